@@ -1,0 +1,56 @@
+"""Formatted references for the Jinja side (the appendix, the handout): one pandoc run, cached.
+
+pandoc's citeproc formats these, exactly as it formats the paper's notes, so the appendix can
+never disagree with the paper (research/citations.md §4)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .cite import digest, library_file
+from .config import Project
+from .references import Library
+from .write import write_if_changed
+
+_ENTRY = re.compile(r"^::: \{#ref-(\S+?) \.csl-entry\}\n(.*?)\n:::$", re.M | re.S)
+_NOTE = re.compile(r"^\[\^(\d+)\]: (.*)$", re.M)
+
+
+def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict[str, str]]:
+    """{id: {"entry": bibliography entry, "note": first note, "short": later note}} as Markdown."""
+    lib = library.csljson()
+    key = digest(lib, style.read_bytes(), pandoc.version().encode())[:16]
+    cache = project.build_dir / ".cache" / f"catalogue-{key}.json"
+    try:
+        return dict(json.loads(cache.read_text("utf-8")))
+    except (OSError, ValueError):
+        pass
+    ids = [item["id"] for item in library.items]
+    # Every source once (first notes), then once more (short notes), then the bibliography.
+    body = "\n\n".join(f"[@{i}]" for i in ids + ids) + "\n\n::: {#refs}\n:::\n"
+    args = [
+        "-f", "markdown", "-t", "markdown-smart", "--wrap=none", "--citeproc",
+        "--csl", str(style), "--bibliography", str(library_file(project, library)),
+    ]
+    out, _ = pandoc.run(args, body.encode("utf-8"))
+    text = out.decode("utf-8")
+    entries = {m.group(1): m.group(2).strip() for m in _ENTRY.finditer(text)}
+    notes = {int(m.group(1)): m.group(2).strip() for m in _NOTE.finditer(text)}
+    result: dict[str, dict[str, str]] = {}
+    for n, ident in enumerate(ids, 1):
+        result[ident] = {
+            "entry": entries.get(ident, ""),
+            "note": notes.get(n, ""),
+            "short": notes.get(n + len(ids), ""),
+        }
+    write_if_changed(cache, json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    return result
+
+
+def reference(item: dict[str, Any], formatted: dict[str, str]) -> dict[str, Any]:
+    """A library item as the templates see it: its CSL fields plus entry, note and short."""
+    return {**item, **formatted}

@@ -1,0 +1,113 @@
+"""The command line: `python build.py [OPTIONS] [COMMAND]`; errors print as `path:line: error:`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import load_project
+from .errors import Diagnostics, PressroomError
+
+
+class _Context:
+    def __init__(self, project_dir: Path, strict: bool, overrides: dict[str, Any]) -> None:
+        self.project_dir = project_dir
+        self.strict = strict
+        self.overrides = overrides
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The project folder (manuscript/, references/, templates/); outputs go to its build/.",
+)
+@click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1).")
+@click.option(
+    "--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+    help="Page size for the PDFs, overriding metadata.yaml's paper-size.",
+)
+@click.version_option(__version__, prog_name="pressroom")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path, strict: bool, paper: str | None) -> None:
+    """pressroom: Markdown + Jinja sources -> PDF, HTML and DOCX with Chicago notes.
+
+    With no command, builds every document of the project (the same as `build`)."""
+    overrides: dict[str, Any] = {}
+    if paper:
+        overrides["paper-size"] = paper.lower()
+    ctx.obj = _Context(project_dir, strict, overrides)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_cmd)
+
+
+@main.command("build")
+@click.argument("targets", nargs=-1)
+@click.pass_obj
+def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
+    """Rebuild the outputs that are out of date (all, or TARGETS such as `paper` or `paper.pdf`)."""
+    from .pipeline import build
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    diagnostics = Diagnostics(project.root)
+    wanted = {Path(t).name for t in targets} or None
+    rebuilt = build(project, diagnostics, wanted)
+    for name in rebuilt:
+        click.echo(f"built build/{name}", err=True)
+    _finish(obj, diagnostics)
+
+
+@main.command("outputs", hidden=True)
+@click.pass_obj
+def outputs_cmd(obj: _Context) -> None:
+    """Print the make variable OUTPUTS: every document x format this project builds."""
+    from .config import load_document
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    names = []
+    for name in project.documents:
+        doc = load_document(project, name)
+        names += [f"build/{name}.{fmt}" for fmt in doc.formats]
+    click.echo("OUTPUTS := " + " ".join(names))
+
+
+@main.command("new")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def new_cmd(directory: Path) -> None:
+    """Start a new paper in DIRECTORY: a small working project to edit."""
+    from .scaffold import scaffold
+
+    written = scaffold(directory)
+    click.echo(f"created {directory}/ with {len(written)} files; build it with:", err=True)
+    click.echo(f"  python build.py --project {directory}", err=True)
+
+
+def _finish(obj: _Context, diagnostics: Diagnostics) -> None:
+    if obj.strict and diagnostics.warnings:
+        click.echo(f"pressroom: error: {len(diagnostics.warnings)} warning(s) and --strict", err=True)
+        sys.exit(1)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: user errors as one line each and exit 1; Ctrl-C as exit 130."""
+    root = Path.cwd()
+    try:
+        main.main(args=argv, prog_name="build.py", standalone_mode=False)
+    except PressroomError as exc:
+        print(exc.format(root), file=sys.stderr)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("pressroom: interrupted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("pressroom: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0

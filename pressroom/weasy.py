@@ -1,0 +1,120 @@
+"""Boundary to WeasyPrint: the one module that imports it (0.4 s), fetching only project files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .errors import PressroomError
+
+VERSION = weasyprint.__version__
+
+
+class ProjectFetcher(URLFetcher):
+    """Serves `data:` URLs and files whose real path lies under an allowed root; nothing else.
+
+    WeasyPrint's default fetcher opens any local file or URL (research/reliability.md §1), and
+    a resource it cannot fetch is only logged; here either case fails the build."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [r.resolve() for r in roots]
+        self.read: set[Path] = set()
+
+    def fetch(self, url: str, headers: Any = None) -> Any:  # noqa: ANN401
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise FatalURLFetchingError(f"refused to fetch {url}: only project files are read")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(r) for r in self.roots):
+            raise FatalURLFetchingError(f"refused to read {path}: it lies outside the project")
+        if not path.is_file():
+            raise FatalURLFetchingError(f"file not found: {path}")
+        self.read.add(path)
+        return super().fetch(path.as_uri(), headers)
+
+
+@dataclass
+class Rendered:
+    """A laid-out PDF: its bytes, page count, and the notes that left their call's page."""
+
+    pdf: bytes
+    pages: int
+    misplaced: list[tuple[str, int, int]]  # (note id, call page, note page)
+    read: set[Path]
+    fonts: set[Path]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def layout(html: str, base: Path, roots: list[Path]) -> tuple[Any, ProjectFetcher, list[str]]:
+    """Parse and lay out the print HTML; returns the WeasyPrint document."""
+    fetcher = ProjectFetcher(roots)
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
+        ).render()
+    except FatalURLFetchingError as exc:
+        raise PressroomError(str(exc), base, None, "asset.fetch") from None
+    except RecursionError:
+        raise PressroomError(
+            "the document nests too deeply to lay out", base, None, "pdf.layout"
+        ) from None
+    finally:
+        logger.removeHandler(handler)
+    return document, fetcher, handler.messages
+
+
+def note_pages(document: Any) -> dict[str, tuple[int | None, int | None]]:  # noqa: ANN401
+    """For every footnote (by id): the page of its call and the page its text landed on."""
+    pages: dict[str, list[int | None]] = {}
+    for number, page in enumerate(document.pages, 1):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            if element is not None and box.element_tag in ("a", "span"):
+                classes = (element.get("class") or "").split()
+                ident = element.get("id")
+                if "fn-call" in classes and ident:
+                    slot = pages.setdefault(ident.removeprefix("fnref"), [None, None])
+                    slot[0] = slot[0] or number
+                elif "footnote" in classes and ident and box.style["float"] == "footnote":
+                    slot = pages.setdefault(ident.removeprefix("fn"), [None, None])
+                    slot[1] = slot[1] or number
+            stack.extend(getattr(box, "children", []))
+            footnote_area = getattr(box, "footnote_area", None)
+            if footnote_area is not None:
+                stack.append(footnote_area)
+    return {k: (v[0], v[1]) for k, v in pages.items()}
+
+
+def fonts_used(document: Any) -> set[Path]:  # noqa: ANN401
+    found: set[Path] = set()
+    for font in getattr(document, "fonts", {}).values():
+        path = getattr(font, "path", None) or getattr(font, "file_path", None)
+        if path:
+            found.add(Path(path))
+    return found
+
+
+def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:  # noqa: ANN401
+    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))

@@ -1,0 +1,113 @@
+"""Stage `write`: atomic writes, and a make depfile of every file an output was made from."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import PressroomError
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written output."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PressroomError(f"cannot write: {exc.strerror}", path.parent, None, "io.write") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise PressroomError(f"cannot write: {exc.strerror}", path, None, "io.write") from None
+        raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Honest mtimes: a file whose content would not change is not rewritten."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def sha256(path: Path) -> str:
+    if path.is_dir():
+        # A folder's "content" is its list of names: adding or removing a data file changes it.
+        names = "\n".join(sorted(p.name for p in path.iterdir()))
+        return hashlib.sha256(names.encode("utf-8")).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _make_escape(path: str) -> str:
+    return path.replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+
+
+def depfile_paths(build_dir: Path, output: Path) -> tuple[Path, Path]:
+    stem = output.relative_to(build_dir).as_posix().replace("/", "__")
+    deps = build_dir / ".deps"
+    return deps / f"{stem}.d", deps / f"{stem}.json"
+
+
+def write_depfile(root: Path, build_dir: Path, output: Path, inputs: Iterable[Path]) -> None:
+    """`output: inputs...` plus an empty rule per input (a deleted input then forces a rebuild
+    instead of stopping make), and the inputs' hashes for the content check."""
+    real = sorted({p.resolve() for p in inputs if p.exists()})
+    rel: list[str] = []
+    for p in real:
+        try:
+            rel.append(p.relative_to(root).as_posix())
+        except ValueError:
+            rel.append(p.as_posix())
+    target = output.resolve().relative_to(root).as_posix() if output.resolve().is_relative_to(root) else str(output)
+    lines = [f"{_make_escape(target)}: \\"]
+    lines += [f"  {_make_escape(r)} \\" for r in rel]
+    lines.append("")
+    lines += [f"{_make_escape(r)}:" for r in rel]
+    d_path, j_path = depfile_paths(build_dir, output)
+    write_if_changed(d_path, ("\n".join(lines) + "\n").encode("utf-8"))
+    hashes = {str(p): sha256(p) for p in real}
+    write_if_changed(j_path, json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8"))
+
+
+def is_current(build_dir: Path, output: Path) -> bool:
+    """True if `output` exists and no input recorded for it has changed in content.
+
+    An input newer than the output whose content hash is unchanged (an editor's save without
+    edits, a checkout restoring the same text) does not count; the output's mtime is then
+    brought forward so that make stays quiet too."""
+    d_path, j_path = depfile_paths(build_dir, output)
+    try:
+        out_mtime = output.stat().st_mtime_ns
+        hashes: dict[str, str] = json.loads(j_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    touched = False
+    for name, digest in hashes.items():
+        p = Path(name)
+        try:
+            if p.stat().st_mtime_ns <= out_mtime:
+                continue
+            if sha256(p) != digest:
+                return False
+        except OSError:
+            return False
+        touched = True
+    if touched:
+        os.utime(output)
+    return True

@@ -1,0 +1,171 @@
+"""Safe YAML: plain data only, no duplicate keys, bounded aliases, errors with `path:line`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PressroomError
+
+MAX_ALIASES = 100
+MAX_NODES = 200_000  # expanded size; an alias bomb stops here (research/reliability.md §4)
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line of each key (1-based, in its file)."""
+
+    lines: dict[str, int]
+    line: int
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and counts aliases."""
+
+    line_offset = 0
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_ALIASES} aliases", problem_mark=mark
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        self.flatten_mapping(node)
+        result = LineDict()
+        result.lines = {}
+        result.line = node.start_mark.line + 1 + self.line_offset
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool):
+                raise PressroomError(
+                    "mapping keys must be plain text",
+                    self.name,
+                    key_node.start_mark.line + 1 + self.line_offset,
+                    "yaml.key",
+                )
+            key = str(key)
+            line = key_node.start_mark.line + 1 + self.line_offset
+            if key in result:
+                raise PressroomError(
+                    f"duplicate key '{key}' (first on line {result.lines[key]})",
+                    self.name,
+                    line,
+                    "yaml.duplicate",
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = line
+        return result
+
+
+def _plain_only(loader: _Loader, node: yaml.Node) -> Any:  # noqa: ANN401
+    raise PressroomError(
+        f"unsupported YAML tag {node.tag}; only plain text, numbers, lists and mappings",
+        loader.name,
+        node.start_mark.line + 1 + loader.line_offset,
+        "yaml.type",
+    )
+
+
+def _timestamp(loader: _Loader, node: yaml.Node) -> str:
+    # Dates stay text ("2026-06-05") so every value is JSON data; code that needs a date parses it.
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    try:
+        yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise PressroomError(
+            f"invalid date '{value}': {exc}",
+            loader.name,
+            node.start_mark.line + 1 + loader.line_offset,
+            "yaml.date",
+        ) from None
+    return str(value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _plain_only)
+_Loader.add_constructor(None, _plain_only)  # type: ignore[arg-type]
+
+
+def _count(value: Any, budget: list[int]) -> None:  # noqa: ANN401
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise OverflowError
+    if isinstance(value, dict):
+        for v in value.values():
+            _count(v, budget)
+    elif isinstance(value, list):
+        for v in value:
+            _count(v, budget)
+
+
+def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:  # noqa: ANN401
+    """Parse YAML text from `path`; `line_offset` is added to every reported line."""
+    loader = _Loader(text)
+    loader.name = str(path)
+    loader.line_offset = line_offset
+    try:
+        data = loader.get_single_data()
+        _count(data, [MAX_NODES])
+    except PressroomError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}: {problem}" if "found" in problem else problem
+        raise PressroomError(f"invalid YAML: {problem}", path, line, "yaml.syntax") from None
+    except yaml.YAMLError as exc:
+        raise PressroomError(f"invalid YAML: {exc}", path, None, "yaml.syntax") from None
+    except (RecursionError, OverflowError):
+        raise PressroomError(
+            "YAML nests or expands too deeply (alias bomb?)", path, None, "yaml.size"
+        ) from None
+    finally:
+        loader.dispose()
+    return data
+
+
+def load(path: Path) -> Any:  # noqa: ANN401
+    """Read and parse a YAML file as UTF-8."""
+    return loads(read_text(path), path)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, with a clear error for binary or mis-encoded files."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PressroomError("file not found", path, None, "io.missing") from None
+    except IsADirectoryError:
+        raise PressroomError("expected a file, found a directory", path, None, "io.type") from None
+    except PermissionError:
+        raise PressroomError("permission denied", path, None, "io.permission") from None
+    if b"\x00" in raw[:8192]:
+        raise PressroomError("binary file where text was expected", path, None, "io.binary")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PressroomError(
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            path,
+            line,
+            "io.encoding",
+        ) from None
+
+
+def jsonable(value: Any) -> Any:  # noqa: ANN401
+    """Dates left by other loaders become ISO text."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
