@@ -79,6 +79,7 @@ class Diagnostics:
 
     root: Path | None = None
     warnings: list[Warning_] = field(default_factory=list)
+    echo: bool = True  # a worker process collects quietly; the parent prints
 
     def warn(
         self, message: str, kind: str, path: Path | str | None = None, line: int | None = None
@@ -86,7 +87,8 @@ class Diagnostics:
         w = Warning_(message, kind, Path(path) if path is not None else None, line)
         if w not in self.warnings:
             self.warnings.append(w)
-            print(w.format(self.root), file=sys.stderr)
+            if self.echo:
+                print(w.format(self.root), file=sys.stderr)
 
     def extend(self, warnings: list[Warning_]) -> None:
         for w in warnings:

@@ -130,7 +130,7 @@ def write_outputs(project: Project, outputs: list[Output]) -> None:
 
 def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:
     """A document in its own process (forked after WeasyPrint was imported)."""
-    diagnostics = Diagnostics(project.root)
+    diagnostics = Diagnostics(project.root, echo=False)
     session = start_session(project)
     write_outputs(project, build_document(session, name, formats, diagnostics))
     return diagnostics.warnings

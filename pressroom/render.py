@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import TOOLKIT_ROOT, Project
+from .config import Project
 from .convert import Converted
 from .errors import Diagnostics
 from .pages import render_page
 
-MAX_PLACEMENT_PASSES = 4
+MAX_PLACEMENT_PASSES = 6
 
 
 @dataclass(frozen=True)
@@ -41,24 +42,35 @@ def render_docx(converted: Converted, project: Project) -> Output:
     return Output(output_path(project, doc.name, "docx"), converted.docx, converted.inputs)
 
 
+_BLOCK = re.compile(r"<(p|li|h[2-6]|blockquote|tr|figure|dt|dd)(?=[\s>])")
+
+
+def number_blocks(body: str) -> str:
+    """Give every block a `data-b` number, so a layout fix can name it in CSS."""
+    count = iter(range(1, 10**9))
+    return _BLOCK.sub(lambda m: f'<{m.group(1)} data-b="{next(count)}"', body)
+
+
 def print_html(converted: Converted, project: Project, fixes: dict[str, str] | None = None) -> tuple[str, set[Path]]:
-    """The print page that WeasyPrint lays out; `fixes` adds per-note placement rules."""
+    """The print page that WeasyPrint lays out; `fixes` adds per-block layout rules."""
     doc = converted.cited.assembled.doc
     assert converted.print_body is not None
-    html, reads = render_page("print.html.j2", "print.css", doc, project, converted.print_body)
+    body = number_blocks(converted.print_body)
+    html, reads = render_page("print.html.j2", "print.css", doc, project, body)
     if fixes:
-        rules = "\n".join(f"#fn{n} {{ {rule} }}" for n, rule in sorted(fixes.items()))
+        rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
     return html, reads
 
 
 def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics) -> Output:
-    """Lay out the print page; move any note that left its call's page, then write the PDF.
+    """Lay out the print page; bring every note back to its call's page; write the PDF.
 
-    WeasyPrint pushes a note that does not fit to the next page while its call stays behind
-    (WeasyPrint #1564, #2502). `footnote-policy: line` in print.css moves the calling line
-    along with the note; a note that still lands elsewhere gets `footnote-policy: block`, which
-    moves its whole paragraph, and the page is laid out again."""
+    When the first lines of a paragraph overflow a page, WeasyPrint 70 makes room by moving an
+    earlier note of that page to the next one (and, moving two, can lose one): WeasyPrint
+    #1564, #2502; `_linebox_layout` in weasyprint/layout/block.py. Instead, the paragraph that
+    ends such a page starts the next one (a gap of at most the orphan lines), and the page is
+    laid out again, until every note sits on its call's page."""
     from . import weasy  # imported here: only a build that makes a PDF pays for WeasyPrint
 
     doc = converted.cited.assembled.doc
@@ -67,24 +79,23 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
     for _ in range(MAX_PLACEMENT_PASSES):
         html, reads = print_html(converted, project, fixes)
         document, fetcher, messages = weasy.layout(html, doc.source.parent, roots)
-        misplaced = {
-            n: (call, note)
-            for n, (call, note) in weasy.note_pages(document).items()
-            if call is not None and note is not None and call != note
-        }
-        new = {n for n in misplaced if n not in fixes}
+        where = weasy.placement(document)
+        misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
+        new = {}
+        for call, _note in misplaced.values():
+            block = where.last_block.get(call) if call else None
+            if block and where.first_page.get(block) == call and block not in fixes:
+                new[block] = "break-before: page"
         if not new:
             break
-        fixes.update({n: "footnote-policy: block" for n in new})
+        fixes.update(new)
     for n, (call, note) in sorted(misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
+        where_text = f"printed on page {note}" if note else "lost by the layout"
         diagnostics.warn(
-            f"note {n} is called on page {call} but printed on page {note}",
-            "pdf.footnote-placement",
-            doc.source,
+            f"note {n} is called on page {call} but {where_text}", "pdf.footnote-placement", doc.source
         )
     for message in messages:
         diagnostics.warn(message, "pdf.weasyprint", doc.source)
     pdf = weasy.write(document)
     inputs = converted.inputs | reads | fetcher.read | weasy.fonts_used(document)
-    inputs |= {TOOLKIT_ROOT / "pressroom" / "weasy.py"}
     return Output(output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages))

@@ -83,28 +83,51 @@ def layout(html: str, base: Path, roots: list[Path]) -> tuple[Any, ProjectFetche
     return document, fetcher, handler.messages
 
 
-def note_pages(document: Any) -> dict[str, tuple[int | None, int | None]]:  # noqa: ANN401
-    """For every footnote (by id): the page of its call and the page its text landed on."""
-    pages: dict[str, list[int | None]] = {}
+@dataclass
+class Placement:
+    """Where each note's call and text landed, and which block ends each page."""
+
+    notes: dict[str, tuple[int | None, int | None]]  # note number -> (call page, note page)
+    last_block: dict[int, str | None]  # page -> data-b of the block holding its last line
+    first_page: dict[str, int]  # data-b -> page on which that block starts
+
+
+def placement(document: Any) -> Placement:  # noqa: ANN401
+    """Read the laid-out pages: note calls (a.fn-call) and note markers (a.fn-marker)."""
+    notes: dict[str, list[int | None]] = {}
+    last_block: dict[int, str | None] = {}
+    first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages, 1):
-        stack = [page._page_box]
-        while stack:
-            box = stack.pop()
+        last: str | None = None
+
+        def visit(box: Any, block: str | None, in_body: bool) -> None:  # noqa: ANN401
+            nonlocal last
             element = getattr(box, "element", None)
-            if element is not None and box.element_tag in ("a", "span"):
+            tag = getattr(box, "element_tag", "")
+            if element is not None and tag == "a":
                 classes = (element.get("class") or "").split()
-                ident = element.get("id")
-                if "fn-call" in classes and ident:
-                    slot = pages.setdefault(ident.removeprefix("fnref"), [None, None])
+                if "fn-call" in classes:
+                    slot = notes.setdefault(element.get("href", "").removeprefix("#fn"), [None, None])
                     slot[0] = slot[0] or number
-                elif "footnote" in classes and ident and box.style["float"] == "footnote":
-                    slot = pages.setdefault(ident.removeprefix("fn"), [None, None])
+                elif "fn-marker" in classes:
+                    slot = notes.setdefault(element.get("href", "").removeprefix("#fnref"), [None, None])
                     slot[1] = slot[1] or number
-            stack.extend(getattr(box, "children", []))
-            footnote_area = getattr(box, "footnote_area", None)
-            if footnote_area is not None:
-                stack.append(footnote_area)
-    return {k: (v[0], v[1]) for k, v in pages.items()}
+            mark = element.get("data-b") if element is not None and "::" not in tag else None
+            if mark is not None:
+                block = mark
+                first_page.setdefault(mark, number)
+            if in_body and type(box).__name__ == "LineBox":
+                last = block
+            for child in getattr(box, "children", []):
+                kind = type(child).__name__
+                if kind == "FootnoteAreaBox":
+                    visit(child, None, False)
+                elif kind != "MarginBox":
+                    visit(child, block, in_body)
+
+        visit(page._page_box, None, True)
+        last_block[number] = last
+    return Placement({k: (v[0], v[1]) for k, v in notes.items()}, last_block, first_page)
 
 
 def fonts_used(document: Any) -> set[Path]:  # noqa: ANN401
