@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,14 +54,16 @@ class _Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:  # noqa: ANN401
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and right > 64:
             raise jinja2.sandbox.SecurityError("exponent too large")
-        if operator == "*" and isinstance(left, str | list) and isinstance(right, int):
-            if len(left) * right > MAX_OUTPUT:
-                raise jinja2.sandbox.SecurityError("repetition too large")
-        if operator == "*" and isinstance(right, str | list) and isinstance(left, int):
-            if len(right) * left > MAX_OUTPUT:
+        if operator == "*":
+            seq, count = (left, right) if isinstance(right, int) else (right, left)
+            if (
+                isinstance(seq, str | list)
+                and isinstance(count, int)
+                and len(seq) * count > MAX_OUTPUT
+            ):
                 raise jinja2.sandbox.SecurityError("repetition too large")
         return super().call_binop(context, operator, left, right)
 
@@ -101,7 +102,10 @@ def assemble(doc: Document, project: Project, context: dict[str, Any]) -> Assemb
         template.name = doc.source.name
     except jinja2.TemplateSyntaxError as exc:
         raise PressroomError(
-            f"template syntax: {exc.message}", exc.filename or doc.source, exc.lineno, "jinja.syntax"
+            f"template syntax: {exc.message}",
+            exc.filename or doc.source,
+            exc.lineno,
+            "jinja.syntax",
         ) from None
     try:
         markdown = template.render(**context)
@@ -109,7 +113,10 @@ def assemble(doc: Document, project: Project, context: dict[str, Any]) -> Assemb
         raise
     except jinja2.TemplateSyntaxError as exc:  # in an included file
         raise PressroomError(
-            f"template syntax: {exc.message}", exc.filename or doc.source, exc.lineno, "jinja.syntax"
+            f"template syntax: {exc.message}",
+            exc.filename or doc.source,
+            exc.lineno,
+            "jinja.syntax",
         ) from None
     except (jinja2.TemplateError, RecursionError, OverflowError, MemoryError) as exc:
         place = _template_frame(exc, {source_name} | {str(p) for p in reads})
@@ -156,11 +163,9 @@ def load_data(project: Project) -> tuple[dict[str, Any], set[Path]]:
         for path in sorted(data_dir.glob("*.y*ml")):
             real = path.resolve()
             if not real.is_relative_to(project.root) or not real.is_file():
-                raise PressroomError("data file points outside the project", path, None, "io.outside")
+                raise PressroomError(
+                    "data file points outside the project", path, None, "io.outside"
+                )
             data[path.stem] = yamlio.load(path)
             reads.add(real)
     return data, reads
-
-
-def safe_name(path: Path) -> str:
-    return os.fspath(path)

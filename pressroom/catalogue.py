@@ -16,7 +16,7 @@ from .config import Project
 from .references import Library
 from .write import write_if_changed
 
-_ENTRY = re.compile(r"^::: \{#ref-(\S+?) \.csl-entry\}\n(.*?)\n:::$", re.M | re.S)
+_ENTRY = re.compile(r"^::: \{#ref-(\S+?) \.csl-entry\}$")
 _NOTE = re.compile(r"^\[\^(\d+)\]: (.*)$", re.M)
 
 
@@ -33,12 +33,20 @@ def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict
     # Every source once (first notes), then once more (short notes), then the bibliography.
     body = "\n\n".join(f"[@{i}]" for i in ids + ids) + "\n\n::: {#refs}\n:::\n"
     args = [
-        "-f", "markdown", "-t", "markdown-smart", "--wrap=none", "--citeproc",
-        "--csl", str(style), "--bibliography", str(library_file(project, library)),
+        "-f",
+        "markdown",
+        "-t",
+        "markdown-smart",
+        "--wrap=none",
+        "--citeproc",
+        "--csl",
+        str(style),
+        "--bibliography",
+        str(library_file(project, library)),
     ]
     out, _ = pandoc.run(args, body.encode("utf-8"))
     text = out.decode("utf-8")
-    entries = {m.group(1): m.group(2).strip() for m in _ENTRY.finditer(text)}
+    entries = _entries(text)
     notes = {int(m.group(1)): m.group(2).strip() for m in _NOTE.finditer(text)}
     result: dict[str, dict[str, str]] = {}
     for n, ident in enumerate(ids, 1):
@@ -49,6 +57,22 @@ def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict
         }
     write_if_changed(cache, json.dumps(result, ensure_ascii=False).encode("utf-8"))
     return result
+
+
+def _entries(markdown: str) -> dict[str, str]:
+    """The bibliography's `::: {#ref-ID .csl-entry}` divs; an entry may be empty."""
+    entries: dict[str, str] = {}
+    current: str | None = None
+    for line in markdown.splitlines():
+        m = _ENTRY.match(line)
+        if m:
+            current = m.group(1)
+            entries[current] = ""
+        elif current is not None and line.strip() == ":::":
+            current = None
+        elif current is not None:
+            entries[current] = (entries[current] + " " + line).strip()
+    return entries
 
 
 def reference(item: dict[str, Any], formatted: dict[str, str]) -> dict[str, Any]:

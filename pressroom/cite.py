@@ -60,12 +60,21 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         meta["number-sections"] = False
     args += ["--metadata-file", str(_meta_file(project, doc.name, meta))]
     if library.items:
-        args += ["--citeproc", "--csl", str(style), "--bibliography", str(library_file(project, library))]
+        args += [
+            "--citeproc",
+            "--csl",
+            str(style),
+            "--bibliography",
+            str(library_file(project, library)),
+        ]
     try:
-        out, stderr = pandoc.run(args, assembled.markdown.encode("utf-8"))
+        out, _ = pandoc.run(args, assembled.markdown.encode("utf-8"))
     except pandoc.PandocFailed as exc:
-        raise PressroomError(f"pandoc could not read the document: {exc.stderr.strip()}", doc.source) from None
+        raise PressroomError(
+            f"pandoc could not read the document: {exc.stderr.strip()}", doc.source
+        ) from None
     ast = json.loads(out)
+    _drop_empty_entries(ast)
     citations, notes, keys = _citations(ast)
     _check_keys(assembled, library, keys)
     return Cited(
@@ -76,6 +85,23 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         notes=notes,
         keys=frozenset(keys),
     )
+
+
+def _drop_empty_entries(ast: dict[str, Any]) -> None:
+    """pandoc leaves an empty bibliography entry for a source the style does not list (CMOS
+    leaves unpublished testimony out, research/citations.md §2); a reader should not see it."""
+
+    def visit(node: tree.Node) -> None:
+        if node.get("t") == "Div" and "csl-bib-body" in node["c"][0][1]:
+            node["c"][1] = [
+                d
+                for d in node["c"][1]
+                if not (
+                    d.get("t") == "Div" and "csl-entry" in d["c"][0][1] and not tree.text(d["c"][1])
+                )
+            ]
+
+    tree.walk(ast["blocks"], visit)
 
 
 def _meta_file(project: Project, name: str, meta: dict[str, Any]) -> Path:
@@ -96,7 +122,13 @@ def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
             level, attr, inlines = n["c"]
             number = tree.attr_value(attr, "number")
             if level <= 2:
-                title = tree.text([i for i in inlines if i.get("t") != "Span" or "header-section-number" not in i["c"][0][1]])
+                title = tree.text(
+                    [
+                        i
+                        for i in inlines
+                        if i.get("t") != "Span" or "header-section-number" not in i["c"][0][1]
+                    ]
+                )
                 state["section"] = (number, title, attr[0] or None)
         elif t == "Note":
             state["notes"] += 1
@@ -105,10 +137,14 @@ def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
             state["note"] = None
             return True
         elif t == "Cite":
+            # In a note style, citeproc puts the note inside the Cite: Cite [Note [...]].
+            note = state["note"]
+            if note is None and any(True for _ in tree.nodes(n["c"][1], "Note")):
+                note = state["notes"] + 1
             for c in n["c"][0]:
                 keys.add(c["citationId"])
                 number, title, ident = state["section"]
-                found.append(Citation(c["citationId"], state["note"], number, title, ident))
+                found.append(Citation(c["citationId"], note, number, title, ident))
         return None
 
     tree.walk(ast["blocks"], visit)
@@ -130,9 +166,8 @@ def _check_keys(assembled: Assembled, library: Library, keys: set[str]) -> None:
 def locate(assembled: Assembled, needle: str) -> tuple[Path, int | None]:
     """The first source line (the document, then its includes and data) that holds `needle`."""
     pattern = re.compile(re.escape(needle) + r"(?![\w:.#$%&+?<>~/-]*\w)")
-    files = [assembled.doc.source.resolve()] + sorted(
-        p for p in assembled.inputs if p.is_file() and p != assembled.doc.source.resolve()
-    )
+    main = assembled.doc.source.resolve()
+    files = [main, *sorted(p for p in assembled.inputs if p.is_file() and p != main)]
     for path in files:
         try:
             lines = path.read_text("utf-8", errors="replace").splitlines()

@@ -22,12 +22,18 @@ class _Context:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-    show_default=True, help="The project folder (manuscript/, references/, templates/); outputs go to its build/.",
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (manuscript/, references/, templates/); outputs go to its build/.",
 )
 @click.option("--strict", is_flag=True, help="Treat every warning as an error (exit 1).")
 @click.option(
-    "--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default=None,
+    "--paper",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    default=None,
     help="Page size for the PDFs, overriding metadata.yaml's paper-size.",
 )
 @click.version_option(__version__, prog_name="pressroom")
@@ -87,7 +93,9 @@ def new_cmd(directory: Path) -> None:
 
 def _finish(obj: _Context, diagnostics: Diagnostics) -> None:
     if obj.strict and diagnostics.warnings:
-        click.echo(f"pressroom: error: {len(diagnostics.warnings)} warning(s) and --strict", err=True)
+        click.echo(
+            f"pressroom: error: {len(diagnostics.warnings)} warning(s) and --strict", err=True
+        )
         sys.exit(1)
 
 

@@ -24,11 +24,20 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "lang": (str, "Language as a BCP 47 tag (en-US, en-GB, ja); drives hyphenation."),
     "authors": (list, "Authors: each a mapping with name, affiliation, email, orcid."),
     "keywords": (list, "Keywords, printed under the abstract and written to PDF/DOCX metadata."),
-    "conference": (dict, "Conference: name, place, dates, start, end, session {title, date, time, timezone}."),
+    "conference": (
+        dict,
+        "Conference: name, place, dates, start, end, session {title, date, time, timezone}.",
+    ),
     "url": (str, "Web address of the paper's HTML version (handout link and QR code)."),
     "date": (str, "Date printed in the title block (YYYY-MM-DD or free text)."),
-    "limits": (dict, "Limits per document: {paper: {words, pages}, abstract: {words, characters}}."),
-    "citation-style": (str, "CSL style name or references/styles/NAME.csl; default chicago-notes-bibliography."),
+    "limits": (
+        dict,
+        "Limits per document: {paper: {words, pages}, abstract: {words, characters}}.",
+    ),
+    "citation-style": (
+        str,
+        "CSL style name or references/styles/NAME.csl; default chicago-notes-bibliography.",
+    ),
     "acknowledgements": (str, "Acknowledgements (Markdown), removed in blind-review builds."),
     "blind": (bool, "Build a blind-review version: authors and self-citations removed."),
     "paper-size": (str, "Page size: a4 (default) or letter."),
@@ -84,7 +93,9 @@ class Project:
 
 def _hint(key: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(key, valid, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f"; valid keys: {', '.join(sorted(valid))}"
+    return (
+        f" (did you mean '{close[0]}'?)" if close else f"; valid keys: {', '.join(sorted(valid))}"
+    )
 
 
 def validate_meta(
@@ -114,7 +125,8 @@ def validate_meta(
         for k in author:
             if k not in AUTHOR_FIELDS:
                 msg = f"unknown author key '{k}'{_hint(k, sorted(AUTHOR_FIELDS))}"
-                problems.append(PressroomError(msg, path, author.lines.get(k), "config.unknown"))
+                kline = getattr(author, "lines", {}).get(k, aline)
+                problems.append(PressroomError(msg, path, kline, "config.unknown"))
     for fmt in meta.get("formats") or []:
         if fmt not in FORMATS:
             msg = f"unknown format '{fmt}'; formats are {', '.join(FORMATS)}"
@@ -166,13 +178,17 @@ def load_project(
     if problems:
         raise PressroomErrors(problems)
     refdir = root / "references"
-    reference_files = tuple(
-        sorted(
-            p
-            for p in refdir.glob("*")
-            if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
+    reference_files = (
+        tuple(
+            sorted(
+                p
+                for p in refdir.glob("*")
+                if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
+            )
         )
-    ) if refdir.is_dir() else ()
+        if refdir.is_dir()
+        else ()
+    )
     names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
     # The paper first: other documents (the appendix) read where it cites each source.
     names.sort(key=lambda n: (n != "paper", n))
@@ -195,7 +211,7 @@ def _apply_overrides(metadata: dict[str, Any], overrides: dict[str, Any]) -> dic
     if not overrides:
         return metadata
     merged = yamlio.LineDict(metadata)
-    merged.lines = dict(getattr(metadata, "lines", {}))
+    merged.lines = dict(getattr(metadata, "lines", {}))  # keep the lines of the file's keys
     merged.update(overrides)
     return merged
 

@@ -50,16 +50,22 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         if "://" in target or target.startswith("//"):
             raise PressroomError(
                 f"image '{target}' is not a project file; download it into manuscript/figures/",
-                path_at, line, "asset.remote",
+                path_at,
+                line,
+                "asset.remote",
             )
         path = (base / target).resolve()
         if not path.is_relative_to(root):
-            raise PressroomError(f"image '{target}' lies outside the project", path_at, line, "asset.outside")
+            raise PressroomError(
+                f"image '{target}' lies outside the project", path_at, line, "asset.outside"
+            )
         if not path.is_file():
             raise PressroomError(f"image '{target}' not found", path_at, line, "asset.missing")
         data = path.read_bytes()
         if len(data) > MAX_IMAGE:
-            raise PressroomError(f"image '{target}' is larger than 50 MB", path_at, line, "asset.size")
+            raise PressroomError(
+                f"image '{target}' is larger than 50 MB", path_at, line, "asset.size"
+            )
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if not mime.startswith("image/"):
             raise PressroomError(f"'{target}' is not an image", path_at, line, "asset.type")

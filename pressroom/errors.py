@@ -12,11 +12,8 @@ def where(path: Path | str | None, line: int | None, root: Path | None = None) -
     if path is None:
         return "pressroom"
     p = Path(path)
-    if root is not None:
-        try:
-            p = p.resolve().relative_to(root.resolve())
-        except ValueError:
-            pass
+    if root is not None and p.resolve().is_relative_to(root.resolve()):
+        p = p.resolve().relative_to(root.resolve())
     text = p.as_posix()
     return f"{text}:{line}" if line else text
 

@@ -21,9 +21,7 @@ class _TemplateLoader(jinja2.BaseLoader):
         self.project = project
         self.reads = reads
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         for base in self.project.template_dirs:
             path = (base / template).resolve()
             if path.is_relative_to(base.resolve()) and path.is_file():
@@ -36,8 +34,10 @@ def _css_string(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def render_page(template: str, css: str, doc: Document, project: Project, body: str) -> tuple[str, set[Path]]:
-    """Render `template` (page.html.j2 or print.html.j2) around `body`; returns (html, files read)."""
+def render_page(
+    template: str, css: str, doc: Document, project: Project, body: str
+) -> tuple[str, set[Path]]:
+    """Render `template` (page.html.j2 or print.html.j2) around `body`: (html, files read)."""
     reads: set[Path] = set()
     env = SandboxedEnvironment(
         loader=_TemplateLoader(project, reads),
@@ -50,11 +50,19 @@ def render_page(template: str, css: str, doc: Document, project: Project, body: 
     reads.add(stylesheet.resolve())
     try:
         page = env.get_template(template)
-        html = page.render(**page_context(doc, project), css=jinja2.filters.Markup(yamlio.read_text(stylesheet)), body=body)
+        html = page.render(
+            **page_context(doc, project),
+            css=jinja2.filters.Markup(yamlio.read_text(stylesheet)),
+            body=body,
+        )
     except jinja2.TemplateSyntaxError as exc:
-        raise PressroomError(f"template syntax: {exc.message}", exc.filename, exc.lineno, "template.syntax") from None
+        raise PressroomError(
+            f"template syntax: {exc.message}", exc.filename, exc.lineno, "template.syntax"
+        ) from None
     except jinja2.TemplateError as exc:
-        raise PressroomError(f"page template: {exc}", project.template(template), None, "template.error") from None
+        raise PressroomError(
+            f"page template: {exc}", project.template(template), None, "template.error"
+        ) from None
     return html, reads
 
 
@@ -90,7 +98,7 @@ def page_context(doc: Document, project: Project) -> dict[str, Any]:
     }
 
 
-def conference_line(conf: Any) -> str:  # noqa: ANN401
+def conference_line(conf: Any) -> str:
     """'Paper presented at NAME, PLACE, DATES' from the conference mapping."""
     if not isinstance(conf, dict) or not conf.get("name"):
         return ""
@@ -102,7 +110,7 @@ def conference_line(conf: Any) -> str:  # noqa: ANN401
     return "Paper presented at " + ", ".join(parts)
 
 
-def session_when(conf: Any) -> str:  # noqa: ANN401
+def session_when(conf: Any) -> str:
     """'5 June 2026, 09:00 (Europe/London)' for the talk's session."""
     session = conf.get("session") if isinstance(conf, dict) else None
     if not isinstance(session, dict) or not session.get("date"):

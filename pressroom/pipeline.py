@@ -22,7 +22,10 @@ from .write import atomic_write, is_current, write_depfile
 # The toolkit's own code is an input of every output: a fix to pressroom rebuilds.
 TOOLKIT_FILES = frozenset(
     p.resolve()
-    for p in [*(TOOLKIT_ROOT / "pressroom").rglob("*.py"), *(TOOLKIT_ROOT / "pressroom").rglob("*.lua")]
+    for p in [
+        *(TOOLKIT_ROOT / "pressroom").rglob("*.py"),
+        *(TOOLKIT_ROOT / "pressroom").rglob("*.lua"),
+    ]
 )
 
 
@@ -49,8 +52,11 @@ class Session:
                     return reference(item, self.formatted.get(ident, {}))
             hint = self.library.closest(ident)
             raise PressroomError(
-                f"ref(): unknown reference id '{ident}'" + (f" (did you mean '{hint}'?)" if hint else ""),
-                doc.source, None, "citation.unknown",
+                f"ref(): unknown reference id '{ident}'"
+                + (f" (did you mean '{hint}'?)" if hint else ""),
+                doc.source,
+                None,
+                "citation.unknown",
             )
 
         def cited_in(ident: str, document: str = "paper") -> dict[str, Any]:
@@ -74,15 +80,21 @@ class Session:
         """assemble + cite, once per document per build."""
         if name not in self.cited:
             if name not in self.project.documents:
-                raise PressroomError(f"cited_in(): no document manuscript/{name}.md", self.project.manuscript)
+                raise PressroomError(
+                    f"cited_in(): no document manuscript/{name}.md", self.project.manuscript
+                )
             doc = load_document(self.project, name)
             reads: set[Path] = set()
             assembled = assemble(doc, self.project, self.context(doc, reads))
             cited = cite(assembled, self.project, self.library, self.style)
             extra = reads | self.data_inputs | {self.project.metadata_path}
             self.cited[name] = Cited(
-                assembled=cited.assembled, ast=cited.ast, citations=cited.citations,
-                inputs=cited.inputs | extra, notes=cited.notes, keys=cited.keys,
+                assembled=cited.assembled,
+                ast=cited.ast,
+                citations=cited.citations,
+                inputs=cited.inputs | extra,
+                notes=cited.notes,
+                keys=cited.keys,
             )
         return self.cited[name]
 
@@ -107,7 +119,9 @@ def start_session(project: Project) -> Session:
     return Session(project, library, style, data, data_inputs)
 
 
-def build_document(session: Session, name: str, formats: set[str], diagnostics: Diagnostics) -> list[Output]:
+def build_document(
+    session: Session, name: str, formats: set[str], diagnostics: Diagnostics
+) -> list[Output]:
     """One document, through every stage, to the formats asked for."""
     cited = session.cite_document(name)
     cited = embed_assets(cited, session.project)

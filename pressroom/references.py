@@ -15,21 +15,86 @@ from .config import Project
 from .errors import PressroomError, PressroomErrors
 
 CSL_TYPES = frozenset(
-    """article article-journal article-magazine article-newspaper bill book broadcast chapter
-    classic collection dataset document entry entry-dictionary entry-encyclopedia event figure
-    graphic hearing interview legal_case legislation manuscript map motion_picture musical_score
-    pamphlet paper-conference patent performance periodical personal_communication post
-    post-weblog regulation report review review-book software song speech standard thesis
-    treaty webpage""".split()
+    [
+        "article",
+        "article-journal",
+        "article-magazine",
+        "article-newspaper",
+        "bill",
+        "book",
+        "broadcast",
+        "chapter",
+        "classic",
+        "collection",
+        "dataset",
+        "document",
+        "entry",
+        "entry-dictionary",
+        "entry-encyclopedia",
+        "event",
+        "figure",
+        "graphic",
+        "hearing",
+        "interview",
+        "legal_case",
+        "legislation",
+        "manuscript",
+        "map",
+        "motion_picture",
+        "musical_score",
+        "pamphlet",
+        "paper-conference",
+        "patent",
+        "performance",
+        "periodical",
+        "personal_communication",
+        "post",
+        "post-weblog",
+        "regulation",
+        "report",
+        "review",
+        "review-book",
+        "software",
+        "song",
+        "speech",
+        "standard",
+        "thesis",
+        "treaty",
+        "webpage",
+    ]
 )
 NAME_FIELDS = frozenset(
-    """author chair collection-editor compiler composer container-author contributor curator
-    director editor editorial-director executive-producer guest host illustrator interviewer
-    narrator organizer original-author performer producer recipient reviewed-author
-    script-writer series-creator translator""".split()
+    [
+        "author",
+        "chair",
+        "collection-editor",
+        "compiler",
+        "composer",
+        "container-author",
+        "contributor",
+        "curator",
+        "director",
+        "editor",
+        "editorial-director",
+        "executive-producer",
+        "guest",
+        "host",
+        "illustrator",
+        "interviewer",
+        "narrator",
+        "organizer",
+        "original-author",
+        "performer",
+        "producer",
+        "recipient",
+        "reviewed-author",
+        "script-writer",
+        "series-creator",
+        "translator",
+    ]
 )
 DATE_FIELDS = frozenset(
-    "accessed available-date event-date issued original-date submitted".split()
+    ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
 )
 _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
@@ -93,7 +158,9 @@ def _read(path: Path) -> list[tuple[Any, int | None]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise PressroomError(f"invalid JSON: {exc.msg}", path, exc.lineno, "reference.syntax") from None
+            raise PressroomError(
+                f"invalid JSON: {exc.msg}", path, exc.lineno, "reference.syntax"
+            ) from None
         if not isinstance(data, list):
             raise PressroomError("CSL-JSON must be a list of items", path, 1, "reference.syntax")
         return [(item, _json_line(text, item)) for item in data]
@@ -112,7 +179,7 @@ def _read(path: Path) -> list[tuple[Any, int | None]]:
     return [(item, getattr(item, "line", None)) for item in data]
 
 
-def _json_line(text: str, item: Any) -> int | None:  # noqa: ANN401
+def _json_line(text: str, item: Any) -> int | None:
     if isinstance(item, dict) and isinstance(item.get("id"), str):
         m = re.search(r'"id"\s*:\s*"' + re.escape(item["id"]) + '"', text)
         if m:
@@ -137,7 +204,7 @@ def _read_bibtex(path: Path) -> list[tuple[Any, int | None]]:
     return [(item, lines.get(item.get("id", ""))) for item in items]
 
 
-def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:  # noqa: ANN401
+def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:
     """Check one CSL item and return it as clean CSL-JSON."""
     if not isinstance(item, dict):
         raise PressroomError("a reference must be a mapping", path, line, "reference.invalid")
@@ -171,7 +238,7 @@ def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:  # n
     return clean
 
 
-def _names(ident: str, key: str, value: Any, path: Path, line: int | None) -> list[dict[str, Any]]:  # noqa: ANN401
+def _names(ident: str, key: str, value: Any, path: Path, line: int | None) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(n, dict) for n in value):
         raise PressroomError(
             f"reference '{ident}': '{key}' must be a list of names like "
@@ -191,7 +258,7 @@ def _names(ident: str, key: str, value: Any, path: Path, line: int | None) -> li
     return [dict(n) for n in value]
 
 
-def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dict[str, Any]:  # noqa: ANN401
+def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dict[str, Any]:
     def bad(why: str) -> PressroomError:
         return PressroomError(f"reference '{ident}': '{key}' {why}", path, line, "reference.date")
 

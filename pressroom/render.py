@@ -33,7 +33,9 @@ def render_html(converted: Converted, project: Project) -> Output:
     doc = converted.cited.assembled.doc
     assert converted.web_body is not None
     html, reads = render_page("page.html.j2", "web.css", doc, project, converted.web_body)
-    return Output(output_path(project, doc.name, "html"), html.encode("utf-8"), converted.inputs | reads)
+    return Output(
+        output_path(project, doc.name, "html"), html.encode("utf-8"), converted.inputs | reads
+    )
 
 
 def render_docx(converted: Converted, project: Project) -> Output:
@@ -51,7 +53,9 @@ def number_blocks(body: str) -> str:
     return _BLOCK.sub(lambda m: f'<{m.group(1)} data-b="{next(count)}"', body)
 
 
-def print_html(converted: Converted, project: Project, fixes: dict[str, str] | None = None) -> tuple[str, set[Path]]:
+def print_html(
+    converted: Converted, project: Project, fixes: dict[str, str] | None = None
+) -> tuple[str, set[Path]]:
     """The print page that WeasyPrint lays out; `fixes` adds per-block layout rules."""
     doc = converted.cited.assembled.doc
     assert converted.print_body is not None
@@ -89,13 +93,19 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
         if not new:
             break
         fixes.update(new)
-    for n, (call, note) in sorted(misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
+    for n, (call, note) in sorted(
+        misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0
+    ):
         where_text = f"printed on page {note}" if note else "lost by the layout"
         diagnostics.warn(
-            f"note {n} is called on page {call} but {where_text}", "pdf.footnote-placement", doc.source
+            f"note {n} is called on page {call} but {where_text}",
+            "pdf.footnote-placement",
+            doc.source,
         )
     for message in messages:
         diagnostics.warn(message, "pdf.weasyprint", doc.source)
     pdf = weasy.write(document)
     inputs = converted.inputs | reads | fetcher.read | weasy.fonts_used(document)
-    return Output(output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages))
+    return Output(
+        output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages)
+    )

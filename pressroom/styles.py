@@ -34,7 +34,9 @@ def resolve_style(project: Project) -> Path:
         if path.is_file():
             real = path.resolve()
             if pkg is None or not (real.is_relative_to(project.root) or real.is_relative_to(pkg)):
-                raise PressroomError("style file lies outside the project", where, line, "style.outside")
+                raise PressroomError(
+                    "style file lies outside the project", where, line, "style.outside"
+                )
             _check_xml(real, where, line)
             return real
     known = sorted(p.stem for p in pkg.glob("*.csl")) if pkg else []
@@ -49,4 +51,6 @@ def _check_xml(path: Path, where: Path, line: int | None) -> None:
         raise PressroomError(f"{path.name} is not a CSL (XML) style", path, 1, "style.invalid")
     if b"<!DOCTYPE" in path.read_bytes():
         # DTDs with entities are refused: pandoc fails on them (research/reliability.md §2).
-        raise PressroomError("CSL style declares a DTD; remove the DOCTYPE", path, 1, "style.invalid")
+        raise PressroomError(
+            "CSL style declares a DTD; remove the DOCTYPE", path, 1, "style.invalid"
+        )

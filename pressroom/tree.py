@@ -8,7 +8,7 @@ from typing import Any
 Node = dict[str, Any]
 
 
-def walk(value: Any, visit: Callable[[Node], bool | None]) -> None:  # noqa: ANN401
+def walk(value: Any, visit: Callable[[Node], bool | None]) -> None:
     """Depth-first, in document order; `visit` returning True stops descent into that node."""
     if isinstance(value, dict):
         if "t" in value and visit(value):
@@ -21,13 +21,13 @@ def walk(value: Any, visit: Callable[[Node], bool | None]) -> None:  # noqa: ANN
             walk(child, visit)
 
 
-def nodes(value: Any, kind: str) -> Iterator[Node]:  # noqa: ANN401
+def nodes(value: Any, kind: str) -> Iterator[Node]:
     found: list[Node] = []
     walk(value, lambda n: found.append(n) if n.get("t") == kind else None)
     return iter(found)
 
 
-def text(value: Any) -> str:  # noqa: ANN401
+def text(value: Any) -> str:
     """Plain text of inlines or blocks (like pandoc.utils.stringify), notes left out."""
     out: list[str] = []
 

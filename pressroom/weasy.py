@@ -27,7 +27,7 @@ class ProjectFetcher(URLFetcher):
         self.roots = [r.resolve() for r in roots]
         self.read: set[Path] = set()
 
-    def fetch(self, url: str, headers: Any = None) -> Any:  # noqa: ANN401
+    def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
@@ -92,45 +92,54 @@ class Placement:
     first_page: dict[str, int]  # data-b -> page on which that block starts
 
 
-def placement(document: Any) -> Placement:  # noqa: ANN401
+def placement(document: Any) -> Placement:
     """Read the laid-out pages: note calls (a.fn-call) and note markers (a.fn-marker)."""
+    result = Placement({}, {}, {})
     notes: dict[str, list[int | None]] = {}
-    last_block: dict[int, str | None] = {}
-    first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages, 1):
-        last: str | None = None
-
-        def visit(box: Any, block: str | None, in_body: bool) -> None:  # noqa: ANN401
-            nonlocal last
-            element = getattr(box, "element", None)
-            tag = getattr(box, "element_tag", "")
-            if element is not None and tag == "a":
-                classes = (element.get("class") or "").split()
-                if "fn-call" in classes:
-                    slot = notes.setdefault(element.get("href", "").removeprefix("#fn"), [None, None])
-                    slot[0] = slot[0] or number
-                elif "fn-marker" in classes:
-                    slot = notes.setdefault(element.get("href", "").removeprefix("#fnref"), [None, None])
-                    slot[1] = slot[1] or number
-            mark = element.get("data-b") if element is not None and "::" not in tag else None
-            if mark is not None:
-                block = mark
-                first_page.setdefault(mark, number)
-            if in_body and type(box).__name__ == "LineBox":
-                last = block
-            for child in getattr(box, "children", []):
-                kind = type(child).__name__
-                if kind == "FootnoteAreaBox":
-                    visit(child, None, False)
-                elif kind != "MarginBox":
-                    visit(child, block, in_body)
-
-        visit(page._page_box, None, True)
-        last_block[number] = last
-    return Placement({k: (v[0], v[1]) for k, v in notes.items()}, last_block, first_page)
+        result.last_block[number] = _visit(page._page_box, number, None, True, notes, result)
+    result.notes = {k: (v[0], v[1]) for k, v in notes.items()}
+    return result
 
 
-def fonts_used(document: Any) -> set[Path]:  # noqa: ANN401
+def _visit(
+    box: Any,
+    page: int,
+    block: str | None,
+    in_body: bool,
+    notes: dict[str, list[int | None]],
+    result: Placement,
+) -> str | None:
+    """Walk one page's boxes; return the block (data-b) holding the page's last body line."""
+    last = None
+    element = getattr(box, "element", None)
+    tag = getattr(box, "element_tag", None) or ""
+    if element is not None and tag == "a":
+        classes = (element.get("class") or "").split()
+        href = element.get("href", "")
+        if "fn-call" in classes:  # <a class="fn-call" href="#fnN">: the call
+            slot = notes.setdefault(href.removeprefix("#fn"), [None, None])
+            slot[0] = slot[0] or page
+        elif "fn-marker" in classes:  # <a class="fn-marker" href="#fnrefN">: the note
+            slot = notes.setdefault(href.removeprefix("#fnref"), [None, None])
+            slot[1] = slot[1] or page
+    mark = element.get("data-b") if element is not None and "::" not in tag else None
+    if mark is not None:
+        block = mark
+        result.first_page.setdefault(mark, page)
+    if in_body and type(box).__name__ == "LineBox":
+        last = block
+    for child in getattr(box, "children", []):
+        kind = type(child).__name__
+        if kind == "FootnoteAreaBox":
+            _visit(child, page, None, False, notes, result)
+        elif kind != "MarginBox":
+            found = _visit(child, page, block, in_body, notes, result)
+            last = found or last
+    return last
+
+
+def fonts_used(document: Any) -> set[Path]:
     found: set[Path] = set()
     for font in getattr(document, "fonts", {}).values():
         path = getattr(font, "path", None) or getattr(font, "file_path", None)
@@ -139,5 +148,5 @@ def fonts_used(document: Any) -> set[Path]:  # noqa: ANN401
     return found
 
 
-def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:  # noqa: ANN401
+def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))

@@ -19,7 +19,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise PressroomError(f"cannot write: {exc.strerror}", path.parent, None, "io.write") from None
+        raise PressroomError(
+            f"cannot write: {exc.strerror}", path.parent, None, "io.write"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -74,7 +76,11 @@ def write_depfile(root: Path, build_dir: Path, output: Path, inputs: Iterable[Pa
             rel.append(p.relative_to(root).as_posix())
         except ValueError:
             rel.append(p.as_posix())
-    target = output.resolve().relative_to(root).as_posix() if output.resolve().is_relative_to(root) else str(output)
+    target = (
+        output.resolve().relative_to(root).as_posix()
+        if output.resolve().is_relative_to(root)
+        else str(output)
+    )
     lines = [f"{_make_escape(target)}: \\"]
     lines += [f"  {_make_escape(r)} \\" for r in rel]
     lines.append("")
@@ -91,7 +97,7 @@ def is_current(build_dir: Path, output: Path) -> bool:
     An input newer than the output whose content hash is unchanged (an editor's save without
     edits, a checkout restoring the same text) does not count; the output's mtime is then
     brought forward so that make stays quiet too."""
-    d_path, j_path = depfile_paths(build_dir, output)
+    _, j_path = depfile_paths(build_dir, output)
     try:
         out_mtime = output.stat().st_mtime_ns
         hashes: dict[str, str] = json.loads(j_path.read_text("utf-8"))

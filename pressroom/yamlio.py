@@ -27,7 +27,7 @@ class _Loader(yaml.SafeLoader):
     line_offset = 0
     aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -37,7 +37,7 @@ class _Loader(yaml.SafeLoader):
                 )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         self.flatten_mapping(node)
         result = LineDict()
         result.lines = {}
@@ -65,7 +65,7 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
-def _plain_only(loader: _Loader, node: yaml.Node) -> Any:  # noqa: ANN401
+def _plain_only(loader: _Loader, node: yaml.Node) -> Any:
     raise PressroomError(
         f"unsupported YAML tag {node.tag}; only plain text, numbers, lists and mappings",
         loader.name,
@@ -92,10 +92,10 @@ def _timestamp(loader: _Loader, node: yaml.Node) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 for _tag in ("binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _plain_only)
-_Loader.add_constructor(None, _plain_only)  # type: ignore[arg-type]
+_Loader.add_constructor(None, _plain_only)
 
 
-def _count(value: Any, budget: list[int]) -> None:  # noqa: ANN401
+def _count(value: Any, budget: list[int]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
         raise OverflowError
@@ -107,7 +107,7 @@ def _count(value: Any, budget: list[int]) -> None:  # noqa: ANN401
             _count(v, budget)
 
 
-def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:  # noqa: ANN401
+def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:
     """Parse YAML text from `path`; `line_offset` is added to every reported line."""
     loader = _Loader(text)
     loader.name = str(path)
@@ -135,7 +135,7 @@ def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:  # noqa: AN
     return data
 
 
-def load(path: Path) -> Any:  # noqa: ANN401
+def load(path: Path) -> Any:
     """Read and parse a YAML file as UTF-8."""
     return loads(read_text(path), path)
 
@@ -164,7 +164,7 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def jsonable(value: Any) -> Any:  # noqa: ANN401
+def jsonable(value: Any) -> Any:
     """Dates left by other loaders become ISO text."""
     if isinstance(value, _dt.date):
         return value.isoformat()

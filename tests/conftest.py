@@ -30,7 +30,10 @@ def run_build(project: Path, *args: str) -> Run:
     """`python build.py --project DIR ARGS...` in the project's parent folder."""
     proc = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "--project", project.name, *args],
-        cwd=project.parent, capture_output=True, text=True, timeout=600,
+        cwd=project.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr, project)
 

@@ -63,7 +63,9 @@ def pdf_fonts(path: Path) -> dict[str, bool]:
             descendants = f.get("/DescendantFonts")
             desc = descendants[0].get_object() if descendants else f
             d = desc.get("/FontDescriptor")
-            embedded = bool(d and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+            embedded = bool(
+                d and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            )
             fonts[str(f.get("/BaseFont"))] = embedded
     return fonts
 

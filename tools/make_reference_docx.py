@@ -24,8 +24,13 @@ SERIF = "Times New Roman"  # what Word and LibreOffice both have; an editor can 
 CJK = "MS Mincho"  # Word's Japanese serif; LibreOffice substitutes its own
 
 
-def set_font(style: docx.styles.style.BaseStyle, size: float | None = None, italic: bool | None = None,
-             bold: bool | None = None, color: RGBColor | None = None) -> None:
+def set_font(
+    style: docx.styles.style.BaseStyle,
+    size: float | None = None,
+    italic: bool | None = None,
+    bold: bool | None = None,
+    color: RGBColor | None = None,
+) -> None:
     font = style.font
     font.name = SERIF
     rpr = style.element.get_or_add_rPr()
@@ -50,7 +55,9 @@ def set_font(style: docx.styles.style.BaseStyle, size: float | None = None, ital
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "reference.docx"
-        subprocess.run([binary(), "-o", str(base), "--print-default-data-file", "reference.docx"], check=True)
+        subprocess.run(
+            [binary(), "-o", str(base), "--print-default-data-file", "reference.docx"], check=True
+        )
         d = docx.Document(str(base))
     styles = d.styles
     for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Block Text"):
@@ -61,7 +68,12 @@ def main() -> None:
     styles["Body Text"].paragraph_format.first_line_indent = Cm(1.0)
     styles["First Paragraph"].paragraph_format.first_line_indent = Cm(0)
     quote = styles["Block Text"].paragraph_format
-    quote.left_indent, quote.right_indent, quote.space_before, quote.space_after = Cm(1), Cm(1), Pt(6), Pt(6)
+    quote.left_indent, quote.right_indent, quote.space_before, quote.space_after = (
+        Cm(1),
+        Cm(1),
+        Pt(6),
+        Pt(6),
+    )
     set_font(styles["Block Text"], 11)
     set_font(styles["Title"], 18, bold=False)
     set_font(styles["Subtitle"], 14, italic=True)
@@ -76,7 +88,10 @@ def main() -> None:
     for level, size in ((1, 14), (2, 12), (3, 12)):
         h = styles[f"Heading {level}"]
         set_font(h, size, italic=level > 1, bold=level == 1)
-        h.paragraph_format.space_before, h.paragraph_format.space_after = Pt(18 if level == 1 else 12), Pt(6)
+        h.paragraph_format.space_before, h.paragraph_format.space_after = (
+            Pt(18 if level == 1 else 12),
+            Pt(6),
+        )
         h.paragraph_format.keep_with_next = True
     set_font(styles["Footnote Text"], 10)
     styles["Footnote Text"].paragraph_format.space_after = Pt(3)

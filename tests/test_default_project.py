@@ -1,0 +1,119 @@
+"""The default paper: a finished conference paper, its abstract and its source appendix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from .conftest import ROOT, Run
+from .readers import docx_footnotes, note_pages, pdf_pages
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+LIBRARY = yaml.safe_load((ROOT / "references" / "library.yaml").read_text("utf-8"))["references"]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", ""))
+
+
+def grams(tokens: list[str], n: int = 10) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def test_all_documents_build_without_warnings(default_build: Run) -> None:
+    for name in ("paper", "abstract", "appendix"):
+        for fmt in ("pdf", "html", "docx"):
+            assert (default_build.build / f"{name}.{fmt}").stat().st_size > 5000
+    assert "warning" not in default_build.stderr, default_build.stderr
+
+
+def test_every_note_of_the_paper_is_on_its_calls_page(default_build: Run) -> None:
+    pages = note_pages(default_build.build / "paper.pdf")
+    assert len(pages) >= 40
+    assert list(pages) == list(range(1, len(pages) + 1))
+    assert {n: p for n, p in pages.items() if p[0] != p[1]} == {}
+    assert len(docx_footnotes(default_build.build / "paper.docx")) == len(pages)
+
+
+def test_every_reference_is_cited_and_catalogued(default_build: Run) -> None:
+    paper = (ROOT / "manuscript" / "paper.md").read_text("utf-8")
+    appendix = BeautifulSoup(
+        (default_build.build / "appendix.html").read_text("utf-8"), "html.parser"
+    )
+    appendix_text = appendix.get_text(" ")
+    for item in LIBRARY:
+        assert re.search(rf"@{re.escape(item['id'])}\b", paper), f"{item['id']} is never cited"
+        probe = re.sub(r"<[^>]+>", "", item.get("title") or item["container-title"])
+        probe = " ".join(probe.split()[:5])
+        assert probe in " ".join(appendix_text.split()), (
+            f"{item['id']} is missing from the appendix"
+        )
+    cited = appendix_text.count("Cited in the paper")
+    assert cited == len(LIBRARY)
+
+
+def test_paper_uses_what_the_toolkit_offers(default_build: Run) -> None:
+    soup = BeautifulSoup((default_build.build / "paper.html").read_text("utf-8"), "html.parser")
+    assert soup.find("blockquote") and soup.find("table")
+    article = BeautifulSoup(
+        (default_build.build / "paper.html").read_text("utf-8"), "html.parser"
+    ).find("article")
+    for drop in article.select("section.footnotes, #refs, .abstract, table, #bibliography"):
+        drop.decompose()
+    body_words = len(article.get_text(" ").split())
+    assert 6000 <= body_words <= 8000, body_words
+    source = (ROOT / "manuscript" / "paper.md").read_text("utf-8")
+    located = re.findall(r"@[\w-]+(?:, |\s*\[)(?:p{1,2}\.\s*)?(?:sec\.|table|\d)", source)
+    assert len(located) >= 40, len(located)
+    assert len(soup.select("a.cross-ref")) >= 4
+    assert len(soup.select('span[lang="ja"]')) >= 5
+    notes = soup.select("section.footnotes li")
+    assert any(len(n.find_all("p")) >= 2 for n in notes), "a multi-paragraph note"
+
+
+def test_abstract_is_single_sourced_and_within_its_limit(default_build: Run) -> None:
+    text = (ROOT / "manuscript" / "partials" / "abstract.md").read_text("utf-8")
+    limit = yaml.safe_load((ROOT / "manuscript" / "metadata.yaml").read_text("utf-8"))["limits"]
+    assert len(text.split()) <= limit["abstract"]["words"]
+    opening = " ".join(text.split()[:12])
+    for name in ("paper", "abstract"):
+        pdf_text = " ".join(" ".join(pdf_pages(default_build.build / f"{name}.pdf")).split())
+        assert opening in pdf_text.replace("‐", "-"), name
+
+
+def test_no_sentence_of_the_seeds_is_copied() -> None:
+    titles = set()
+    for item in LIBRARY:
+        for key in ("title", "container-title"):
+            if item.get(key):
+                titles |= grams(words(re.sub(r"<[^>]+>", "", item[key])))
+    seeds = set()
+    for seed in SEEDS.glob("*.txt"):
+        seeds |= grams(words(seed.read_text("utf-8")))
+    seeds -= titles
+    for path in sorted((ROOT / "manuscript").rglob("*")):
+        if path.is_file():
+            shared = grams(words(path.read_text("utf-8"))) & seeds
+            assert not shared, f"{path.name} shares with a seed: {' '.join(sorted(shared)[0])}"
+
+
+def test_library_follows_the_data_conventions() -> None:
+    by_type: dict[str, list[dict]] = {}
+    for item in LIBRARY:
+        by_type.setdefault(item["type"], []).append(item)
+    assert len(by_type["treaty"]) == 3
+    for treaty in by_type["treaty"]:
+        assert all("literal" in a for a in treaty["author"]), "parties as literal authors"
+    speech = by_type["speech"][0]
+    assert speech["genre"] == "testimony" and speech["event-title"]
+    for item in LIBRARY:
+        if item["type"] in ("article-newspaper", "article-magazine") and "title" not in item:
+            assert "author" not in item, f"{item['id']}: no author on unsigned press items"
+        assert not str(item.get("publisher", "")).startswith("The ")
+
+
+def test_seeds_exist() -> None:
+    assert len(list(Path(SEEDS).glob("*.txt"))) == 2

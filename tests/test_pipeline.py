@@ -1,0 +1,127 @@
+"""The build pipeline on whole small projects: what a reader of each format sees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from .conftest import Run, copy_project, run_build
+from .readers import (
+    docx_footnotes,
+    docx_paragraphs,
+    note_pages,
+    pdf_fonts,
+    pdf_info,
+    pdf_pages,
+)
+
+FORMATS = ("pdf", "html", "docx")
+
+
+def source_notes(run: Run) -> int:
+    """How many notes the reader should get: one per note in the PDF's own numbering."""
+    return len(note_pages(run.build / "paper.pdf"))
+
+
+def test_every_output_is_built(notes_build: Run) -> None:
+    for name in ("paper", "abstract"):
+        for fmt in FORMATS:
+            path = notes_build.build / f"{name}.{fmt}"
+            assert path.stat().st_size > 1000, path
+    assert "error" not in notes_build.stderr
+
+
+def test_pdf_notes_sit_on_their_calls_page(notes_build: Run) -> None:
+    pages = note_pages(notes_build.build / "paper.pdf")
+    assert len(pages) == 56  # 28 citations, 27 notes of commentary, 1 multi-paragraph note
+    assert list(pages) == list(range(1, 57)), "notes are numbered consecutively"
+    misplaced = {n: p for n, p in pages.items() if p[0] is None or p[0] != p[1]}
+    assert misplaced == {}
+    assert "footnote-placement" not in notes_build.stderr
+
+
+def test_pdf_note_text_is_at_the_foot_of_its_page(notes_build: Run) -> None:
+    texts = pdf_pages(notes_build.build / "paper.pdf")
+    pages = note_pages(notes_build.build / "paper.pdf")
+    # The multi-paragraph note: both paragraphs, on the page of its call.
+    long_note = next(n for n in pages if "second paragraph of this note" in texts[pages[n][1] - 1])
+    page_text = texts[pages[long_note][1] - 1]
+    assert "continues the argument" in page_text
+    assert "Example Defense Agency, Defense of Example 1986, 325" in page_text.replace("\n", " ")
+
+
+def test_pdf_reads_like_an_article(notes_build: Run) -> None:
+    pdf = notes_build.build / "paper.pdf"
+    texts = pdf_pages(pdf)
+    first = texts[0]
+    assert "Notes at the Foot of the Page" in first
+    assert "Mariko Test" in first and "Department of Tests" in first
+    assert "通商産業省" in first, "Japanese text comes through as text, not tofu"
+    assert re.search(r"^1\s+Opening", first, re.M), "numbered section heading"
+    assert "section 2" in first and "section 3" in first, "cross-references resolved"
+    # Page numbers on every page; running heads from page 2 on.
+    for i, text in enumerate(texts, 1):
+        assert re.search(rf"(^|\n){i}\s*$", text.strip()), f"page number on page {i}"
+    assert all(("Notes at the Foot" in t) or ("Test" in t) for t in texts[1:])
+    # Bibliography with entries sorted by author.
+    last = "\n".join(texts[-2:])
+    assert "Bibliography" in last
+    assert last.index("Example Defense Agency. Defense of Example 1986") < last.index(
+        "Writer, Gail A."
+    )
+
+
+def test_pdf_metadata_and_fonts(notes_build: Run) -> None:
+    pdf = notes_build.build / "paper.pdf"
+    info = pdf_info(pdf)
+    assert info["/Title"] == "Notes at the Foot of the Page: A Test of Footnote Placement"
+    assert info["/Author"] == "Mariko Test"
+    assert info["/Keywords"] == "footnotes, typesetting"
+    fonts = pdf_fonts(pdf)
+    assert fonts and all(fonts.values()), f"every font embedded: {fonts}"
+    names = " ".join(fonts)
+    assert "Libertine" in names and "Italic" in names, "a book serif with true italics"
+    assert "IPAexMincho" in names, "a real CJK font for the Japanese"
+
+
+def test_docx_has_one_word_footnote_per_note(notes_build: Run) -> None:
+    path = notes_build.build / "paper.docx"
+    notes = docx_footnotes(path)
+    assert len(notes) == source_notes(notes_build)
+    assert notes[0].startswith("Gail A. Writer, Guidelines for a Test of Long Report Titles")
+    assert any("The second paragraph of this note" in n for n in notes)
+    styles = docx_paragraphs(path)
+    assert styles[0] == ("Title", "Notes at the Foot of the Page")
+    assert ("Heading 1", "1 Opening") in styles
+    bib = [t for s, t in styles if s == "Bibliography"]
+    assert len(bib) == 4 and bib[0].startswith("Example Defense Agency.")
+
+
+def test_html_notes_bibliography_and_landmarks(notes_build: Run) -> None:
+    soup = BeautifulSoup((notes_build.build / "paper.html").read_text("utf-8"), "html.parser")
+    assert soup.html["lang"] == "en-US"
+    assert soup.find("main") and soup.find("header")
+    assert [h.name for h in soup.find_all(["h1", "h2"])][:2] == ["h1", "h2"], "heading order"
+    refs = soup.select("a.footnote-ref")
+    notes = soup.select("section.footnotes li")
+    assert len(refs) == len(notes) == source_notes(notes_build)
+    first = notes[0]
+    assert first.select_one("a.footnote-back")["href"] == "#" + refs[0]["id"], "links both ways"
+    entries = soup.select("div.csl-entry")
+    assert len(entries) == 4
+    assert soup.select_one('a.cross-ref[href="#sec-middle"]').get_text() == "section 2"
+    assert soup.select_one('span[lang="ja"]').get_text() == "通商産業省"
+
+
+def test_unknown_citation_key_is_an_error_at_its_line(tmp_path: Path) -> None:
+    project = copy_project("broken-citekey", tmp_path)
+    run = run_build(project)
+    assert run.code == 1
+    assert run.stderr.strip() == (
+        "broken-citekey/manuscript/paper.md:8: error: unknown citation key 'rubinstien1987' "
+        "(did you mean 'rubinstein1987'?) [citation.unknown]"
+    )
+    assert "Traceback" not in run.stderr
+    assert not (project / "build" / "paper.pdf").exists()
