@@ -1,0 +1,114 @@
+"""What raw HTML and images in a source may do: load project files only, no scripts or frames.
+
+pandoc passes raw HTML through to the screen and print HTML; WeasyPrint then fetches what it
+names (`<img>`, `<object>`, `<link rel=attachment>`, CSS `@import` and `url()`), and a browser
+runs `<script>` and loads `<iframe>` (research/reliability.md §1-2). The fetcher in weasy.py
+refuses anything outside the project when the PDF is laid out; this check runs first, for every
+format, and says where in the source the offending markup is."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import PressroomError
+
+MAX_PIXELS = 50_000_000  # an A4 page at 600 dpi is 35 Mpx; a decompression bomb is far more
+
+# Elements that run code or load a page of their own: refused outright.
+_UNSAFE = re.compile(r"<\s*(script|iframe|frame|frameset|base|meta|applet)\b", re.I)
+# Attributes whose value is a URL that a renderer loads (a plain <a href> is only a link).
+_ATTR = re.compile(
+    r"""\b(src|srcset|data|poster|background|xlink:href|href)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""",
+    re.I,
+)
+_CSS_URL = re.compile(r"""url\(\s*("[^"]*"|'[^']*'|[^)]*)\s*\)|@import\s+("[^"]*"|'[^']*')""", re.I)
+_TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>", re.S)
+
+
+def raw_html_urls(html: str) -> list[str]:
+    """Every URL in a piece of raw HTML that a renderer would fetch."""
+    urls: list[str] = []
+    for m in _TAG.finditer(html):
+        tag, attrs = m.group(1).lower(), m.group(2)
+        for a in _ATTR.finditer(attrs):
+            name = a.group(1).lower()
+            if name == "href" and tag == "a" and "attachment" not in attrs.lower():
+                continue  # a link the reader may follow, never fetched by the build
+            value = a.group(2).strip("\"'")
+            urls += (
+                [v.split()[0] for v in value.split(",") if v.strip()]
+                if name == "srcset"
+                else [value]
+            )
+    for m in _CSS_URL.finditer(html):
+        urls.append((m.group(1) or m.group(2) or "").strip().strip("\"'"))
+    return [u for u in urls if u]
+
+
+Locate = Callable[[str], tuple[Path, int | None]]
+
+
+def check_raw_html(html: str, base: Path, root: Path, locate: Locate) -> None:
+    """Refuse raw HTML that runs code, or that loads anything but a file of the project."""
+    unsafe = _UNSAFE.search(html)
+    if unsafe:
+        path, line = locate(unsafe.group(0))
+        raise PressroomError(
+            f"raw HTML <{unsafe.group(1).lower()}> is not allowed in a source",
+            path,
+            line,
+            "html.unsafe",
+        )
+    check_urls(raw_html_urls(html), base, root, locate)
+
+
+def check_style(css: str, base: Path, root: Path, locate: Locate) -> None:
+    """A `style` attribute (`[x]{style="background: url(...)"}`, `<span style=...>`)."""
+    urls = [(m.group(1) or m.group(2) or "").strip().strip("\"'") for m in _CSS_URL.finditer(css)]
+    check_urls([u for u in urls if u], base, root, locate)
+
+
+def check_urls(urls: list[str], base: Path, root: Path, locate: Locate) -> None:
+    for url in urls:
+        if url.startswith(("data:", "#")):
+            continue
+        path, line = locate(url)
+        if ":" in url.split("/", 1)[0] or url.startswith("//"):
+            raise PressroomError(
+                f"HTML in the source loads '{url}', which is not a project file",
+                path,
+                line,
+                "asset.remote",
+            )
+        target = (base / url.split("#", 1)[0].split("?", 1)[0]).resolve()
+        if not target.is_relative_to(root):
+            raise PressroomError(
+                f"HTML in the source loads '{url}', which lies outside the project",
+                path,
+                line,
+                "asset.outside",
+            )
+
+
+def check_pixels(data: bytes, target: str, where: tuple[Path, int | None]) -> None:
+    """A small file may decode to a huge bitmap (an image bomb): refuse it before layout."""
+    from PIL import Image  # WeasyPrint's own dependency
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        width, height = MAX_PIXELS, 2  # Pillow's own cap (179 Mpx) is higher than ours
+    except Exception:  # not a bitmap Pillow reads (SVG): the layout's limits apply to it
+        return
+    if width * height > MAX_PIXELS:
+        raise PressroomError(
+            f"image '{target}' is {width} x {height} pixels; the limit is "
+            f"{MAX_PIXELS // 1_000_000} million",
+            where[0],
+            where[1],
+            "asset.size",
+        )
