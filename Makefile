@@ -12,7 +12,7 @@ ARGS    ?=
 BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all test lint clean distclean setup reference-docx
+.PHONY: all test lint clean distclean setup reference-docx watch bench
 
 # The build writes the list of outputs (documents x formats) and one depfile per output that
 # names every file the output was made from. make decides *whether* to call pressroom;
@@ -32,6 +32,15 @@ $(OUTPUTS) &: $(STAMP)
 $(BUILD)/.deps/outputs.mk: $(wildcard manuscript/*.md) | $(STAMP)
 	@mkdir -p $(@D)
 	@$(BUILDPY) outputs > $@.tmp && mv $@.tmp $@
+
+# Live preview: serves build/ on http://127.0.0.1:$(PORT)/ and rebuilds on every change.
+PORT ?= 8000
+watch: $(STAMP)
+	@$(BUILDPY) watch --port $(PORT)
+
+# The benchmark: measures this machine and writes bench/RESULTS.md (several minutes).
+bench: $(STAMP)
+	cd $(TOOLKIT) && $(PY) bench/run.py
 
 setup: $(STAMP)
 

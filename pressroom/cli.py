@@ -80,6 +80,22 @@ def outputs_cmd(obj: _Context) -> None:
     click.echo("OUTPUTS := " + " ".join(names))
 
 
+@main.command("watch")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (loopback only); 0 picks a free one.",
+)
+@click.pass_obj
+def watch_cmd(obj: _Context, port: int) -> None:
+    """Serve build/ at http://127.0.0.1:PORT/, rebuild on every change, reload the page."""
+    from .watch import watch
+
+    watch(obj.project_dir, obj.strict, obj.overrides, port)
+
+
 @main.command("new")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def new_cmd(directory: Path) -> None:
