@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,7 +134,10 @@ def assemble(doc: Document, project: Project, context: dict[str, Any]) -> Assemb
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, jinja2.UndefinedError):
-        return f"undefined: {exc.message}"
+        # "'pressroom.yamlio.LineDict object' has no attribute 'venue'" names our class, not
+        # the user's data: say which key is missing instead.
+        m = re.fullmatch(r"'[\w.]+ object' has no attribute '(.+)'", exc.message or "")
+        return f"undefined: no key '{m.group(1)}' here" if m else f"undefined: {exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"include not found: {exc.message}"
     if isinstance(exc, RecursionError):

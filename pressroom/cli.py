@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ import click
 from . import __version__
 from .config import load_project
 from .errors import Diagnostics, PressroomError
+from .write import check_writable
 
 
 class _Context:
@@ -58,7 +62,9 @@ def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     from .pipeline import build
 
     project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    diagnostics = Diagnostics(project.root)
+    check_writable(project.build_dir)
+    # Warnings name their paths as errors do: from the current folder.
+    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
     wanted = {Path(t).name for t in targets} or None
     rebuilt = build(project, diagnostics, wanted)
     for name in rebuilt:
@@ -115,21 +121,49 @@ def _finish(obj: _Context, diagnostics: Diagnostics) -> None:
         sys.exit(1)
 
 
+# Address space for the build and every process it starts (pandoc, layout workers): a
+# pathological input ends in a MemoryError, not in swap. pandoc's GHC runtime reserves less
+# when its 1 TB reservation fails, and has its own -M heap cap.
+MEMORY_MB = int(os.environ.get("PRESSROOM_MEMORY_MB", "6144"))
+
+
+def limit_memory(megabytes: int = MEMORY_MB) -> None:
+    if megabytes <= 0:
+        return
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (make, a killed terminal) ends like Ctrl-C
+
+
 def run(argv: list[str] | None = None) -> int:
     """Entry point: user errors as one line each and exit 1; Ctrl-C as exit 130."""
     root = Path.cwd()
+    limit_memory()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         main.main(args=argv, prog_name="build.py", standalone_mode=False)
     except PressroomError as exc:
         print(exc.format(root), file=sys.stderr)
         return 1
+    except MemoryError:
+        print(
+            f"pressroom: error: the build ran out of memory ({MEMORY_MB} MB; "
+            "set PRESSROOM_MEMORY_MB) [limit.memory]",
+            file=sys.stderr,
+        )
+        return 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        print("pressroom: interrupted", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        from . import pandoc
+
+        pandoc.kill_all()  # the pandoc runs of other threads (run_many)
         print("pressroom: interrupted", file=sys.stderr)
         return 130
     except SystemExit as exc:

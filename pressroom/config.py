@@ -182,6 +182,7 @@ def load_project(
         tuple(
             sorted(
                 p
+        inside(metadata_path, root)
                 for p in refdir.glob("*")
                 if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
             )
@@ -203,6 +204,8 @@ def load_project(
         style=str(metadata.get("citation-style") or DEFAULT_STYLE),
         documents=tuple(names),
         strict=strict,
+    for p in [*reference_files, *manuscript.glob("*.md")]:
+        inside(p, root)
         overrides=overrides or {},
     )
 
@@ -221,6 +224,20 @@ def load_document(project: Project, name: str) -> Document:
     source = project.manuscript / f"{name}.md"
     text = yamlio.read_text(source)
     front, body = split_front_matter(text, source)
+def inside(path: Path, root: Path) -> Path:
+    """`path`, if its real path lies in the project: a symlink out of it is refused, so that
+    nothing outside the project is read into an output (issue 6)."""
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise PressroomError(
+            "links to a file outside the project; copy the file in instead",
+            path,
+            None,
+            "io.outside",
+        )
+    return real
+
+
     problems = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
     if problems:
         raise PressroomErrors(problems)

@@ -14,6 +14,7 @@ from .cite import FILTERS, Cited, locate
 from .config import Project
 from .errors import PressroomError
 from .pages import conference_line
+from .safety import check_pixels, check_raw_html, check_style
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
 MAX_IMAGE = 50_000_000  # bytes
@@ -41,6 +42,13 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
     root = project.root.resolve()
 
     def visit(node: tree.Node) -> None:
+        if node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
+            check_raw_html(node["c"][1], base, root, where)
+            return
+        attr = _attr(node)
+        for key, value in attr[2] if attr else []:
+            if key == "style":
+                check_style(value, base, root, where)
         if node.get("t") != "Image":
             return
         target = node["c"][2][0]
@@ -69,8 +77,12 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if not mime.startswith("image/"):
             raise PressroomError(f"'{target}' is not an image", path_at, line, "asset.type")
+        check_pixels(data, target, (path_at, line))
         node["c"][2][0] = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         images.add(path)
+
+    def where(needle: str) -> tuple[Path, int | None]:
+        return locate(cited.assembled, needle, whole=False)
 
     tree.walk(ast["blocks"], lambda n: visit(n))
     return Cited(
@@ -80,7 +92,18 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         inputs=cited.inputs | images,
         notes=cited.notes,
         keys=cited.keys,
+        warnings=cited.warnings,
     )
+
+
+def _attr(node: tree.Node) -> list[Any] | None:
+    """The node's pandoc Attr [id, classes, [[key, value]...]], if it has one."""
+    t, c = node.get("t"), node.get("c")
+    if t in ("Div", "Span", "CodeBlock", "Code", "Link", "Image", "Table", "Figure"):
+        return c[0] if isinstance(c, list) and c else None
+    if t == "Header":
+        return c[1] if isinstance(c, list) and len(c) > 1 else None
+    return None
 
 
 def convert(cited: Cited, project: Project, formats: set[str]) -> Converted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,12 @@ def where(path: Path | str | None, line: int | None, root: Path | None = None) -
     if path is None:
         return "pressroom"
     p = Path(path)
-    if root is not None and p.resolve().is_relative_to(root.resolve()):
-        p = p.resolve().relative_to(root.resolve())
+    if root is not None:
+        # The path as the user sees it: a symlink is named, not the file it points to.
+        for base in (Path(os.path.abspath(root)), root.resolve()):
+            if Path(os.path.abspath(p)).is_relative_to(base):
+                p = Path(os.path.abspath(p)).relative_to(base)
+                break
     text = p.as_posix()
     return f"{text}:{line}" if line else text
 
@@ -77,10 +82,15 @@ class Diagnostics:
     root: Path | None = None
     warnings: list[Warning_] = field(default_factory=list)
     echo: bool = True  # a worker process collects quietly; the parent prints
+    # --strict: the first warning stops the build as an error, before any output is written
+    # (written outputs would look up to date to the next build).
+    strict: bool = False
 
     def warn(
         self, message: str, kind: str, path: Path | str | None = None, line: int | None = None
     ) -> None:
+        if self.strict:
+            raise PressroomError(f"{message} (--strict)", path, line, kind)
         w = Warning_(message, kind, Path(path) if path is not None else None, line)
         if w not in self.warnings:
             self.warnings.append(w)

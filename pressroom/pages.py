@@ -87,6 +87,10 @@ def page_context(doc: Document, project: Project) -> dict[str, Any]:
         "lang": str(meta.get("lang") or "en-US"),
         "title": f"{label}: {full_title}" if label else full_title,
         "label": label,
+        # The title block's own fields: a document without a subtitle (or a title) still
+        # renders under StrictUndefined.
+        "heading": title,
+        "subtitle": str(subtitle or ""),
         "authors": authors,
         "keywords": [str(k) for k in meta.get("keywords") or []],
         "subject": subtitle or "",

@@ -14,6 +14,9 @@ from .errors import PressroomError
 
 TIMEOUT = 180  # seconds for one pandoc run; a pathological input ends in an error, not a hang
 HEAP = "-M1500M"  # pandoc's own heap cap (pandoc MANUAL, "A note on security")
+# 3.6: --sandbox also covers --embed-resources, duplicate YAML keys warn
+# (research/reliability.md §2).
+MIN_VERSION = (3, 6)
 
 
 class PandocFailed(PressroomError):
@@ -37,7 +40,24 @@ def binary() -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / "files" / "pandoc"
     if not path.is_file():
         raise PressroomError(f"pandoc binary not found at {path}: reinstall pypandoc-binary")
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    require_version(out.stdout.split("\n", 1)[0].split()[-1] if out.stdout else "unknown")
     return path
+
+
+def require_version(text: str) -> None:
+    """pandoc older than MIN_VERSION is refused in one line that says what to do."""
+    try:
+        found = tuple(int(p) for p in text.split(".")[:2])
+    except ValueError:
+        found = (0,)
+    if found < MIN_VERSION:
+        want = ".".join(map(str, MIN_VERSION))
+        raise PressroomError(
+            f"pandoc {text} is too old: pressroom needs pandoc >= {want}; run 'make' to "
+            "install the pinned pypandoc-binary",
+            kind="pandoc.version",
+        )
 
 
 @cache
@@ -50,20 +70,39 @@ def command(args: list[str]) -> list[str]:
     return [str(binary()), "--sandbox", *args, "+RTS", HEAP, "-RTS"]
 
 
+# Every pandoc still running, so that an interrupted build stops them (threads of run_many
+# cannot be interrupted themselves; see kill_all).
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+
+
 def run(args: list[str], stdin: bytes | None = None) -> tuple[bytes, str]:
     """Run pandoc; return (stdout, stderr). Raises PandocFailed on a non-zero exit."""
+    proc = subprocess.Popen(
+        command(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _RUNNING.add(proc)
     try:
-        proc = subprocess.run(
-            command(args), input=stdin, capture_output=True, timeout=TIMEOUT, check=False
-        )
+        out, err = proc.communicate(stdin, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         raise PressroomError(
             f"pandoc took longer than {TIMEOUT} s (pathological input?)", kind="pandoc.timeout"
         ) from None
-    stderr = proc.stderr.decode("utf-8", "replace")
+    finally:
+        if proc.poll() is None:  # a timeout, Ctrl-C or another error: stop it
+            proc.kill()
+            proc.wait()
+        _RUNNING.discard(proc)
+    stderr = err.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise PandocFailed(f"pandoc failed: {stderr.strip()}", stderr, proc.returncode)
-    return proc.stdout, stderr
+    return out, stderr
+
+
+def kill_all() -> None:
+    """Stop every pandoc this process started that is still running."""
+    for proc in list(_RUNNING):
+        if proc.poll() is None:
+            proc.kill()
 
 
 def run_many(jobs: list[tuple[list[str], bytes]]) -> list[bytes]:

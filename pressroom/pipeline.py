@@ -110,6 +110,7 @@ def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]
             if not is_current(project.build_dir, output_path(project, name, fmt)):
                 stale.setdefault(name, set()).add(fmt)
     return stale
+                warnings=cited.warnings,
 
 
 def start_session(project: Project) -> Session:
@@ -144,10 +145,14 @@ def write_outputs(project: Project, outputs: list[Output]) -> None:
 
 def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:
     """A document in its own process (forked after WeasyPrint was imported)."""
-    diagnostics = Diagnostics(project.root, echo=False)
+    diagnostics = Diagnostics(project.root, echo=False, strict=project.strict)
     session = start_session(project)
     write_outputs(project, build_document(session, name, formats, diagnostics))
     return diagnostics.warnings
+    if not cited.ast["blocks"]:  # issue 6: an empty source still builds, but says so
+        diagnostics.warn("document is empty", "document.empty", cited.assembled.doc.source, 1)
+    for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind (issue 6)
+        diagnostics.warn(w.message, w.kind, w.path, w.line)
 
 
 def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = None) -> list[str]:
@@ -171,8 +176,33 @@ def _build_parallel(project: Project, stale: dict[str, set[str]], diagnostics: D
     # The longest document first, so the other core takes the short ones meanwhile.
     order = sorted(stale, key=lambda n: -(project.manuscript / f"{n}.md").stat().st_size)
     context = multiprocessing.get_context("fork")
-    with cf.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=2, mp_context=context, initializer=_worker_signals
+    ) as pool:
         futures = {pool.submit(_worker, project, name, stale[name]): name for name in order}
-        for future in cf.as_completed(futures):
-            for w in future.result():
-                diagnostics.warn(w.message, w.kind, w.path, w.line)
+        try:
+            for future in cf.as_completed(futures):
+                for w in future.result():
+                    diagnostics.warn(w.message, w.kind, w.path, w.line)
+        except BaseException:
+            # Ctrl-C, SIGTERM or another document's error: stop the workers now rather than
+            # wait for their documents (issue 6: an interrupt ends the build within seconds).
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle; SIGTERM stops its pandoc and exits."""
+    import os
+    import signal
+
+    from . import pandoc
+
+    def stop(signum: int, frame: object) -> None:
+        pandoc.kill_all()
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)

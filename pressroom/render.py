@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cite import locate
 from .config import Project
 from .convert import Converted
 from .errors import Diagnostics
@@ -82,7 +83,12 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
     fixes: dict[str, str] = {}
     for _ in range(MAX_PLACEMENT_PASSES):
         html, reads = print_html(converted, project, fixes)
-        document, fetcher, messages = weasy.layout(html, doc.source.parent, roots)
+        document, fetcher, messages = weasy.layout(
+            html,
+            doc.source.parent,
+            roots,
+            lambda needle: locate(converted.cited.assembled, needle, whole=False),
+        )
         where = weasy.placement(document)
         misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
         new = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 from .config import Project
 from .errors import PressroomError
@@ -23,6 +25,7 @@ def resolve_style(project: Project) -> Path:
     where = project.metadata_path
     line = getattr(project.metadata, "lines", {}).get("citation-style")
     candidates: list[Path] = []
+    given = name
     if name.endswith(".csl"):
         candidates.append(project.root / name)
         name = Path(name).stem
@@ -33,12 +36,16 @@ def resolve_style(project: Project) -> Path:
     for path in candidates:
         if path.is_file():
             real = path.resolve()
-            if pkg is None or not (real.is_relative_to(project.root) or real.is_relative_to(pkg)):
+            allowed = [project.root, *([pkg.resolve()] if pkg is not None else [])]
+            if not any(real.is_relative_to(r) for r in allowed):
                 raise PressroomError(
                     "style file lies outside the project", where, line, "style.outside"
                 )
             _check_xml(real, where, line)
             return real
+    if given.endswith(".csl") and "/" in given:
+        msg = f"citation style file '{given}' not found"
+        raise PressroomError(msg, where, line, "style.missing")
     known = sorted(p.stem for p in pkg.glob("*.csl")) if pkg else []
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -53,4 +60,22 @@ def _check_xml(path: Path, where: Path, line: int | None) -> None:
         # DTDs with entities are refused: pandoc fails on them (research/reliability.md §2).
         raise PressroomError(
             "CSL style declares a DTD; remove the DOCTYPE", path, 1, "style.invalid"
+        )
+    # Parsed here (no DTD, so no entities) so that broken XML is reported at its line, not as
+    # pandoc's CiteprocXMLError on the whole document.
+    try:
+        root = ElementTree.fromstring(path.read_bytes())
+    except ElementTree.ParseError as exc:
+        raise PressroomError(
+            "CSL style is not well-formed XML: " + re.sub(r": line \d+, column \d+$", "", str(exc)),
+            path,
+            exc.position[0],
+            "style.invalid",
+        ) from None
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        raise PressroomError(
+            "not a CSL style: the root element must be <style> in the CSL namespace",
+            path,
+            1,
+            "style.invalid",
         )

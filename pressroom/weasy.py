@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,41 @@ from .errors import PressroomError
 
 VERSION = weasyprint.__version__
 
+# Seconds for one layout pass or one PDF write: the 18-page default paper lays out in ~1.5 s,
+# a 30,000-row table takes 150 s (WeasyPrint's docs leave limits to the integrator,
+# research/reliability.md §1). Tests set a small value through the environment.
+PDF_TIMEOUT = float(os.environ.get("PRESSROOM_PDF_TIMEOUT", "60"))
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException, so WeasyPrint's `except Exception` cannot eat it."""
+
+
+@contextmanager
+def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
+    """Stop the block after `seconds` with a clear error (SIGALRM: main thread only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise PressroomError(
+            f"the PDF layout took longer than {seconds:g} s (a very long table or a "
+            "pathological input?); split it, or set PRESSROOM_PDF_TIMEOUT",
+            where,
+            None,
+            "limit.time",
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 class ProjectFetcher(URLFetcher):
     """Serves `data:` URLs and files whose real path lies under an allowed root; nothing else.
@@ -27,8 +68,10 @@ class ProjectFetcher(URLFetcher):
         self.roots = [r.resolve() for r in roots]
         self.read: set[Path] = set()
 
+        self.refused: str | None = None  # the URL that failed the layout, to locate it
     def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = url.split(":", 1)[0].lower()
+        self.refused = url
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
@@ -40,6 +83,7 @@ class ProjectFetcher(URLFetcher):
             raise FatalURLFetchingError(f"file not found: {path}")
         self.read.add(path)
         return super().fetch(path.as_uri(), headers)
+        self.refused = None
 
 
 @dataclass
@@ -62,18 +106,30 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def layout(html: str, base: Path, roots: list[Path]) -> tuple[Any, ProjectFetcher, list[str]]:
-    """Parse and lay out the print HTML; returns the WeasyPrint document."""
+def layout(
+    html: str,
+    base: Path,
+    roots: list[Path],
+    locate: Callable[[str], tuple[Path, int | None]] | None = None,
+) -> tuple[Any, ProjectFetcher, list[str]]:
+    """Parse and lay out the print HTML; returns the WeasyPrint document. `locate` finds the
+    source line of a resource that could not be fetched."""
     fetcher = ProjectFetcher(roots)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
-        ).render()
+        with time_limit(PDF_TIMEOUT, locate("")[0] if locate else base):
+            document = weasyprint.HTML(
+                string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
+            ).render()
     except FatalURLFetchingError as exc:
-        raise PressroomError(str(exc), base, None, "asset.fetch") from None
+        path, line = base, None
+        url = fetcher.refused or ""
+        for needle in (url, unquote(urlsplit(url).path), unquote(url.rsplit("/", 1)[-1])):
+            if locate is not None and needle and line is None:
+                path, line = locate(needle)
+        raise PressroomError(str(exc), path, line, "asset.fetch") from None
     except RecursionError:
         raise PressroomError(
             "the document nests too deeply to lay out", base, None, "pdf.layout"
@@ -149,4 +205,5 @@ def fonts_used(document: Any) -> set[Path]:
 
 
 def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:
-    return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))
+    with time_limit(PDF_TIMEOUT, None):
+        return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))

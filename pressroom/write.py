@@ -37,6 +37,22 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def check_writable(build_dir: Path) -> None:
+    """Fail before any work if build/ cannot be written (a file in its place, no permission)."""
+    if build_dir.exists() and not build_dir.is_dir():
+        msg = "cannot write to the build folder: a file has its name"
+        raise PressroomError(msg, build_dir, None, "io.write")
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".write-test.", suffix=".tmp", dir=build_dir)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise PressroomError(
+            f"cannot write to the build folder: {exc.strerror}", build_dir, None, "io.write"
+        ) from None
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Honest mtimes: a file whose content would not change is not rewritten."""
     try:

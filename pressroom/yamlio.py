@@ -89,6 +89,13 @@ def _timestamp(loader: _Loader, node: yaml.Node) -> str:
     return str(value)
 
 
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    # SafeLoader's own map constructor copies into a plain dict, losing every line number;
+    # build the LineDict directly (a self-referencing alias then fails as a YAML error).
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 for _tag in ("binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _plain_only)
@@ -119,10 +126,19 @@ def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
         problem = exc.problem or "invalid YAML"
+        if "end of stream" in problem and exc.context_mark:
+            # An unclosed quote or bracket: where it was opened, not the end of the file.
+            mark = exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
         if exc.context:
             problem = f"{exc.context}: {problem}" if "found" in problem else problem
+        if "expected <block end>" in problem:
+            problem = "this line's indentation does not fit the lines above it"
+        elif "quoted scalar" in problem and "end of stream" in problem:
+            problem = "a quoted value is never closed"
+        elif problem == "mapping values are not allowed here":
+            problem += " (a value that contains ': ' needs quotes)"
         raise PressroomError(f"invalid YAML: {problem}", path, line, "yaml.syntax") from None
     except yaml.YAMLError as exc:
         raise PressroomError(f"invalid YAML: {exc}", path, None, "yaml.syntax") from None
