@@ -41,6 +41,7 @@ def binary() -> Path:
     if not path.is_file():
         raise PressroomError(f"pandoc binary not found at {path}: reinstall pypandoc-binary")
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    _check_memory(out.returncode)
     require_version(out.stdout.split("\n", 1)[0].split()[-1] if out.stdout else "unknown")
     return path
 
@@ -93,9 +94,18 @@ def run(args: list[str], stdin: bytes | None = None) -> tuple[bytes, str]:
             proc.wait()
         _RUNNING.discard(proc)
     stderr = err.decode("utf-8", "replace")
+    _check_memory(proc.returncode)
     if proc.returncode != 0:
         raise PandocFailed(f"pandoc failed: {stderr.strip()}", stderr, proc.returncode)
     return out, stderr
+
+
+def _check_memory(code: int) -> None:
+    if code == 251:  # the GHC runtime's "out of memory" (heap cap or address-space limit)
+        raise PressroomError(
+            "pandoc ran out of memory (a pathological input, or PRESSROOM_MEMORY_MB too low)",
+            kind="limit.memory",
+        )
 
 
 def kill_all() -> None:

@@ -100,14 +100,15 @@ def check_pixels(data: bytes, target: str, where: tuple[Path, int | None]) -> No
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except Image.DecompressionBombError:
-        width, height = MAX_PIXELS, 2  # Pillow's own cap (179 Mpx) is higher than ours
+    except Image.DecompressionBombError as exc:  # Pillow's own cap (179 Mpx) is above ours
+        m = re.search(r"\((\d+) pixels\)", str(exc))
+        width, height = (int(m.group(1)) if m else MAX_PIXELS + 1), 1
     except Exception:  # not a bitmap Pillow reads (SVG): the layout's limits apply to it
         return
     if width * height > MAX_PIXELS:
         raise PressroomError(
-            f"image '{target}' is {width} x {height} pixels; the limit is "
-            f"{MAX_PIXELS // 1_000_000} million",
+            f"image '{target}' has {width * height / 1e6:,.0f} million pixels; the limit is "
+            f"{MAX_PIXELS // 1_000_000} million (an image bomb?)",
             where[0],
             where[1],
             "asset.size",

@@ -196,6 +196,27 @@ def _visit(
 
 
 def fonts_used(document: Any) -> set[Path]:
+@cache
+def _font_files() -> dict[str, Path]:
+    """PostScript name -> font file, from fontconfig (what WeasyPrint itself loads fonts by)."""
+    try:
+        out = subprocess.run(
+            ["fc-list", "-f", "%{postscriptname}\t%{file}\n"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    files = {}
+    for line in out.splitlines():
+        name, _, path = line.partition("\t")
+        if name and path:
+            files.setdefault(name, Path(path))
+    return files
+
+
     found: set[Path] = set()
     for font in getattr(document, "fonts", {}).values():
         path = getattr(font, "path", None) or getattr(font, "file_path", None)
@@ -205,5 +226,8 @@ def fonts_used(document: Any) -> set[Path]:
 
 
 def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:
-    with time_limit(PDF_TIMEOUT, None):
-        return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))
+    try:
+        with time_limit(PDF_TIMEOUT, None):
+            return document.write_pdf(pdf_variant=None, uncompressed_pdf=False, **(metadata or {}))
+    except FatalURLFetchingError as exc:  # attachments are fetched when the PDF is written
+        raise PressroomError(str(exc), None, None, "asset.fetch") from None
