@@ -209,14 +209,14 @@ def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise PressroomError("a reference must be a mapping", path, line, "reference.invalid")
     ident = item.get("id")
-    if not isinstance(ident, str | int) or not str(ident).strip():
+    if isinstance(ident, bool) or not isinstance(ident, str | int) or not str(ident).strip():
         raise PressroomError("reference has no 'id'", path, line, "reference.invalid")
     ident = str(ident)
     where = getattr(item, "lines", {})
     kind = item.get("type")
     if kind is None:
         raise PressroomError(f"reference '{ident}' has no 'type'", path, line, "reference.invalid")
-    if kind not in CSL_TYPES:
+    if not isinstance(kind, str) or kind not in CSL_TYPES:  # a list or mapping is unhashable
         close = difflib.get_close_matches(str(kind), sorted(CSL_TYPES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise PressroomError(

@@ -209,7 +209,7 @@ def _font_files() -> dict[str, Path]:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
-    files = {}
+    files: dict[str, Path] = {}
     for line in out.splitlines():
         name, _, path = line.partition("\t")
         if name and path:

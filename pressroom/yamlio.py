@@ -116,7 +116,16 @@ def _count(value: Any, budget: list[int]) -> None:
 
 def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:
     """Parse YAML text from `path`; `line_offset` is added to every reported line."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters right here
+    except yaml.reader.ReaderError as exc:
+        at = text[: exc.position].count("\n") + 1 + line_offset
+        raise PressroomError(
+            f"invalid YAML: control character #x{exc.character:04x} is not allowed",
+            path,
+            at,
+            "yaml.syntax",
+        ) from None
     loader.name = str(path)
     loader.line_offset = line_offset
     try:

@@ -115,8 +115,7 @@ def test_strict_fails_on_a_warning_and_writes_nothing(tmp_path: Path) -> None:
     run = run_build(project, "--strict")
     assert run.code == 1
     assert run.stderr.strip() == (
-        "broken-empty/manuscript/paper.md:1: error: document is empty (--strict) "
-        "[document.empty]"
+        "broken-empty/manuscript/paper.md:1: error: document is empty (--strict) [document.empty]"
     )
     assert not (project / "build" / "paper.pdf").exists()
 

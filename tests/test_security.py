@@ -87,8 +87,8 @@ def png(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     pixels = zlib.compress(b"\x00" + b"\x00" * width)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
@@ -106,9 +106,7 @@ def build(project: Path, *args: str, **env: str) -> Run:
 
 def write_paper(project: Path, hostile: str, port: int = 9) -> None:
     paper = project / "manuscript" / "paper.md"
-    text = hostile.replace("CANARY", str(project.parent / "canary.txt")).replace(
-        "PORT", str(port)
-    )
+    text = hostile.replace("CANARY", str(project.parent / "canary.txt")).replace("PORT", str(port))
     paper.write_text(paper.read_text().replace("HOSTILE", text))
 
 
@@ -173,9 +171,7 @@ def test_hostile_markup_is_refused_at_its_line(
     assert_no_leak(hostile)
 
 
-def test_links_and_reference_urls_build_without_fetching(
-    hostile: Path, listener: Listener
-) -> None:
+def test_links_and_reference_urls_build_without_fetching(hostile: Path, listener: Listener) -> None:
     """A link is for the reader to follow; the build never opens it."""
     write_paper(
         hostile,
@@ -255,7 +251,7 @@ def test_fetcher_refuses_everything_outside_the_project(tmp_path: Path) -> None:
         '<object data="../canary.txt"></object>',
         '<style>@import "../canary.txt";</style>',
         f'<img src="http://127.0.0.1:{server.port}/x.png">',
-        f'<style>@font-face {{ font-family: x; src: url(http://127.0.0.1:{server.port}/f) }}'
+        f"<style>@font-face {{ font-family: x; src: url(http://127.0.0.1:{server.port}/f) }}"
         "p { font-family: x }</style><p>x</p>",
     ]
     try:
@@ -309,7 +305,10 @@ YAML = {
     "python-tag": ("x: !!python/object/apply:os.system ['id']\n", "yaml.type"),
     "aliases": (
         "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+        + "".join(
+            f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        )
         + "",
         "yaml.size",
     ),

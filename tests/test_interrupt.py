@@ -1,0 +1,94 @@
+"""Issue 6, "nothing lost": an interrupted build (Ctrl-C, SIGTERM) ends within seconds with
+exit 130, stops its children and leaves the last good outputs; two builds at once both end
+with valid outputs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, copy_project, run_build
+
+
+def outputs(build: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in build.glob("*.*") if p.is_file()}
+
+
+def touch_sources(project: Path) -> None:
+    for name in ("paper.md", "abstract.md"):
+        path = project / "manuscript" / name
+        path.write_text(path.read_text() + "\nOne more sentence.\n")
+
+
+def children(pgid: int) -> list[str]:
+    out = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(pgid)], capture_output=True)
+    lines = out.stdout.decode().split("\n")[:-1]
+    return [line for line in lines if "<defunct>" not in line]  # dead, awaiting its reaper
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project("notes", tmp_path_factory.mktemp("interrupt"))
+    assert run_build(project).code == 0
+    return project
+
+
+@pytest.mark.parametrize(("sig", "delay"), [("INT", 1.0), ("INT", 2.5), ("TERM", 1.5)])
+def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, delay: float) -> None:
+    good = outputs(built / "build")
+    touch_sources(built)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--project", built.name],
+        cwd=built.parent,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C would reach
+    )
+    time.sleep(delay)
+    if proc.poll() is not None:
+        pytest.skip("the build finished before the signal")
+    start = time.monotonic()
+    if sig == "INT":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=20)
+    assert time.monotonic() - start < 5
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "pressroom: interrupted"
+    assert "Traceback" not in stderr
+    time.sleep(0.3)
+    assert children(proc.pid) == [], "child processes outlived the build"
+    assert not list((built / "build").rglob("*.tmp"))
+    after = outputs(built / "build")
+    for name, data in after.items():
+        # Each output is either the last good one or a complete new one, never a torn file.
+        assert data == good.get(name) or data[:4] in (b"%PDF", b"PK\x03\x04", b"<!DO"), name
+    # The next build succeeds.
+    assert run_build(built).code == 0
+
+
+def test_two_builds_at_once_both_end_with_valid_outputs(tmp_path: Path) -> None:
+    project = copy_project("notes", tmp_path)
+    command = [sys.executable, str(ROOT / "build.py"), "--project", project.name]
+    procs = [
+        subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    build = project / "build"
+    for name in ("paper", "abstract"):
+        assert (build / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert (build / f"{name}.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+        assert (build / f"{name}.docx").read_bytes()[:2] == b"PK"
+        assert (build / f"{name}.html").read_text().rstrip().endswith("</html>")
+    assert not list(build.rglob("*.tmp"))
+    # And the next build sees everything up to date.
+    again = run_build(project)
+    assert again.code == 0 and "built" not in again.stderr
