@@ -168,6 +168,7 @@ def load_project(
             "no manuscript/ folder here; start a project with 'python build.py new DIR'", root
         )
     if metadata_path.is_file():
+        inside(metadata_path, root)
         metadata = yamlio.load(metadata_path) or {}
         if not isinstance(metadata, dict):
             raise PressroomError("metadata must be a mapping", metadata_path, 1, "config.type")
@@ -182,7 +183,6 @@ def load_project(
         tuple(
             sorted(
                 p
-        inside(metadata_path, root)
                 for p in refdir.glob("*")
                 if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
             )
@@ -190,6 +190,8 @@ def load_project(
         if refdir.is_dir()
         else ()
     )
+    for p in [*reference_files, *manuscript.glob("*.md")]:
+        inside(p, root)
     names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
     # The paper first: other documents (the appendix) read where it cites each source.
     names.sort(key=lambda n: (n != "paper", n))
@@ -204,10 +206,22 @@ def load_project(
         style=str(metadata.get("citation-style") or DEFAULT_STYLE),
         documents=tuple(names),
         strict=strict,
-    for p in [*reference_files, *manuscript.glob("*.md")]:
-        inside(p, root)
         overrides=overrides or {},
     )
+
+
+def inside(path: Path, root: Path) -> Path:
+    """`path`, if its real path lies in the project: a symlink out of it is refused, so that
+    nothing outside the project is read into an output (issue 6)."""
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()):
+        raise PressroomError(
+            "links to a file outside the project; copy the file in instead",
+            path,
+            None,
+            "io.outside",
+        )
+    return real
 
 
 def _apply_overrides(metadata: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -224,20 +238,6 @@ def load_document(project: Project, name: str) -> Document:
     source = project.manuscript / f"{name}.md"
     text = yamlio.read_text(source)
     front, body = split_front_matter(text, source)
-def inside(path: Path, root: Path) -> Path:
-    """`path`, if its real path lies in the project: a symlink out of it is refused, so that
-    nothing outside the project is read into an output (issue 6)."""
-    real = path.resolve()
-    if not real.is_relative_to(root.resolve()):
-        raise PressroomError(
-            "links to a file outside the project; copy the file in instead",
-            path,
-            None,
-            "io.outside",
-        )
-    return real
-
-
     problems = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
     if problems:
         raise PressroomErrors(problems)

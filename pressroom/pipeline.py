@@ -95,6 +95,7 @@ class Session:
                 inputs=cited.inputs | extra,
                 notes=cited.notes,
                 keys=cited.keys,
+                warnings=cited.warnings,
             )
         return self.cited[name]
 
@@ -110,7 +111,6 @@ def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]
             if not is_current(project.build_dir, output_path(project, name, fmt)):
                 stale.setdefault(name, set()).add(fmt)
     return stale
-                warnings=cited.warnings,
 
 
 def start_session(project: Project) -> Session:
@@ -125,6 +125,10 @@ def build_document(
 ) -> list[Output]:
     """One document, through every stage, to the formats asked for."""
     cited = session.cite_document(name)
+    if not cited.ast["blocks"]:  # issue 6: an empty source still builds, but says so
+        diagnostics.warn("document is empty", "document.empty", cited.assembled.doc.source, 1)
+    for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind (issue 6)
+        diagnostics.warn(w.message, w.kind, w.path, w.line)
     cited = embed_assets(cited, session.project)
     converted = convert(cited, session.project, formats)
     outputs = []
@@ -149,10 +153,6 @@ def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:
     session = start_session(project)
     write_outputs(project, build_document(session, name, formats, diagnostics))
     return diagnostics.warnings
-    if not cited.ast["blocks"]:  # issue 6: an empty source still builds, but says so
-        diagnostics.warn("document is empty", "document.empty", cited.assembled.doc.source, 1)
-    for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind (issue 6)
-        diagnostics.warn(w.message, w.kind, w.path, w.line)
 
 
 def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = None) -> list[str]:

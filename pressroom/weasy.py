@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,6 +56,7 @@ def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
+
 class ProjectFetcher(URLFetcher):
     """Serves `data:` URLs and files whose real path lies under an allowed root; nothing else.
 
@@ -69,6 +69,7 @@ class ProjectFetcher(URLFetcher):
         self.read: set[Path] = set()
 
         self.refused: str | None = None  # the URL that failed the layout, to locate it
+
     def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = url.split(":", 1)[0].lower()
         self.refused = url
@@ -196,27 +197,6 @@ def _visit(
 
 
 def fonts_used(document: Any) -> set[Path]:
-@cache
-def _font_files() -> dict[str, Path]:
-    """PostScript name -> font file, from fontconfig (what WeasyPrint itself loads fonts by)."""
-    try:
-        out = subprocess.run(
-            ["fc-list", "-f", "%{postscriptname}\t%{file}\n"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    files: dict[str, Path] = {}
-    for line in out.splitlines():
-        name, _, path = line.partition("\t")
-        if name and path:
-            files.setdefault(name, Path(path))
-    return files
-
-
     found: set[Path] = set()
     for font in getattr(document, "fonts", {}).values():
         path = getattr(font, "path", None) or getattr(font, "file_path", None)
