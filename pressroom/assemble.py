@@ -157,13 +157,42 @@ def _kind(exc: BaseException) -> str:
     return "jinja.runtime"
 
 
-def load_data(project: Project) -> tuple[dict[str, Any], set[Path]]:
-    """Every manuscript/data/*.yaml as `data.NAME`; the folder itself counts as an input."""
+class DataView(dict[str, Any]):
+    """`data` as templates see it: records which data files a document actually reads, so
+    editing timeline.yaml rebuilds only the documents that use data.timeline."""
+
+    def __init__(self, data: dict[str, Any], paths: dict[str, Path], reads: set[Path]) -> None:
+        super().__init__(data)
+        self._paths = paths
+        self._reads = reads
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._paths:
+            self._reads.add(self._paths[key])
+        return super().__getitem__(key)
+
+    def _all(self) -> None:
+        self._reads.update(self._paths.values())
+
+    def __iter__(self) -> Any:
+        self._all()
+        return super().__iter__()
+
+    def items(self) -> Any:
+        self._all()
+        return super().items()
+
+    def values(self) -> Any:
+        self._all()
+        return super().values()
+
+
+def load_data(project: Project) -> tuple[dict[str, Any], dict[str, Path]]:
+    """Every manuscript/data/*.yaml as `data.NAME`, and the file each name came from."""
     data_dir = project.manuscript / "data"
     data: dict[str, Any] = {}
-    reads: set[Path] = set()
+    paths: dict[str, Path] = {}
     if data_dir.is_dir():
-        reads.add(data_dir.resolve())
         for path in sorted(data_dir.glob("*.y*ml")):
             real = path.resolve()
             if not real.is_relative_to(project.root) or not real.is_file():
@@ -171,5 +200,5 @@ def load_data(project: Project) -> tuple[dict[str, Any], set[Path]]:
                     "data file points outside the project", path, None, "io.outside"
                 )
             data[path.stem] = yamlio.load(path)
-            reads.add(real)
-    return data, reads
+            paths[path.stem] = real
+    return data, paths

@@ -28,7 +28,7 @@ class Converted:
     web_body: str | None
     print_body: str | None
     docx: bytes | None
-    inputs: frozenset[Path]
+    inputs: dict[str, frozenset[Path]]  # per format: what its output was made from so far
 
 
 def embed_assets(cited: Cited, project: Project) -> Cited:
@@ -113,15 +113,15 @@ def convert(cited: Cited, project: Project, formats: set[str]) -> Converted:
     common = ["-f", "json", "--wrap=none"]
     html = ["-t", "html5", "--shift-heading-level-by=1", "--section-divs", *common]
     jobs: dict[str, tuple[list[str], bytes]] = {}
-    inputs: set[Path] = set()
+    inputs = {fmt: cited.inputs for fmt in formats}
     if "html" in formats:
         jobs["web"] = (html, ast)
     if "pdf" in formats:
         jobs["print"] = ([*html, "--lua-filter", str(PRINT_NOTES)], ast)
-        inputs.add(PRINT_NOTES)
+        inputs["pdf"] |= {PRINT_NOTES}
     if "docx" in formats:
         reference = project.template("reference.docx")
-        inputs.add(reference.resolve())
+        inputs["docx"] |= {reference.resolve()}
         jobs["docx"] = (
             ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"],
             pandoc.to_json(with_docx_meta(cited.ast, doc.meta)),
@@ -132,7 +132,7 @@ def convert(cited: Cited, project: Project, formats: set[str]) -> Converted:
         web_body=results["web"].decode("utf-8") if "web" in results else None,
         print_body=results["print"].decode("utf-8") if "print" in results else None,
         docx=results.get("docx"),
-        inputs=frozenset(cited.inputs | inputs),
+        inputs=inputs,
     )
 
 

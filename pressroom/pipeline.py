@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assemble import assemble, load_data
+from .assemble import DataView, assemble, load_data
 from .catalogue import catalogue, reference
 from .cite import Cited, cite
 from .config import TOOLKIT_ROOT, Document, Project, load_document
@@ -17,7 +18,7 @@ from .errors import Diagnostics, PressroomError, Warning_
 from .references import Library, load_library
 from .render import Output, output_path, render_docx, render_html, render_pdf
 from .styles import resolve_style
-from .write import atomic_write, is_current, write_depfile
+from .write import atomic_write, is_current, write_depfile, write_if_changed
 
 # The toolkit's own code is an input of every output: a fix to pressroom rebuilds.
 TOOLKIT_FILES = frozenset(
@@ -37,7 +38,7 @@ class Session:
     library: Library
     style: Path
     data: dict[str, Any]
-    data_inputs: set[Path]
+    data_paths: dict[str, Path]
     cited: dict[str, Cited] = field(default_factory=dict)
     formatted: dict[str, dict[str, str]] | None = None
 
@@ -45,6 +46,8 @@ class Session:
         """The Jinja globals of a source: meta, data, ref() and cited_in()."""
 
         def ref(ident: str) -> dict[str, Any]:
+            reads.update(self.library.files)
+            reads.add(self.style)
             if self.formatted is None:
                 self.formatted = catalogue(self.project, self.library, self.style)
             for item in self.library.items:
@@ -61,7 +64,9 @@ class Session:
 
         def cited_in(ident: str, document: str = "paper") -> dict[str, Any]:
             other = self.cite_document(document)
-            reads.update(other.inputs)
+            # Depend on where the other document cites, not on all of its text: an edit to
+            # the paper that moves no citation leaves the appendix alone.
+            reads.add(citation_index(self.project, other))
             notes: list[int] = []
             sections: list[dict[str, Any]] = []
             for c in other.citations:
@@ -74,7 +79,12 @@ class Session:
                     sections.append(section)
             return {"notes": notes, "sections": sections}
 
-        return {"meta": doc.meta, "data": self.data, "ref": ref, "cited_in": cited_in}
+        return {
+            "meta": doc.meta,
+            "data": DataView(self.data, self.data_paths, reads),
+            "ref": ref,
+            "cited_in": cited_in,
+        }
 
     def cite_document(self, name: str) -> Cited:
         """assemble + cite, once per document per build."""
@@ -87,7 +97,8 @@ class Session:
             reads: set[Path] = set()
             assembled = assemble(doc, self.project, self.context(doc, reads))
             cited = cite(assembled, self.project, self.library, self.style)
-            extra = reads | self.data_inputs | {self.project.metadata_path}
+            extra = reads | {self.project.metadata_path}
+            citation_index(self.project, cited)
             self.cited[name] = Cited(
                 assembled=cited.assembled,
                 ast=cited.ast,
@@ -116,8 +127,17 @@ def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]
 def start_session(project: Project) -> Session:
     library = load_library(project)
     style = resolve_style(project)
-    data, data_inputs = load_data(project)
-    return Session(project, library, style, data, data_inputs)
+    data, data_paths = load_data(project)
+    return Session(project, library, style, data, data_paths)
+
+
+def citation_index(project: Project, cited: Cited) -> Path:
+    """build/.cache/NAME.citations.json: where a document cites each source, rewritten only
+    when that changes (what other documents' cited_in() depends on)."""
+    path = project.build_dir / ".cache" / f"{cited.assembled.doc.name}.citations.json"
+    rows = [[c.key, c.note, c.section, c.section_title, c.section_id] for c in cited.citations]
+    write_if_changed(path, json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+    return path
 
 
 def build_document(
@@ -156,22 +176,28 @@ def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:
 
 
 def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = None) -> list[str]:
-    """Bring every stale output up to date; returns the names of the outputs rebuilt."""
-    stale = plan(project, wanted)
-    if not stale:
-        return []
-    session = start_session(project)
-    if len(stale) == 1 or not any("pdf" in f for f in stale.values()):
-        for name, formats in stale.items():
-            write_outputs(project, build_document(session, name, formats, diagnostics))
-    else:
-        _build_parallel(project, stale, diagnostics)
-    return [f"{name}.{fmt}" for name, formats in stale.items() for fmt in sorted(formats)]
+    """Bring every stale output up to date; returns the names of the outputs rebuilt.
+
+    Building one document can change a file another depends on (the paper's citation index,
+    read by the appendix), so the plan is made again until nothing is stale."""
+    rebuilt: list[str] = []
+    for _ in range(3):
+        stale = plan(project, wanted)
+        if not stale:
+            break
+        if len(stale) == 1 or not any("pdf" in f for f in stale.values()):
+            session = start_session(project)
+            for name, formats in stale.items():
+                write_outputs(project, build_document(session, name, formats, diagnostics))
+        else:
+            _build_parallel(project, stale, diagnostics)
+        rebuilt += [f"{name}.{fmt}" for name, formats in stale.items() for fmt in sorted(formats)]
+    return rebuilt
 
 
 def _build_parallel(project: Project, stale: dict[str, set[str]], diagnostics: Diagnostics) -> None:
     """Documents on both cores; WeasyPrint is imported once, before the fork."""
-    from . import weasy  # noqa: F401  (import before forking: each worker inherits it)
+    from . import weasy
 
     # The longest document first, so the other core takes the short ones meanwhile.
     order = sorted(stale, key=lambda n: -(project.manuscript / f"{n}.md").stat().st_size)

@@ -35,14 +35,16 @@ def render_html(converted: Converted, project: Project) -> Output:
     assert converted.web_body is not None
     html, reads = render_page("page.html.j2", "web.css", doc, project, converted.web_body)
     return Output(
-        output_path(project, doc.name, "html"), html.encode("utf-8"), converted.inputs | reads
+        output_path(project, doc.name, "html"),
+        html.encode("utf-8"),
+        converted.inputs["html"] | reads,
     )
 
 
 def render_docx(converted: Converted, project: Project) -> Output:
     doc = converted.cited.assembled.doc
     assert converted.docx is not None
-    return Output(output_path(project, doc.name, "docx"), converted.docx, converted.inputs)
+    return Output(output_path(project, doc.name, "docx"), converted.docx, converted.inputs["docx"])
 
 
 _BLOCK = re.compile(r"<(p|li|h[2-6]|blockquote|tr|figure|dt|dd)(?=[\s>])")
@@ -111,7 +113,7 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
     for message in messages:
         diagnostics.warn(message, "pdf.weasyprint", doc.source)
     pdf = weasy.write(document)
-    inputs = converted.inputs | reads | fetcher.read | weasy.fonts_used(document)
+    inputs = converted.inputs["pdf"] | reads | fetcher.read | weasy.fonts_used(document)
     return Output(
         output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages)
     )

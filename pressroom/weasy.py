@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,7 +21,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from .errors import PressroomError
 
 VERSION = weasyprint.__version__
-
 # Seconds for one layout pass or one PDF write: the 18-page default paper lays out in ~1.5 s,
 # a 30,000-row table takes 150 s (WeasyPrint's docs leave limits to the integrator,
 # research/reliability.md §1). Tests set a small value through the environment.
@@ -67,12 +68,11 @@ class ProjectFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.roots = [r.resolve() for r in roots]
         self.read: set[Path] = set()
-
         self.refused: str | None = None  # the URL that failed the layout, to locate it
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        scheme = url.split(":", 1)[0].lower()
         self.refused = url
+        scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
@@ -83,8 +83,8 @@ class ProjectFetcher(URLFetcher):
         if not path.is_file():
             raise FatalURLFetchingError(f"file not found: {path}")
         self.read.add(path)
-        return super().fetch(path.as_uri(), headers)
         self.refused = None
+        return super().fetch(path.as_uri(), headers)
 
 
 @dataclass
@@ -196,12 +196,36 @@ def _visit(
     return last
 
 
+@cache
+def _font_files() -> dict[str, Path]:
+    """PostScript name -> font file, from fontconfig (what WeasyPrint itself loads fonts by)."""
+    try:
+        out = subprocess.run(
+            ["fc-list", "-f", "%{postscriptname}\t%{file}\n"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    files: dict[str, Path] = {}
+    for line in out.splitlines():
+        name, _, path = line.partition("\t")
+        if name and path:
+            files.setdefault(name, Path(path))
+    return files
+
+
 def fonts_used(document: Any) -> set[Path]:
+    """The font files embedded in a written PDF (a changed font rebuilds it)."""
     found: set[Path] = set()
+    files = _font_files()
     for font in getattr(document, "fonts", {}).values():
-        path = getattr(font, "path", None) or getattr(font, "file_path", None)
-        if path:
-            found.add(Path(path))
+        name = bytes(getattr(font, "name", b"")).decode("latin-1").lstrip("/")
+        name = name.split("+", 1)[-1]  # drop the subset prefix, ABCDEF+Name
+        if name in files:
+            found.add(files[name])
     return found
 
 

@@ -125,3 +125,42 @@ def test_unknown_citation_key_is_an_error_at_its_line(tmp_path: Path) -> None:
     )
     assert "Traceback" not in run.stderr
     assert not (project / "build" / "paper.pdf").exists()
+
+
+def test_pdf_language_and_bookmarks(notes_build: Run) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(notes_build.build / "paper.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["1 Opening", "2 Middle", "3 Close", "Bibliography"]
+
+
+def test_bibtex_library_as_better_bibtex_writes_it(tmp_path: Path) -> None:
+    project = copy_project("bibtex", tmp_path)
+    run = run_build(project, "build", "paper.pdf", "paper.docx")
+    assert run.code == 0, run.stderr
+    notes = docx_footnotes(project / "build" / "paper.docx")
+    assert notes == [
+        "Gregg A. Rubinstein, Guidelines for Increase of U.S.-Japanese Defense Technology "
+        "Cooperation, Backgrounder (Heritage Foundation, 1987), 3.",
+        "Japan Defense Agency, Defense of Japan 1986 (Japan Times, 1986), 325.",
+        "Japan Defense Agency, Defense of Japan 1986, 325.",
+        "Rubinstein, Guidelines for Increase, 5.",
+    ]
+
+
+def test_citation_style_is_one_setting_away(tmp_path: Path) -> None:
+    project = copy_project("bibtex", tmp_path)
+    meta = project / "manuscript" / "metadata.yaml"
+    meta.write_text(meta.read_text() + "citation-style: chicago-notes-bibliography-subsequent-ibid\n")
+    run = run_build(project, "build", "paper.docx")
+    assert run.code == 0, run.stderr
+    notes = docx_footnotes(project / "build" / "paper.docx")
+    assert notes[2] == "Ibid."
+    meta.write_text(meta.read_text().replace("-notes-bibliography-subsequent-ibid", "-author-date"))
+    run = run_build(project, "build", "paper.docx")
+    assert run.code == 0, run.stderr
+    assert docx_footnotes(project / "build" / "paper.docx") == []  # author-date: no notes
+    text = " ".join(t for _, t in docx_paragraphs(project / "build" / "paper.docx"))
+    assert "(Rubinstein 1987, 3)" in text
