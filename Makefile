@@ -54,7 +54,7 @@ test: lint
 	cd $(TOOLKIT) && $(PY) -m pytest
 
 lint: $(STAMP)
-	cd $(TOOLKIT) && $(PY) -m ruff check pressroom tests tools build.py
+	cd $(TOOLKIT) && $(PY) -m ruff check pressroom tests tools build.py bench
 	cd $(TOOLKIT) && $(PY) -m mypy
 
 reference-docx: $(STAMP)

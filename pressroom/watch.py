@@ -119,7 +119,8 @@ def _watcher(paths: list[Path], build_dir: Path, changes: queue.Queue[set[Path]]
 
 def watch(project_dir: Path, strict: bool, overrides: dict[str, Any], port: int) -> None:
     """Serve build/ on 127.0.0.1:PORT, build, then rebuild on every change until Ctrl-C."""
-    from . import weasy  # noqa: F401  (WeasyPrint is imported once, here: a rebuild pays no 0.4 s)
+    # WeasyPrint is imported once, here: a rebuild does not pay its 0.4 s again.
+    from . import weasy  # noqa: F401
 
     preview = Preview(project_dir, strict, overrides)
     if not (preview.project_dir / "manuscript").is_dir():

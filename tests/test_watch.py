@@ -74,6 +74,8 @@ def watch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Watch]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C must work even when the tests run in the background, where SIGINT is ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     ready = threading.Event()
@@ -165,6 +167,20 @@ def test_serves_only_files_inside_build(watch: Watch) -> None:
         assert "secret" not in body
     assert watch.get("/paper.html", host="evil.example:80")[0] == 403
     assert watch.get("/paper.html", host=f"localhost:{watch.port}")[0] == 200
+
+
+def test_pages_hear_of_builds_by_server_sent_events(watch: Watch) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", watch.port, timeout=10)
+    try:
+        conn.request("GET", "/__pressroom/events", headers={"Host": f"127.0.0.1:{watch.port}"})
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type") == "text/event-stream"
+        line = response.fp.readline().decode("utf-8")
+        assert line.startswith("data: ")
+        assert "paper.html" in json.loads(line.removeprefix("data: "))["versions"]
+    finally:
+        conn.close()
 
 
 def test_ctrl_c_stops_cleanly(watch: Watch) -> None:
