@@ -153,7 +153,9 @@ def test_bibtex_library_as_better_bibtex_writes_it(tmp_path: Path) -> None:
 def test_citation_style_is_one_setting_away(tmp_path: Path) -> None:
     project = copy_project("bibtex", tmp_path)
     meta = project / "manuscript" / "metadata.yaml"
-    meta.write_text(meta.read_text() + "citation-style: chicago-notes-bibliography-subsequent-ibid\n")
+    meta.write_text(
+        meta.read_text() + "citation-style: chicago-notes-bibliography-subsequent-ibid\n"
+    )
     run = run_build(project, "build", "paper.docx")
     assert run.code == 0, run.stderr
     notes = docx_footnotes(project / "build" / "paper.docx")
@@ -164,3 +166,31 @@ def test_citation_style_is_one_setting_away(tmp_path: Path) -> None:
     assert docx_footnotes(project / "build" / "paper.docx") == []  # author-date: no notes
     text = " ".join(t for _, t in docx_paragraphs(project / "build" / "paper.docx"))
     assert "(Rubinstein 1987, 3)" in text
+
+
+def test_weasyprint_keeps_notes_with_their_calls_in_one_pass() -> None:
+    from pressroom import weasy
+
+    assert weasy.NOTES_PATCHED, "the pinned WeasyPrint's footnote decision was found and patched"
+
+
+def test_without_the_patch_the_relayout_loop_still_places_every_note(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    project = copy_project("notes", tmp_path)
+    env = {**os.environ, "PRESSROOM_WEASYPRINT_PATCH": "0"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--project", str(project), "build", "paper.pdf"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    pages = note_pages(project / "build" / "paper.pdf")
+    assert len(pages) == 56
+    assert {n: p for n, p in pages.items() if p[0] != p[1]} == {}
