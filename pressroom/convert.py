@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,9 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
 
     pandoc runs with --sandbox, so it reads no file by itself; WeasyPrint and the browser
     then get the very bytes that were checked (research/reliability.md §2)."""
-    ast = copy.deepcopy(cited.ast)
+    # In place: the AST is this build's own, and an embedded image (data:) is skipped if seen
+    # again; a copy would double the memory of a 300-page document.
+    ast = cited.ast
     images: set[Path] = set()
     base = cited.assembled.doc.source.parent.resolve()
     root = project.root.resolve()
