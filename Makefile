@@ -14,24 +14,30 @@ BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 .DEFAULT_GOAL := all
 .PHONY: all test lint clean distclean setup reference-docx watch bench
 
-# The build writes the list of outputs (documents x formats) and one depfile per output that
-# names every file the output was made from. make decides *whether* to call pressroom;
-# pressroom, reading the same depfiles, decides *which* outputs to remake.
+# The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and one
+# depfile per output that names every file the output was made from. make decides *whether* to
+# call pressroom; pressroom, reading the same depfiles, decides *which* outputs to remake. Until
+# the build has seen the current set of documents (a first build, a new or removed .md), every
+# document's three formats stand in, and that one build writes the exact list.
 -include $(BUILD)/.deps/outputs.mk
-OUTPUTS ?= $(foreach d,$(basename $(notdir $(wildcard manuscript/*.md))),$(foreach f,html docx pdf,$(BUILD)/$(d).$(f)))
--include $(wildcard $(BUILD)/.deps/*.d)
+DOCS := $(sort $(basename $(notdir $(wildcard manuscript/*.md))))
+ifneq ($(DOCS),$(OUTPUTS_DOCS))
+OUTPUTS := $(foreach d,$(DOCS),$(foreach f,html docx pdf,$(BUILD)/$(d).$(f)))
+endif
+-include $(BUILD)/.deps/built.d
 
-all: $(OUTPUTS)
+all: $(BUILD)/.deps/built
 
-$(OUTPUTS) &: $(STAMP)
+# The stamp is newer than every output's inputs after a good build (built.d lists them all);
+# a missing output (its empty rule) also brings the build on, which remakes what is stale.
+# (Not a grouped target, `&:`: GNU make 4.3 holds each member to every member's inputs.)
+$(OUTPUTS) $(BUILD)/.deps/built.d: ;
+
+$(BUILD)/.deps/built: $(OUTPUTS) $(BUILD)/.deps/built.d $(STAMP)
 	@$(BUILDPY) build
 
 # Outputs are written atomically; an interrupted build must not delete the last good ones.
 .PRECIOUS: $(OUTPUTS)
-
-$(BUILD)/.deps/outputs.mk: $(wildcard manuscript/*.md) | $(STAMP)
-	@mkdir -p $(@D)
-	@$(BUILDPY) outputs > $@.tmp && mv $@.tmp $@
 
 # Live preview: serves build/ on http://127.0.0.1:$(PORT)/ and rebuilds on every change.
 PORT ?= 8000

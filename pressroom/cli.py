@@ -59,7 +59,7 @@ def main(ctx: click.Context, project_dir: Path, strict: bool, paper: str | None)
 @click.pass_obj
 def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     """Rebuild the outputs that are out of date (all, or TARGETS such as `paper` or `paper.pdf`)."""
-    from .pipeline import build
+    from .pipeline import build, record_outputs
 
     project = load_project(obj.project_dir, obj.strict, obj.overrides)
     check_writable(project.build_dir)
@@ -67,23 +67,10 @@ def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
     wanted = {Path(t).name for t in targets} or None
     rebuilt = build(project, diagnostics, wanted)
+    record_outputs(project)
     for name in rebuilt:
         click.echo(f"built build/{name}", err=True)
     _finish(obj, diagnostics)
-
-
-@main.command("outputs", hidden=True)
-@click.pass_obj
-def outputs_cmd(obj: _Context) -> None:
-    """Print the make variable OUTPUTS: every document x format this project builds."""
-    from .config import load_document
-
-    project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    names = []
-    for name in project.documents:
-        doc = load_document(project, name)
-        names += [f"build/{name}.{fmt}" for fmt in doc.formats]
-    click.echo("OUTPUTS := " + " ".join(names))
 
 
 @main.command("watch")

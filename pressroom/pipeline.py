@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib
 import json
 import multiprocessing
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,14 @@ from .errors import Diagnostics, PressroomError, Warning_
 from .references import Library, load_library
 from .render import Output, output_path, render_docx, render_html, render_pdf
 from .styles import resolve_style
-from .write import atomic_write, is_current, write_depfile, write_if_changed
+from .write import (
+    atomic_write,
+    is_current,
+    make_rule,
+    recorded_inputs,
+    write_depfile,
+    write_if_changed,
+)
 
 # The toolkit's own code is an input of every output: a fix to pressroom rebuilds.
 TOOLKIT_FILES = frozenset(
@@ -124,6 +133,27 @@ def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]
     return stale
 
 
+def record_outputs(project: Project) -> None:
+    """What the Makefile reads after a good build: build/.deps/outputs.mk (OUTPUTS, every
+    document x format, and OUTPUTS_DOCS, the documents it was made for), and the stamp
+    build/.deps/built with built.d, the union of every output's inputs. make runs the build
+    when any input is newer than the stamp or an output is missing; the build then remakes
+    exactly the outputs whose own inputs changed."""
+    deps = project.build_dir / ".deps"
+    docs = sorted(project.documents)
+    outputs = [
+        output_path(project, name, fmt)
+        for name in docs
+        for fmt in load_document(project, name).formats
+    ]
+    names = " ".join(f"build/{p.name}" for p in outputs)
+    text = f"OUTPUTS_DOCS := {' '.join(docs)}\nOUTPUTS := {names}\n"
+    write_if_changed(deps / "outputs.mk", text.encode("utf-8"))
+    inputs = {p for out in outputs for p in recorded_inputs(project.build_dir, out)}
+    write_if_changed(deps / "built.d", make_rule(project.root, deps / "built", inputs).encode())
+    (deps / "built").touch()
+
+
 def start_session(project: Project) -> Session:
     library = load_library(project)
     style = resolve_style(project)
@@ -186,6 +216,8 @@ def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = 
         if not stale:
             break
         if len(stale) == 1 or not any("pdf" in f for f in stale.values()):
+            if any("pdf" in f for f in stale.values()):
+                _import_weasyprint_meanwhile()
             session = start_session(project)
             for name, formats in stale.items():
                 write_outputs(project, build_document(session, name, formats, diagnostics))
@@ -195,9 +227,15 @@ def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = 
     return rebuilt
 
 
+def _import_weasyprint_meanwhile() -> None:
+    """Import WeasyPrint (0.4 s) on a thread while pandoc runs in its own processes; the PDF
+    stage's own import then finds it loaded (Python's import lock makes this safe)."""
+    threading.Thread(target=importlib.import_module, args=("pressroom.weasy",), daemon=True).start()
+
+
 def _build_parallel(project: Project, stale: dict[str, set[str]], diagnostics: Diagnostics) -> None:
     """Documents on both cores; WeasyPrint is imported once, before the fork."""
-    from . import weasy
+    importlib.import_module("pressroom.weasy")  # each forked worker inherits it, loaded
 
     # The longest document first, so the other core takes the short ones meanwhile.
     order = sorted(stale, key=lambda n: -(project.manuscript / f"{n}.md").stat().st_size)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import os
 import signal
 import subprocess
 import threading

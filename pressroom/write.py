@@ -82,29 +82,37 @@ def depfile_paths(build_dir: Path, output: Path) -> tuple[Path, Path]:
     return deps / f"{stem}.d", deps / f"{stem}.json"
 
 
+def make_rule(root: Path, target: Path, inputs: Iterable[Path]) -> str:
+    """`target: inputs...` plus an empty rule per input, so that a deleted input forces a
+    rebuild instead of stopping make ("No rule to make target")."""
+
+    def name(p: Path) -> str:
+        p = p.resolve()
+        return _make_escape(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p))
+
+    names = sorted({name(p) for p in inputs if p.exists()})
+    lines = [f"{name(target)}: \\", *(f"  {n} \\" for n in names), ""]
+    lines += [f"{n}:" for n in names]
+    return "\n".join(lines) + "\n"
+
+
 def write_depfile(root: Path, build_dir: Path, output: Path, inputs: Iterable[Path]) -> None:
-    """`output: inputs...` plus an empty rule per input (a deleted input then forces a rebuild
-    instead of stopping make), and the inputs' hashes for the content check."""
+    """The make rule of every file `output` was made from, and their hashes (for the check
+    that an input saved again unchanged does not count as changed)."""
     real = sorted({p.resolve() for p in inputs if p.exists()})
-    rel: list[str] = []
-    for p in real:
-        try:
-            rel.append(p.relative_to(root).as_posix())
-        except ValueError:
-            rel.append(p.as_posix())
-    target = (
-        output.resolve().relative_to(root).as_posix()
-        if output.resolve().is_relative_to(root)
-        else str(output)
-    )
-    lines = [f"{_make_escape(target)}: \\"]
-    lines += [f"  {_make_escape(r)} \\" for r in rel]
-    lines.append("")
-    lines += [f"{_make_escape(r)}:" for r in rel]
     d_path, j_path = depfile_paths(build_dir, output)
-    write_if_changed(d_path, ("\n".join(lines) + "\n").encode("utf-8"))
+    write_if_changed(d_path, make_rule(root, output, real).encode("utf-8"))
     hashes = {str(p): sha256(p) for p in real}
     write_if_changed(j_path, json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8"))
+
+
+def recorded_inputs(build_dir: Path, output: Path) -> list[Path]:
+    """The inputs recorded for `output` by its last build."""
+    _, j_path = depfile_paths(build_dir, output)
+    try:
+        return [Path(p) for p in json.loads(j_path.read_text("utf-8"))]
+    except (OSError, ValueError):
+        return []
 
 
 def is_current(build_dir: Path, output: Path) -> bool:
