@@ -12,7 +12,7 @@ ARGS    ?=
 BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all test lint clean distclean setup reference-docx watch bench
+.PHONY: all test lint clean distclean setup reference-docx watch bench handout
 
 # The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and one
 # depfile per output that names every file the output was made from. make decides *whether* to
@@ -38,6 +38,11 @@ $(BUILD)/.deps/built: $(OUTPUTS) $(BUILD)/.deps/built.d $(STAMP)
 
 # Outputs are written atomically; an interrupted build must not delete the last good ones.
 .PRECIOUS: $(OUTPUTS)
+
+# The one-page talk handout alone: `make handout PAPER=letter` for US Letter (default A4).
+PAPER ?=
+handout: $(STAMP)
+	@$(BUILDPY) $(if $(PAPER),--paper $(PAPER)) build handout
 
 # Live preview: serves build/ on http://127.0.0.1:$(PORT)/ and rebuilds on every change.
 PORT ?= 8000

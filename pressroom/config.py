@@ -41,12 +41,22 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "acknowledgements": (str, "Acknowledgements (Markdown), removed in blind-review builds."),
     "blind": (bool, "Build a blind-review version: authors and self-citations removed."),
     "paper-size": (str, "Page size: a4 (default) or letter."),
+    "blind-mask": (
+        dict,
+        "Blind review: how self-citations read, {author: 'Author', title: '[title withheld"
+        " for review]'}; a reference is a self-citation if an author's name matches a"
+        " metadata author, it has `self-cite: true`, or an author lists its id in `self-cite`.",
+    ),
 }
 DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "number-sections": (bool, "Number level-1 and level-2 headings (default true)."),
     "formats": (list, "Which outputs to build: any of html, docx, pdf (default all three)."),
     "title-block": (bool, "Print the title block with authors (default true)."),
     "label": (str, "What this document is, printed above the title: Abstract, Source Appendix."),
+    "layout": (
+        str,
+        "Print layout: 'article' (default) or 'handout' (one page, templates/handout.*).",
+    ),
 }
 AUTHOR_FIELDS = {"name", "affiliation", "email", "orcid", "self-cite"}
 DEFAULT_STYLE = "chicago-notes-bibliography"
@@ -135,6 +145,10 @@ def validate_meta(
     if isinstance(size, str) and size.lower() not in ("a4", "letter"):
         msg = f"paper-size must be a4 or letter, not '{size}'"
         problems.append(PressroomError(msg, path, line_of(meta, "paper-size"), "config.value"))
+    layout = meta.get("layout")
+    if isinstance(layout, str) and layout not in ("article", "handout"):
+        msg = f"layout must be article or handout, not '{layout}'"
+        problems.append(PressroomError(msg, path, line_of(meta, "layout"), "config.value"))
     return problems
 
 

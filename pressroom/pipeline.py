@@ -17,8 +17,10 @@ from .cite import Cited, cite
 from .config import TOOLKIT_ROOT, Document, Project, load_document
 from .convert import convert, embed_assets
 from .errors import Diagnostics, PressroomError, Warning_
+from .handout import qr
+from .pages import session_when
 from .references import Library, load_library
-from .render import Output, output_path, render_docx, render_html, render_pdf
+from .render import Output, output_path, pdf_settings, render_docx, render_html, render_pdf
 from .styles import resolve_style
 from .write import (
     atomic_write,
@@ -93,6 +95,8 @@ class Session:
             "data": DataView(self.data, self.data_paths, reads),
             "ref": ref,
             "cited_in": cited_in,
+            "qr": qr,
+            "session_when": session_when,
         }
 
     def cite_document(self, name: str) -> Cited:
@@ -211,6 +215,7 @@ def build(project: Project, diagnostics: Diagnostics, wanted: set[str] | None = 
     Building one document can change a file another depends on (the paper's citation index,
     read by the appendix), so the plan is made again until nothing is stale."""
     rebuilt: list[str] = []
+    pdf_settings(project)  # before the plan: a changed page size makes the PDFs stale
     for _ in range(3):
         stale = plan(project, wanted)
         if not stale:

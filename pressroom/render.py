@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,9 @@ from .cite import locate
 from .config import Project
 from .convert import Converted
 from .errors import Diagnostics
+from .handout import is_handout, require_one_page
 from .pages import render_page
+from .write import write_if_changed
 
 MAX_PLACEMENT_PASSES = 6
 
@@ -23,6 +26,15 @@ class Output:
     data: bytes
     inputs: frozenset[Path]
     pages: int | None = None
+
+
+def pdf_settings(project: Project) -> Path:
+    """build/.cache/pdf-settings.json: the command line's page size, an input of every PDF (so
+    `--paper letter` rebuilds them, and building again without it goes back to A4)."""
+    path = project.build_dir / ".cache" / "pdf-settings.json"
+    settings = {"paper-size": project.overrides.get("paper-size")}
+    write_if_changed(path, json.dumps(settings, sort_keys=True).encode("utf-8"))
+    return path
 
 
 def output_path(project: Project, name: str, fmt: str) -> Path:
@@ -63,7 +75,9 @@ def print_html(
     doc = converted.cited.assembled.doc
     assert converted.print_body is not None
     body = number_blocks(converted.print_body)
-    html, reads = render_page("print.html.j2", "print.css", doc, project, body)
+    # A handout is one page set in its own grid (pressroom/handout.py, templates/handout.*).
+    kind = "handout" if is_handout(doc.meta) else "print"
+    html, reads = render_page(f"{kind}.html.j2", f"{kind}.css", doc, project, body)
     if fixes:
         rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
@@ -112,8 +126,11 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
         )
     for message in messages:
         diagnostics.warn(message, "pdf.weasyprint", doc.source)
+    if is_handout(doc.meta):
+        require_one_page(document, doc.source, str(doc.meta.get("paper-size") or "a4"))
     pdf = weasy.write(document)
     inputs = converted.inputs["pdf"] | reads | fetcher.read | weasy.fonts_used(document)
+    inputs |= {pdf_settings(project)}
     return Output(
         output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages)
     )

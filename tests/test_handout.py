@@ -1,0 +1,67 @@
+"""The one-page talk handout: what it carries, A4 and Letter, and a clear error when it spills."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
+from .readers import pdf_pages
+
+META = yaml.safe_load((ROOT / "manuscript" / "metadata.yaml").read_text("utf-8"))
+
+
+def check_handout(pdf: Path, width: float, height: float) -> None:
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (round(width), round(height))
+    text = " ".join(pdf_pages(pdf)[0].split()).replace("‐ ", "").replace("‐", "-")
+    assert "The Japan–U.S. Conflict over Dual-Use Technologies" in text
+    assert "Hanako Yamada" in text and "Example University" in text
+    assert "5 June 2026, 09:00 (Europe/London)" in text
+    assert META["conference"]["name"] in text
+    abstract = (ROOT / "manuscript" / "partials" / "abstract.md").read_text("utf-8").split()
+    assert " ".join(abstract[:10]) in text, "the single-sourced abstract"
+    assert "The argument" in text and "A private letter made a public deal possible." in text
+    timeline = yaml.safe_load((ROOT / "manuscript" / "data" / "timeline.yaml").read_text("utf-8"))
+    for row in timeline:
+        if row.get("handout"):
+            assert row["event"].split()[0] in text and row["date"] in text
+    assert "Rubinstein, Gregg A. Guidelines for Increase of U.S.-Japanese" in text
+    assert META["url"] in text
+    # WeasyPrint draws the QR code's SVG as vector paths: hundreds of modules on the page,
+    # where the rest of the handout draws only a few rules.
+    drawing = reader.pages[0].get_contents().get_data().decode("latin-1")
+    assert drawing.count(" m\n") > 150, "the QR code is drawn on the page"
+
+
+def test_handout_is_one_a4_page_with_everything(default_build: Run) -> None:
+    check_handout(default_build.build / "handout.pdf", 595.28, 841.89)
+    html = BeautifulSoup((default_build.build / "handout.html").read_text("utf-8"), "html.parser")
+    qr = html.select_one("img.qr")
+    assert qr["src"].startswith("data:image/svg+xml;base64,") and qr["alt"]
+    assert html.select_one(f'a[href="{META["url"]}"]')
+    assert not (default_build.build / "handout.docx").exists()
+
+
+def test_handout_on_us_letter(tmp_path: Path) -> None:
+    project = copy_default_project(tmp_path)
+    run = run_build(project, "--paper", "letter", "build", "handout.pdf")
+    assert run.code == 0, run.stderr
+    check_handout(project / "build" / "handout.pdf", 612, 792)
+
+
+def test_handout_that_spills_says_by_how_much(tmp_path: Path) -> None:
+    project = copy_project("handout-long", tmp_path)
+    run = run_build(project)
+    assert run.code == 1
+    line = run.stderr.strip()
+    assert line.startswith("handout-long/manuscript/handout.md: error: handout runs to ")
+    assert "it must fit on one (about " in line and "lines" in line
+    assert line.endswith("too long) [limit.pages]")
+    assert "Traceback" not in run.stderr
+    assert not (project / "build" / "handout.pdf").exists()
