@@ -12,7 +12,7 @@ ARGS    ?=
 BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all test lint clean distclean setup reference-docx watch bench handout
+.PHONY: all test lint clean distclean setup reference-docx watch bench handout check submission
 
 # The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and one
 # depfile per output that names every file the output was made from. make decides *whether* to
@@ -43,6 +43,14 @@ $(BUILD)/.deps/built: $(OUTPUTS) $(BUILD)/.deps/built.d $(STAMP)
 PAPER ?=
 handout: $(STAMP)
 	@$(BUILDPY) $(if $(PAPER),--paper $(PAPER)) build handout
+
+# Preflight: word counts, limits, unused references, fonts (fails the build on a broken limit).
+check: $(STAMP)
+	@$(BUILDPY) check
+
+# What a conference asks for, in build/submission/; BLIND=1 for blind review.
+submission: $(STAMP)
+	@$(BUILDPY) submission $(if $(BLIND),--blind)
 
 # Live preview: serves build/ on http://127.0.0.1:$(PORT)/ and rebuilds on every change.
 PORT ?= 8000

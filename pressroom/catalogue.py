@@ -23,7 +23,9 @@ _NOTE = re.compile(r"^\[\^(\d+)\]: (.*)$", re.M)
 def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict[str, str]]:
     """{id: {"entry": bibliography entry, "note": first note, "short": later note}} as Markdown."""
     lib = library.csljson()
-    key = digest(lib, style.read_bytes(), pandoc.version().encode())[:16]
+    # The key covers this module too: a fix to the parsing below must not meet an old cache.
+    key = digest(lib, style.read_bytes(), pandoc.version().encode(), Path(__file__).read_bytes())
+    key = key[:16]
     cache = project.build_dir / ".cache" / f"catalogue-{key}.json"
     try:
         return dict(json.loads(cache.read_text("utf-8")))

@@ -184,19 +184,27 @@ def source_line(
 
 def _drop_empty_entries(ast: dict[str, Any]) -> None:
     """pandoc leaves an empty bibliography entry for a source the style does not list (CMOS
-    leaves unpublished testimony out, research/citations.md §2); a reader should not see it."""
+    leaves unpublished testimony out, research/citations.md §2); a reader should not see it,
+    and the citations that linked to it keep their text but lose the dead link."""
+    dropped: set[str] = set()
 
-    def visit(node: tree.Node) -> None:
+    def entries(node: tree.Node) -> None:
         if node.get("t") == "Div" and "csl-bib-body" in node["c"][0][1]:
-            node["c"][1] = [
-                d
-                for d in node["c"][1]
-                if not (
-                    d.get("t") == "Div" and "csl-entry" in d["c"][0][1] and not tree.text(d["c"][1])
-                )
-            ]
+            keep = []
+            for d in node["c"][1]:
+                if d.get("t") == "Div" and "csl-entry" in d["c"][0][1] and not tree.text(d["c"][1]):
+                    dropped.add("#" + d["c"][0][0])
+                else:
+                    keep.append(d)
+            node["c"][1] = keep
 
-    tree.walk(ast["blocks"], visit)
+    def links(node: tree.Node) -> None:
+        if node.get("t") == "Link" and node["c"][2][0] in dropped:
+            node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
+
+    tree.walk(ast["blocks"], entries)
+    if dropped:
+        tree.walk(ast["blocks"], links)
 
 
 def _meta_file(project: Project, name: str, meta: dict[str, Any]) -> Path:

@@ -73,6 +73,43 @@ def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     _finish(obj, diagnostics)
 
 
+@main.command("check")
+@click.pass_obj
+def check_cmd(obj: _Context) -> None:
+    """Preflight: build, then count words (body, notes, bibliography, abstract) and pages, and
+    check every limit in metadata.yaml, unused references, links, fonts and glyphs."""
+    from .pipeline import build, record_outputs, start_session
+    from .preflight import check
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
+    build(project, diagnostics)
+    record_outputs(project)
+    for line in check(project, start_session(project), diagnostics):
+        click.echo(line, err=True)
+    _finish(obj, diagnostics)
+
+
+@main.command("submission")
+@click.option("--blind", is_flag=True, help="Blind review: no authors, masked self-citations.")
+@click.pass_obj
+def submission_cmd(obj: _Context, blind: bool) -> None:
+    """Write build/submission/: paper.pdf, paper.docx, abstract.txt and submission.zip, after
+    the preflight checks. With --blind (or `blind: true` in metadata.yaml) no author shows."""
+    from .pipeline import build, record_outputs, start_session
+    from .preflight import check
+    from .submission import is_blind, submit
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
+    build(project, diagnostics)
+    record_outputs(project)
+    check(project, start_session(project), diagnostics)
+    for line in submit(project, is_blind(project, blind), diagnostics):
+        click.echo(line, err=True)
+    _finish(obj, diagnostics)
+
+
 @main.command("watch")
 @click.option(
     "--port",

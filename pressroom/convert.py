@@ -144,7 +144,9 @@ def _meta_string(text: str) -> dict[str, Any]:
 def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """Title, authors, keywords and language for the Word title block and core.xml."""
     out = dict(ast)
-    m = dict(ast.get("meta", {}))
+    # Build settings would land in docProps/custom.xml, absolute paths (a user name) included.
+    private = ("bibliography", "csl", "link-citations", "references", "lang")
+    m = {k: v for k, v in ast.get("meta", {}).items() if k not in private}
     label = meta.get("label")
     title = str(meta.get("title") or "")
     if title:
@@ -162,7 +164,9 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     if conference:
         m["date"] = _meta_string(conference)
     if meta.get("keywords"):
-        m["keywords"] = {"t": "MetaList", "c": [_meta_string(str(k)) for k in meta["keywords"]]}
+        # Inlines, not strings: pandoc's DOCX writer leaves MetaStrings in a list empty.
+        inlines = [{"t": "MetaInlines", "c": [{"t": "Str", "c": str(k)}]} for k in meta["keywords"]]
+        m["keywords"] = {"t": "MetaList", "c": inlines}
     m["lang"] = _meta_string(str(meta.get("lang") or "en-US"))
     out["meta"] = m
     if label:

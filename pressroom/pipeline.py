@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import DataView, assemble, load_data
+from .blind import anonymize_keys, is_blind, masked
 from .catalogue import catalogue, reference
 from .cite import Cited, cite
 from .config import TOOLKIT_ROOT, Document, Project, load_document
@@ -110,6 +111,8 @@ class Session:
             reads: set[Path] = set()
             assembled = assemble(doc, self.project, self.context(doc, reads))
             cited = cite(assembled, self.project, self.library, self.style)
+            if is_blind(self.project):
+                anonymize_keys(cited.ast)
             extra = reads | {self.project.metadata_path}
             citation_index(self.project, cited)
             self.cited[name] = Cited(
@@ -137,6 +140,11 @@ def plan(project: Project, wanted: set[str] | None = None) -> dict[str, set[str]
     return stale
 
 
+def facts_path(project: Project, output: Path) -> Path:
+    """build/.deps/NAME.pdf.facts.json: pages, fonts, missing glyphs... (for `check`)."""
+    return project.build_dir / ".deps" / f"{output.name}.facts.json"
+
+
 def record_outputs(project: Project) -> None:
     """What the Makefile reads after a good build: build/.deps/outputs.mk (OUTPUTS, every
     document x format, and OUTPUTS_DOCS, the documents it was made for), and the stamp
@@ -160,6 +168,8 @@ def record_outputs(project: Project) -> None:
 
 def start_session(project: Project) -> Session:
     library = load_library(project)
+    if is_blind(project):  # blind review: self-citations masked in notes and bibliography
+        library = masked(project, library)
     style = resolve_style(project)
     data, data_paths = load_data(project)
     return Session(project, library, style, data, data_paths)
@@ -199,6 +209,9 @@ def write_outputs(project: Project, outputs: list[Output]) -> None:
     for output in outputs:
         atomic_write(output.path, output.data)
         write_depfile(project.root, project.build_dir, output.path, output.inputs | TOOLKIT_FILES)
+        if output.facts:
+            facts = json.dumps(output.facts, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            write_if_changed(facts_path(project, output.path), facts)
 
 
 def _worker(project: Project, name: str, formats: set[str]) -> list[Warning_]:

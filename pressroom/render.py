@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import locate
@@ -26,6 +26,7 @@ class Output:
     data: bytes
     inputs: frozenset[Path]
     pages: int | None = None
+    facts: dict[str, object] = field(default_factory=dict)  # what preflight checks (PDFs)
 
 
 def pdf_settings(project: Project) -> Path:
@@ -131,6 +132,16 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
     pdf = weasy.write(document)
     inputs = converted.inputs["pdf"] | reads | fetcher.read | weasy.fonts_used(document)
     inputs |= {pdf_settings(project)}
+    facts = {
+        "pages": len(document.pages),
+        "title": html.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in html else "",
+        "lang": html.split('<html lang="', 1)[-1].split('"', 1)[0]
+        if '<html lang="' in html
+        else "",
+        "tagged": weasy.PDF_VARIANT,
+        "fonts": weasy.font_names(document),
+        "missing_glyphs": weasy.missing_glyphs(document),
+    }
     return Output(
-        output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages)
+        output_path(project, doc.name, "pdf"), pdf, frozenset(inputs), len(document.pages), facts
     )

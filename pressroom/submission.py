@@ -1,0 +1,179 @@
+"""`build.py submission`: the files a conference asks for, and a blind-review version of them.
+
+build/submission/ gets paper.pdf, paper.docx, abstract.txt and submission.zip. With --blind
+(or `blind: true` in metadata.yaml) the paper is built again without authors, affiliations,
+contact details or acknowledgements, self-citations are masked, the files' metadata is
+scrubbed, and every file is searched for each author's identity before the bundle stands."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .blind import blind_project, identities
+from .config import Project
+from .errors import Diagnostics, PressroomError
+from .pipeline import Session, build, record_outputs, start_session
+from .preflight import abstract_counts
+from .render import output_path
+from .write import atomic_write
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files make the same zip
+
+
+def is_blind(project: Project, flag: bool) -> bool:
+    return flag or project.metadata.get("blind") is True
+
+
+def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]:
+    """Build what is submitted, write the bundle, and (blind) prove no author shows."""
+    source = blind_project(project) if blind else project
+    build(source, diagnostics, {"paper.pdf", "paper.docx"})
+    record_outputs(source)
+    session = start_session(source)
+    out = project.build_dir / "submission"
+    files = {
+        "paper.pdf": scrub_pdf(output_path(source, "paper", "pdf").read_bytes(), blind),
+        "paper.docx": scrub_docx(output_path(source, "paper", "docx").read_bytes(), blind),
+    }
+    text, words, characters = abstract_text(session)
+    files["abstract.txt"] = text.encode("utf-8")
+    for name, data in files.items():
+        atomic_write(out / name, data)
+    atomic_write(out / "submission.zip", bundle(files))
+    if blind:
+        leaks = find_identities(project, out)
+        if leaks:
+            raise PressroomError(leaks[0][1], leaks[0][0], None, "blind.leak")
+    return [
+        f"abstract.txt: {words} words, {characters} characters",
+        *(f"build/submission/{n}" for n in [*files, "submission.zip"]),
+    ]
+
+
+def abstract_text(session: Session) -> tuple[str, int, int]:
+    """The abstract as plain text for a web form, with its word and character counts."""
+    cited = session.cite_document("abstract")
+    blocks = [
+        b for b in cited.ast["blocks"] if not (b.get("t") == "Div" and "keywords" in b["c"][0][1])
+    ]
+    ast = {**cited.ast, "blocks": blocks}
+    out, _ = pandoc.run(["-f", "json", "-t", "plain", "--wrap=none"], pandoc.to_json(ast))
+    words, characters = abstract_counts(cited)
+    return out.decode("utf-8").strip() + "\n", words, characters
+
+
+def bundle(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(files.items()):
+            z.writestr(zipfile.ZipInfo(name, _ZIP_TIME), data)
+    return buffer.getvalue()
+
+
+def scrub_pdf(data: bytes, blind: bool) -> bytes:
+    """No author in the Info dictionary or XMP. (The blind build has none to write; this is the
+    second lock.)"""
+    if not blind:
+        return data
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    info_dict: Any = reader.metadata or {}
+    if not info_dict.get("/Author") and b"<dc:creator>" not in data:
+        return data  # nothing to scrub: keep WeasyPrint's file as it is (a rewrite is 3x larger)
+    writer = PdfWriter(clone_from=reader)
+    info = {k: v for k, v in (writer.metadata or {}).items() if k not in ("/Author",)}
+    writer.metadata = None
+    writer.add_metadata(info)
+    xmp: Any = writer.root_object.get("/Metadata")
+    if xmp is not None:
+        stream = xmp.get_object()
+        raw = stream.get_data().decode("utf-8", "replace")
+        raw = re.sub(r"<dc:creator>.*?</dc:creator>", "", raw, flags=re.S)
+        stream.set_data(raw.encode("utf-8"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+_CORE_FIELDS = ("dc:creator", "cp:lastModifiedBy", "cp:contentStatus")
+_APP_FIELDS = ("Company", "Manager")
+
+
+def scrub_docx(data: bytes, blind: bool) -> bytes:
+    """Empty the document properties that name people: core.xml, app.xml, comment authors."""
+    if not blind:
+        return data
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                for tag in _CORE_FIELDS:
+                    text = re.sub(rf"<{tag}>.*?</{tag}>", f"<{tag}></{tag}>", text, flags=re.S)
+                content = text.encode("utf-8")
+            elif info.filename == "docProps/app.xml":
+                text = content.decode("utf-8")
+                for tag in _APP_FIELDS:
+                    text = re.sub(rf"<{tag}>.*?</{tag}>", f"<{tag}></{tag}>", text, flags=re.S)
+                content = text.encode("utf-8")
+            elif info.filename == "word/comments.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r'w:(author|initials)="[^"]*"', r'w:\1=""', text)
+                content = text.encode("utf-8")
+            z.writestr(info, content)
+    return buffer.getvalue()
+
+
+def find_identities(project: Project, folder: Path) -> list[tuple[Path, str]]:
+    """Every place an author's name, surname, affiliation, e-mail or ORCID appears in the
+    submitted files: PDF text and metadata, every part of the DOCX, the text, the zip."""
+    leaks: list[tuple[Path, str]] = []
+    wanted = identities(project)
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        for part, text in readable_parts(path.name, path.read_bytes()):
+            low = " ".join(text.split()).lower()
+            for kind, value in wanted:
+                if value.lower() in low:
+                    leaks.append((path, f"blind submission reveals the author's {kind} in {part}"))
+    return leaks
+
+
+def readable_parts(name: str, data: bytes) -> list[tuple[str, str]]:
+    """(where, text) for each readable part of a submitted file."""
+    if name.endswith(".pdf"):
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        parts = [("the PDF text", "\n".join(p.extract_text() or "" for p in reader.pages))]
+        parts.append(
+            ("the PDF metadata", " ".join(str(v) for v in (reader.metadata or {}).values()))
+        )
+        root: Any = reader.trailer["/Root"]
+        if "/Metadata" in root:
+            xmp = root["/Metadata"].get_object().get_data()
+            parts.append(("the PDF's XMP metadata", xmp.decode("utf-8", "replace")))
+        return parts
+    if name.endswith((".docx", ".zip")):
+        parts = []
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for member in z.namelist():
+                parts.append((f"the name {member}", member))
+                inner = z.read(member)
+                if member.endswith((".pdf", ".docx", ".zip", ".txt", ".xml", ".rels")):
+                    for where, text in readable_parts(member, inner):
+                        parts.append((f"{member}: {where}", text))
+        return parts
+    if name.endswith(".xml") or name.endswith(".rels"):
+        text = data.decode("utf-8", "replace")
+        return [(name, re.sub(r"<[^>]+>", " ", text) + " " + text)]
+    return [(name, data.decode("utf-8", "replace"))]
