@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.mark.parametrize(("sig", "delay"), [("INT", 1.0), ("INT", 2.5), ("TERM", 1.5)])
+@pytest.mark.parametrize(("sig", "delay"), [("INT", 0.5), ("INT", 1.0), ("TERM", 1.5)])
 def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, delay: float) -> None:
     good = outputs(built / "build")
     touch_sources(built)
