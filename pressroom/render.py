@@ -10,7 +10,7 @@ from pathlib import Path
 from .cite import locate
 from .config import Project
 from .convert import Converted
-from .errors import Diagnostics
+from .errors import Diagnostics, PressroomError
 from .handout import is_handout, require_one_page
 from .pages import render_page
 from .write import write_if_changed
@@ -107,6 +107,15 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
             lambda needle: locate(converted.cited.assembled, needle, whole=False),
         )
         where = weasy.placement(document)
+        for n in where.too_tall:
+            raise PressroomError(
+                f"note {n} is too long to print at the foot of a page (notes may take 60% of "
+                "a page and cannot continue on the next): shorten it, or move part of it into "
+                "the text",
+                doc.source,
+                None,
+                "pdf.footnote-too-long",
+            )
         misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
         new = {}
         for call, _note in misplaced.values():

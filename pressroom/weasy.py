@@ -10,7 +10,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -179,6 +179,21 @@ class Placement:
     notes: dict[str, tuple[int | None, int | None]]  # note number -> (call page, note page)
     last_block: dict[int, str | None]  # page -> data-b of the block holding its last line
     first_page: dict[str, int]  # data-b -> page on which that block starts
+    too_tall: dict[str, float] = field(default_factory=dict)  # note -> share of its page
+
+
+def _measure_notes(area: Any, page: Any, result: Placement) -> None:
+    """A note taller than the note area may be (print.css: max-height 60%) is cut off at the
+    page's foot: WeasyPrint cannot split a note across pages (WeasyPrint #1833)."""
+    height = float(getattr(page, "height", 0) or 0)
+    if not height:
+        return
+    for note in getattr(area, "children", []):
+        element = getattr(note, "element", None)
+        ident = element.get("id", "") if element is not None else ""
+        share = float(note.margin_height()) / height
+        if ident.startswith("fn") and share > 0.6:
+            result.too_tall[ident.removeprefix("fn")] = share
 
 
 def placement(document: Any) -> Placement:
@@ -222,6 +237,7 @@ def _visit(
         kind = type(child).__name__
         if kind == "FootnoteAreaBox":
             _visit(child, page, None, False, notes, result)
+            _measure_notes(child, box, result)
         elif kind != "MarginBox":
             found = _visit(child, page, block, in_body, notes, result)
             last = found or last

@@ -194,3 +194,24 @@ def test_without_the_patch_the_relayout_loop_still_places_every_note(tmp_path: P
     pages = note_pages(project / "build" / "paper.pdf")
     assert len(pages) == 56
     assert {n: p for n, p in pages.items() if p[0] != p[1]} == {}
+
+
+def test_a_note_longer_than_a_page_is_an_error_not_a_cut(tmp_path: Path) -> None:
+    project = copy_project("notes", tmp_path)
+    paper = project / "manuscript" / "paper.md"
+    huge = " ".join("{{ s[" + str(i % 12) + "] }}" for i in range(40))
+    paper.write_text(
+        paper.read_text().replace(
+            "# Close {#sec-close}",
+            f"A paragraph with a very long note.[^huge]\n\n[^huge]: {huge}\n\n    {huge}\n\n"
+            "# Close {#sec-close}",
+        )
+    )
+    run = run_build(project, "build", "paper.pdf")
+    assert run.code == 1
+    assert run.stderr.strip() == (
+        "notes/manuscript/paper.md: error: note 56 is too long to print at the foot of a page "
+        "(notes may take 60% of a page and cannot continue on the next): shorten it, or move "
+        "part of it into the text [pdf.footnote-too-long]"
+    )
+    assert not (project / "build" / "paper.pdf").exists()
