@@ -125,7 +125,7 @@ def convert(cited: Cited, project: Project, formats: set[str]) -> Converted:
         inputs["docx"] |= {reference.resolve()}
         jobs["docx"] = (
             ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"],
-            pandoc.to_json(with_docx_meta(cited.ast, doc.meta)),
+            pandoc.to_json(with_docx_meta(cited.ast, doc.meta, doc.name)),
         )
     results = dict(zip(jobs, pandoc.run_many(list(jobs.values())), strict=True))
     return Converted(
@@ -141,7 +141,7 @@ def _meta_string(text: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": text}
 
 
-def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") -> dict[str, Any]:
     """Title, authors, keywords and language for the Word title block and core.xml."""
     out = dict(ast)
     # Build settings would land in docProps/custom.xml, absolute paths (a user name) included.
@@ -169,9 +169,21 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         m["keywords"] = {"t": "MetaList", "c": inlines}
     m["lang"] = _meta_string(str(meta.get("lang") or "en-US"))
     out["meta"] = m
+    thanks = meta.get("acknowledgements")
+    if thanks and name == "paper":  # as the HTML and PDF page templates print it
+        heading = {
+            "t": "Header",
+            "c": [
+                1,
+                ["acknowledgements", ["unnumbered"], []],
+                [{"t": "Str", "c": "Acknowledgements"}],
+            ],
+        }
+        para = {"t": "Para", "c": [{"t": "Str", "c": str(thanks)}]}
+        out["blocks"] = [*out["blocks"], heading, para]
     if label:
         # The document's kind ("Source Appendix") opens the body in its own restylable style.
         para = {"t": "Para", "c": [{"t": "Str", "c": str(label)}]}
         div = {"t": "Div", "c": [["", ["label"], [["custom-style", "Label"]]], [para]]}
-        out["blocks"] = [div, *ast["blocks"]]
+        out["blocks"] = [div, *out["blocks"]]
     return out

@@ -143,6 +143,7 @@ def test_normal_submission_keeps_the_authors(tmp_path: Path) -> None:
     assert "Kenji Watanabe" in files["paper.docx!docProps/core.xml"]
     assert "Technology and the State in Postwar Japan" in files["paper.pdf"]
     assert "I thank my colleagues" in files["paper.pdf"]
+    assert "I thank my colleagues" in files["paper.docx!word/document.xml"]
 
 
 def test_blind_submission_reveals_no_author_anywhere(tmp_path: Path) -> None:
@@ -160,6 +161,7 @@ def test_blind_submission_reveals_no_author_anywhere(tmp_path: Path) -> None:
     assert "Technology and the State" not in pdf
     assert "Olive Other, A Report by Someone Else" in pdf
     assert "I thank my colleagues" not in pdf and "Acknowledgements" not in pdf
+    assert "I thank my colleagues" not in files["paper.docx!word/document.xml"]
     notes = files["paper.docx!word/footnotes.xml"]
     assert "title withheld for review" in notes and "Someone Else" in notes
     assert not (project / "build" / "paper.pdf").exists() or "Watanabe" in " ".join(
