@@ -72,24 +72,3 @@ def require_one_page(document: Any, source: Path, paper: str) -> None:
         None,
         "limit.pages",
     )
-
-
-def fill(document: Any) -> float:
-    """How full the one page is: the lowest line's bottom over the page's content height."""
-    page = document.pages[0]._page_box
-    top = page.content_box_y()
-    height = page.height
-    bottoms: list[float] = []
-
-    def visit(box: Any) -> None:
-        kind = type(box).__name__
-        if kind == "MarginBox":
-            return
-        if kind == "LineBox":
-            bottoms.append(float(box.position_y + box.height))
-            return
-        for child in getattr(box, "children", []):
-            visit(child)
-
-    visit(page)
-    return (max(bottoms) - top) / height if bottoms and height else 0.0

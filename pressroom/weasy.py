@@ -21,8 +21,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import PressroomError
 
-VERSION = weasyprint.__version__
-
 
 def _keep_notes_with_their_calls() -> bool:
     """Stop WeasyPrint 70 from moving an earlier note to the next page to make room.

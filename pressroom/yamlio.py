@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -187,10 +186,3 @@ def read_text(path: Path) -> str:
             line,
             "io.encoding",
         ) from None
-
-
-def jsonable(value: Any) -> Any:
-    """Dates left by other loaders become ISO text."""
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return value
