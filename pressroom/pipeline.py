@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import importlib
 import json
 import multiprocessing
@@ -101,8 +102,9 @@ class Session:
         }
 
     def cite_document(self, name: str) -> Cited:
-        """assemble + cite, once per document per build."""
-        if name not in self.cited:
+        """assemble + cite, once per document per build (again, from pandoc's cache on disk,
+        if its AST was released to make room for the PDF's layout)."""
+        if name not in self.cited or "blocks" not in self.cited[name].ast:
             if name not in self.project.documents:
                 raise PressroomError(
                     f"cited_in(): no document manuscript/{name}.md", self.project.manuscript
@@ -195,6 +197,11 @@ def build_document(
         diagnostics.warn(w.message, w.kind, w.path, w.line)
     cited = embed_assets(cited, session.project)
     converted = convert(cited, session.project, formats)
+    # The writers have run: let the AST go before WeasyPrint lays out (about 100 MiB at 200
+    # pages); a later step that needs it (watch: HTML first, PDF after) cites again from cache.
+    del cited
+    session.cited[name] = dataclasses.replace(session.cited[name], ast={})
+    converted = dataclasses.replace(converted, cited=dataclasses.replace(converted.cited, ast={}))
     outputs = []
     if "html" in formats:
         outputs.append(render_html(converted, session.project))
