@@ -25,6 +25,7 @@ def check_handout(pdf: Path, width: float, height: float) -> None:
     assert "Hanako Yamada" in text and "Example University" in text
     assert "5 June 2026, 09:00 (Europe/London)" in text
     assert META["conference"]["name"] in text
+    assert META["conference"]["place"] in text and META["conference"]["dates"] in text
     abstract = (ROOT / "manuscript" / "partials" / "abstract.md").read_text("utf-8").split()
     assert " ".join(abstract[:10]) in text, "the single-sourced abstract"
     assert "The argument" in text and "A private letter made a public deal possible." in text
@@ -56,6 +57,14 @@ def test_handout_on_us_letter(tmp_path: Path) -> None:
     run = run_build(project, "--paper", "letter", "build", "handout.pdf")
     assert run.code == 0, run.stderr
     check_handout(project / "build" / "handout.pdf", 612, 792)
+    # A Letter build, or a partial one, is not what `make` builds: make's stamp stays unset, so
+    # the next `make` brings the A4 handout (and every other output) back.
+    assert not (project / "build" / ".deps" / "built").exists()
+    again = run_build(project, "build", "handout.pdf")
+    assert again.code == 0 and "built build/handout.pdf" in again.stderr, again.stderr
+    assert (
+        round(float(PdfReader(project / "build" / "handout.pdf").pages[0].mediabox.height)) == 842
+    )
 
 
 def test_handout_that_spills_says_by_how_much(tmp_path: Path) -> None:
