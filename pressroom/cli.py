@@ -67,7 +67,11 @@ def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
     wanted = {Path(t).name for t in targets} or None
     rebuilt = build(project, diagnostics, wanted)
-    record_outputs(project)
+    # make's stamp says "all outputs current, as `make` builds them": a partial build
+    # (`make handout`) or one with other settings (`--paper letter`) must not set it, or the
+    # next `make` would leave a stale paper, or the Letter handout, in place.
+    if wanted is None and not obj.overrides:
+        record_outputs(project)
     for name in rebuilt:
         click.echo(f"built build/{name}", err=True)
     _finish(obj, diagnostics)
