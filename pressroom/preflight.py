@@ -191,7 +191,9 @@ def _limits(
         found.append(PressroomError(msg, source, None, "limit.characters"))
     pages = facts.get("pages")
     if isinstance(limit.get("pages"), int) and isinstance(pages, int) and pages > limit["pages"]:
-        msg = f"{name}.pdf has {pages} pages; the limit is {limit['pages']}"
+        msg = (
+            f"{name}.pdf has {pages} page{'s' if pages != 1 else ''}; the limit is {limit['pages']}"
+        )
         found.append(PressroomError(msg, source, None, "limit.pages"))
     unknown = set(limit) - {"words", "characters", "pages"}
     if unknown:

@@ -50,7 +50,7 @@ def test_within_every_limit_the_check_passes_and_reports_counts(limits: Path) ->
         ),
         (
             {"paper": {"pages": 0}},
-            "paper.md: error: paper.pdf has 1 pages; the limit is 0 [limit.pages]",
+            "paper.md: error: paper.pdf has 1 page; the limit is 0 [limit.pages]",
         ),
         (
             {"abstract": {"words": 19}},
