@@ -166,8 +166,15 @@ def limit_memory(megabytes: int = MEMORY_MB) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_interrupted: list[int] = []
+
+
 def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM (make, a killed terminal) ends like Ctrl-C
+    """Ctrl-C and SIGTERM (make, a killed terminal) end the build alike. The signal is also
+    recorded: Python ignores an exception raised inside its at-fork handlers (a Ctrl-C that
+    lands while a worker is forked), and such a build must still end as interrupted."""
+    _interrupted.append(signum)
+    raise KeyboardInterrupt
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -175,8 +182,11 @@ def run(argv: list[str] | None = None) -> int:
     root = Path.cwd()
     limit_memory()
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         main.main(args=argv, prog_name="build.py", standalone_mode=False)
+        if _interrupted:
+            raise KeyboardInterrupt
     except PressroomError as exc:
         print(exc.format(root), file=sys.stderr)
         return 1
