@@ -288,9 +288,11 @@ def _worker_signals() -> None:
     import signal
 
     from . import pandoc
+    from .write import remove_pending
 
     def stop(signum: int, frame: object) -> None:
         pandoc.kill_all()
+        remove_pending()  # os._exit skips atomic_write's own clean-up
         os._exit(130)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

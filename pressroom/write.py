@@ -12,12 +12,23 @@ from pathlib import Path
 
 from .errors import PressroomError
 
+_PENDING: set[str] = set()  # temporary files this process is writing right now
+
+
+def remove_pending() -> None:
+    """Remove this process's half-written temporary files (a worker stopped mid-write)."""
+    for tmp in list(_PENDING):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    _PENDING.clear()
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written output."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _PENDING.add(tmp)
     except OSError as exc:
         raise PressroomError(
             f"cannot write: {exc.strerror}", path.parent, None, "io.write"
@@ -29,9 +40,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _PENDING.discard(tmp)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        _PENDING.discard(tmp)
         if isinstance(exc, OSError):
             raise PressroomError(f"cannot write: {exc.strerror}", path, None, "io.write") from None
         raise
