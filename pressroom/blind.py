@@ -12,7 +12,7 @@ from .references import Library
 DEFAULT_MASK = {"author": "Author", "title": "[title withheld for review]"}
 
 
-def is_blind(project: Project) -> bool:
+def is_blind_build(project: Project) -> bool:
     """True for the blind build itself (blind_project); `blind: true` in metadata.yaml only
     makes `submission` blind, never build/paper.*."""
     return project.overrides.get("blind") is True

@@ -103,7 +103,7 @@ def submission_cmd(obj: _Context, blind: bool) -> None:
     the preflight checks. With --blind (or `blind: true` in metadata.yaml) no author shows."""
     from .pipeline import build, record_outputs, start_session
     from .preflight import check
-    from .submission import is_blind, submit
+    from .submission import submit, wants_blind
 
     project = load_project(obj.project_dir, obj.strict, obj.overrides)
     diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
@@ -111,7 +111,7 @@ def submission_cmd(obj: _Context, blind: bool) -> None:
     if not obj.overrides:  # make's stamp: a full build with default settings only
         record_outputs(project)
     check(project, start_session(project), diagnostics)
-    for line in submit(project, is_blind(project, blind), diagnostics):
+    for line in submit(project, wants_blind(project, blind), diagnostics):
         click.echo(line, err=True)
     _finish(obj, diagnostics)
 

@@ -35,9 +35,9 @@ def _css_string(value: object) -> str:
 
 
 def render_page(
-    template: str, css: str, doc: Document, project: Project, body: str
+    template: str, css: tuple[str, ...], doc: Document, project: Project, body: str
 ) -> tuple[str, set[Path]]:
-    """Render `template` (page.html.j2 or print.html.j2) around `body`: (html, files read)."""
+    """Render `template` around `body` with the stylesheets `css`, in order: (html, reads)."""
     reads: set[Path] = set()
     env = SandboxedEnvironment(
         loader=_TemplateLoader(project, reads),
@@ -46,13 +46,13 @@ def render_page(
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = _css_string
-    stylesheet = project.template(css)
-    reads.add(stylesheet.resolve())
+    sheets = [project.template(name) for name in css]
+    reads.update(sheet.resolve() for sheet in sheets)
     try:
         page = env.get_template(template)
         html = page.render(
             **page_context(doc, project),
-            css=jinja2.filters.Markup(yamlio.read_text(stylesheet)),
+            css=jinja2.filters.Markup("\n".join(yamlio.read_text(sheet) for sheet in sheets)),
             body=body,
         )
     except jinja2.TemplateSyntaxError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import DataView, assemble, load_data
-from .blind import anonymize_keys, is_blind, masked
+from .blind import anonymize_keys, is_blind_build, masked
 from .catalogue import catalogue, reference
 from .cite import Cited, cite
 from .config import TOOLKIT_ROOT, Document, Project, load_document
@@ -113,7 +113,7 @@ class Session:
             reads: set[Path] = set()
             assembled = assemble(doc, self.project, self.context(doc, reads))
             cited = cite(assembled, self.project, self.library, self.style)
-            if is_blind(self.project):
+            if is_blind_build(self.project):
                 anonymize_keys(cited.ast)
             extra = reads | {self.project.metadata_path}
             citation_index(self.project, cited)
@@ -170,7 +170,7 @@ def record_outputs(project: Project) -> None:
 
 def start_session(project: Project) -> Session:
     library = load_library(project)
-    if is_blind(project):  # blind review: self-citations masked in notes and bibliography
+    if is_blind_build(project):  # blind review: self-citations masked in notes and bibliography
         library = masked(project, library)
     style = resolve_style(project)
     data, data_paths = load_data(project)

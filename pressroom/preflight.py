@@ -45,8 +45,8 @@ def count(cited: Cited) -> Counts:
     def visit(node: tree.Node, part: str) -> None:
         t = node.get("t")
         if t == "Note":
-            for block in node["c"]:
-                visit_all(block, "notes")
+            for child in tree.children(node["c"]):
+                visit(child, "notes")
             return
         if t == "Div":
             ident, classes, _ = node["c"][0]
@@ -63,7 +63,7 @@ def count(cited: Cited) -> Counts:
         if t == "Span" and "header-section-number" in node["c"][0][1]:
             return  # an automatic number, as a word processor does not count it
         if t == "Cite":  # its citation list holds the keys and locators; count what is printed
-            for child in node["c"][1]:
+            for child in tree.children(node["c"][1]):
                 visit(child, part)
             return
         if t in ("Str",):
@@ -73,41 +73,15 @@ def count(cited: Cited) -> Counts:
             return
         if t in ("Space", "SoftBreak", "LineBreak") and part == "abstract":
             abstract_text.append(" ")
-        for child in _children(node):
+        for child in tree.children(node.get("c")):
             visit(child, part)
 
-    def visit_all(value: Any, part: str) -> None:
-        if isinstance(value, dict) and "t" in value:
-            visit(value, part)
-        elif isinstance(value, list):
-            for v in value:
-                visit_all(v, part)
-
-    for block in cited.ast["blocks"]:
+    for block in tree.children(cited.ast["blocks"]):
         visit(block, "body")
     text = " ".join("".join(abstract_text).split())
     return Counts(
         parts["body"], parts["notes"], parts["bibliography"], parts["abstract"], len(text)
     )
-
-
-def _children(node: tree.Node) -> list[tree.Node]:
-    found: list[tree.Node] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, dict) and "t" in value:
-            found.append(value)
-        elif isinstance(value, list):
-            for v in value:
-                collect(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                collect(v)
-
-    content = node.get("c")
-    if content is not None:
-        collect(content)
-    return found
 
 
 def abstract_counts(cited: Cited) -> tuple[int, int]:

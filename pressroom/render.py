@@ -46,7 +46,7 @@ def render_html(converted: Converted, project: Project) -> Output:
     """The standalone screen page: title block, body, notes beside the text on wide screens."""
     doc = converted.cited.assembled.doc
     assert converted.web_body is not None
-    html, reads = render_page("page.html.j2", "web.css", doc, project, converted.web_body)
+    html, reads = render_page("page.html.j2", ("web.css",), doc, project, converted.web_body)
     return Output(
         output_path(project, doc.name, "html"),
         html.encode("utf-8"),
@@ -78,7 +78,8 @@ def print_html(
     body = number_blocks(converted.print_body)
     # A handout is one page set in its own grid (pressroom/handout.py, templates/handout.*).
     kind = "handout" if is_handout(doc.meta) else "print"
-    html, reads = render_page(f"{kind}.html.j2", f"{kind}.css", doc, project, body)
+    # type.css: the faces every printed page shares; then the page's own layout.
+    html, reads = render_page(f"{kind}.html.j2", ("type.css", f"{kind}.css"), doc, project, body)
     if fixes:
         rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
@@ -107,7 +108,8 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
             lambda needle: locate(converted.cited.assembled, needle, whole=False),
         )
         where = weasy.placement(document)
-        for n in where.too_tall:
+        if where.too_tall:
+            n = min(where.too_tall, key=int)
             raise PressroomError(
                 f"note {n} is too long to print at the foot of a page (notes may take 60% of "
                 "a page and cannot continue on the next): shorten it, or move part of it into "

@@ -25,7 +25,8 @@ from .write import atomic_write
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files make the same zip
 
 
-def is_blind(project: Project, flag: bool) -> bool:
+def wants_blind(project: Project, flag: bool) -> bool:
+    """The user asked for a blind submission: --blind, or `blind: true` in metadata."""
     return flag or project.metadata.get("blind") is True
 
 

@@ -21,6 +21,18 @@ def walk(value: Any, visit: Callable[[Node], bool | None]) -> None:
             walk(child, visit)
 
 
+def children(value: Any) -> list[Node]:
+    """The nearest nodes under `value` (a node's content, or a list), in document order."""
+    found: list[Node] = []
+
+    def take(node: Node) -> bool:
+        found.append(node)
+        return True  # its own content is the caller's to walk
+
+    walk(value, take)
+    return found
+
+
 def nodes(value: Any, kind: str) -> Iterator[Node]:
     found: list[Node] = []
     walk(value, lambda n: found.append(n) if n.get("t") == kind else None)
