@@ -1,7 +1,8 @@
 """Regenerate templates/reference.docx: pandoc's default reference document, restyled.
 
 Run with `make reference-docx` after changing the styles below. pandoc takes every style an
-editor may want to restyle (Title, headings, Footnote Text, Bibliography...) from this file."""
+editor may want to restyle (Title, headings, Footnote Text, Bibliography...) from this file, and
+also its section: page size, margins, footnote numbering, header and footer."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,6 +52,84 @@ def set_font(
     if bold is not None:
         font.bold = bold
     font.color.rgb = color or RGBColor(0, 0, 0)
+
+
+def element(tag: str, **attrs: str) -> etree._Element:
+    """A WordprocessingML element, `element("w:jc", val="right")`."""
+    return etree.Element(qn(tag), {qn(f"w:{k}"): v for k, v in attrs.items()})
+
+
+def field(paragraph: docx.text.paragraph.Paragraph, instruction: str, shown: str) -> None:
+    """A simple field (PAGE, DOCPROPERTY...) that Word and LibreOffice update when they open the
+    file; `shown` is the text until they do."""
+    fld = element("w:fldSimple", instr=f" {instruction} ")
+    run = etree.SubElement(fld, qn("w:r"))
+    etree.SubElement(run, qn("w:t")).text = shown
+    paragraph._p.append(fld)
+
+
+def header_and_footer(section: docx.section.Section) -> None:
+    """Running head (the document's title, right; none on the first page) and page number
+    (centred at the foot, every page): a manuscript an editor prints or a journal's system
+    splits must have numbered pages.
+    The title comes from the document's own properties (TITLE is core.xml's dc:title, which
+    pandoc fills from the metadata), so one reference.docx serves every document."""
+    head = section.header.paragraphs[0]
+    head.style = "Header"
+    head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    field(head, "TITLE", "Title")
+    # The first page carries the title itself: no running head there, but its number.
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].style = "Header"
+    for footer in (section.footer, section.first_page_footer):
+        foot = footer.paragraphs[0]
+        foot.style = "Footer"
+        foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field(foot, "PAGE", "1")
+
+
+def continuous_notes(d: docx.document.Document, section: docx.section.Section) -> None:
+    """Footnotes numbered 1..n through the whole document. pandoc's default reference document
+    says `numRestart eachSect`, which LibreOffice reads as "restart at every chapter" (each
+    level-1 heading); Word happens to show 1..n only because there is one section."""
+    sect = section._sectPr
+    for old in sect.findall(qn("w:footnotePr")):
+        sect.remove(old)
+    props = element("w:footnotePr")
+    props.append(element("w:numRestart", val="continuous"))
+    sect.insert(0, props)
+
+
+def table_rules(styles: docx.styles.styles.Styles) -> None:
+    """Tables as a journal sets them: a rule above, one under the header row, one at the end."""
+    tblpr = styles["Table"].element.find(qn("w:tblPr"))
+    for old in tblpr.findall(qn("w:tblBorders")):
+        tblpr.remove(old)
+    borders = element("w:tblBorders")
+    for edge in ("top", "bottom"):
+        borders.append(element(f"w:{edge}", val="single", sz="8", space="0", color="000000"))
+    # tblBorders comes after tblInd in CT_TblPr's sequence.
+    tblpr.find(qn("w:tblInd")).addnext(borders)
+
+
+def text_styles(styles: docx.styles.styles.Styles) -> None:
+    """Header, footer and table-cell paragraphs."""
+    for name in ("Header", "Footer"):
+        if name not in [s.name for s in styles]:
+            styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
+        set_font(styles[name], 10)
+    styles["Header"].font.italic = True
+    # "Compact" (table cells, tight lists) is based on Body Text: without this every cell's first
+    # line would be indented 1 cm and set at 1.5 lines.
+    compact = styles["Compact"].paragraph_format
+    compact.first_line_indent, compact.line_spacing = Cm(0), 1.0
+    compact.space_before, compact.space_after = Pt(2), Pt(2)
+    for name in ("Affiliation", "Email"):
+        if name not in [s.name for s in styles]:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Author"]
+        set_font(styles[name], 11, italic=name == "Affiliation")
+    styles["Author"].paragraph_format.space_after = Pt(0)
 
 
 def main() -> None:
@@ -109,10 +189,17 @@ def main() -> None:
         set_font(label, 11)
         label.font.small_caps = True
         label.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    text_styles(styles)
+    table_rules(styles)
     for section in d.sections:
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.left_margin = section.right_margin = Cm(2.5)
         section.top_margin = section.bottom_margin = Cm(2.5)
+        # pgMar's header, footer and gutter are required by the schema (CT_PageMar).
+        section.header_distance = section.footer_distance = Cm(1.25)
+        section.gutter = Cm(0)
+        continuous_notes(d, section)
+        header_and_footer(section)
     d.core_properties.author = ""
     d.core_properties.last_modified_by = ""
     d.core_properties.title = ""
