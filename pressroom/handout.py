@@ -8,7 +8,6 @@ from typing import Any
 from .errors import PressroomError
 
 LAYOUT = "handout"
-PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in); a point is 1/72 in
 
 
 def is_handout(meta: dict[str, Any]) -> bool:
@@ -29,40 +28,11 @@ def qr(url: Any) -> str:
     return str(code.svg_data_uri(scale=4, border=4, dark="#000", light=None, omitsize=True))
 
 
-def _line_heights(box: Any, out: list[float]) -> None:
-    """Every line of body text in a page's boxes (margin boxes, the running heads, left out)."""
-    kind = type(box).__name__
-    if kind == "MarginBox":
-        return
-    if kind == "LineBox":
-        out.append(float(box.height))
-        return
-    for child in getattr(box, "children", []):
-        _line_heights(child, out)
-
-
-def overflow(document: Any) -> tuple[int, int, float]:
-    """(pages, lines past the first page, their height in points) of a laid-out handout.
-
-    With two columns the overflow is what pages 2.. hold, column by column: the sum of their
-    line heights, in lines of the page's median line height."""
-    pages = len(document.pages)
-    if pages <= 1:
-        return pages, 0, 0.0
-    first: list[float] = []
-    _line_heights(document.pages[0]._page_box, first)
-    rest: list[float] = []
-    for page in document.pages[1:]:
-        _line_heights(page._page_box, rest)
-    height = sum(rest)
-    typical = sorted(first)[len(first) // 2] if first else 12.0
-    lines = max(1, round(height / typical)) if rest else 1
-    return pages, lines, height * PT_PER_PX
-
-
 def require_one_page(document: Any, source: Path, paper: str) -> None:
     """A handout that runs on fails the build with how much must go, not a second page."""
-    pages, lines, height = overflow(document)
+    from . import weasy  # the boundary reads the laid-out lines; only a PDF build pays for it
+
+    pages, lines, height = weasy.overflow(document)
     if pages <= 1:
         return
     raise PressroomError(

@@ -136,8 +136,8 @@ def render_pdf(converted: Converted, project: Project, diagnostics: Diagnostics)
             "pdf.footnote-placement",
             doc.source,
         )
-    for message in messages:
-        diagnostics.warn(message, "pdf.weasyprint", doc.source)
+    for warning in messages:  # pdf.patch-skipped, pdf.weasyprint
+        diagnostics.warn(warning.message, warning.kind, doc.source)
     if is_handout(doc.meta):
         require_one_page(document, doc.source, str(doc.meta.get("paper-size") or "a4"))
     pdf = weasy.write(document)

@@ -1,8 +1,10 @@
-"""Boundary to WeasyPrint: the one module that imports it (0.4 s), fetching only project files."""
+"""Boundary to WeasyPrint: the one module that imports it (0.4 s) and reads its box tree.
+
+It lays out the print page fetching only project files, applies the runtime patches
+(pressroom/weasy_patch.py) on first use, reads where notes and lines landed, and writes the PDF."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import signal
@@ -17,40 +19,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from .errors import PressroomError
+from . import weasy_patch
+from .errors import PressroomError, Warning_
 
-
-def _keep_notes_with_their_calls() -> bool:
-    """Stop WeasyPrint 70 from moving an earlier note to the next page to make room.
-
-    When the first lines of a paragraph overflow a page, `_linebox_layout` (layout/block.py)
-    "reports" the page's last footnote to the next page so that the line fits, leaving that
-    note's call behind; reporting two can lose one (WeasyPrint #1564, #2502). With the
-    decision `report = ...` set to False, the same case takes WeasyPrint's ordinary path,
-    `_break_line`, which honours orphans and widows by moving the paragraph's start to the
-    next page: what a typesetter does. The source is patched only if the line is exactly the
-    one in the pinned version; otherwise render_pdf's check-and-relayout loop still puts every
-    note back on its call's page, only slower. Measured on the default paper: 3 layout passes
-    without the patch, 1 with it; on 42 synthetic pages, 5 misplaced notes without, 0 with."""
-    from weasyprint.layout import block
-
-    if os.environ.get("PRESSROOM_WEASYPRINT_PATCH") == "0":  # tests exercise the fallback
-        return False
-    decision = "report = not context.in_column and can_break_now and not could_break_before"
-    try:
-        source = inspect.getsource(block._linebox_layout)
-    except (OSError, TypeError):
-        return False
-    if source.count(decision) != 1:
-        return False
-    patched = compile(source.replace(decision, "report = False"), block.__file__, "exec")
-    exec(patched, block.__dict__)  # redefines _linebox_layout in its own module
-    return True
-
-
-NOTES_PATCHED = _keep_notes_with_their_calls()
 # Seconds for one layout pass or one PDF write: the 18-page default paper lays out in ~1.5 s,
 # a 30,000-row table takes 150 s (WeasyPrint's docs leave limits to the integrator,
 # research/reliability.md §1). Tests set a small value through the environment.
@@ -117,17 +91,6 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(path.as_uri(), headers)
 
 
-@dataclass
-class Rendered:
-    """A laid-out PDF: its bytes, page count, and the notes that left their call's page."""
-
-    pdf: bytes
-    pages: int
-    misplaced: list[tuple[str, int, int]]  # (note id, call page, note page)
-    read: set[Path]
-    fonts: set[Path]
-
-
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -142,15 +105,18 @@ def layout(
     base: Path,
     roots: list[Path],
     locate: Callable[[str], tuple[Path, int | None]] | None = None,
-) -> tuple[Any, ProjectFetcher, list[str]]:
-    """Parse and lay out the print HTML; returns the WeasyPrint document. `locate` finds the
-    source line of a resource that could not be fetched."""
+) -> tuple[Any, ProjectFetcher, list[Warning_]]:
+    """Parse and lay out the print HTML; returns the WeasyPrint document, the fetcher (what it
+    read) and warnings (kinds `pdf.patch-skipped`, `pdf.weasyprint`; no path: the caller
+    knows the document). `locate` finds the source line of a resource that could not be
+    fetched."""
+    warnings = [Warning_(s.message(), "pdf.patch-skipped") for s in weasy_patch.apply()]
     fetcher = ProjectFetcher(roots)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        with time_limit(PDF_TIMEOUT, locate("")[0] if locate else base):
+        with time_limit(PDF_TIMEOUT, locate("")[0] if locate else base), weasy_patch.quiet_gc():
             document = weasyprint.HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
             ).render()
@@ -167,7 +133,8 @@ def layout(
         ) from None
     finally:
         logger.removeHandler(handler)
-    return document, fetcher, handler.messages
+    warnings += [Warning_(m, "pdf.weasyprint") for m in handler.messages]
+    return document, fetcher, warnings
 
 
 @dataclass
@@ -199,7 +166,7 @@ def placement(document: Any) -> Placement:
     result = Placement({}, {}, {})
     notes: dict[str, list[int | None]] = {}
     for number, page in enumerate(document.pages, 1):
-        result.last_block[number] = _visit(page._page_box, number, None, True, notes, result)
+        result.last_block[number] = _visit(_page_box(page), number, None, True, notes, result)
     result.notes = {k: (v[0], v[1]) for k, v in notes.items()}
     return result
 
@@ -229,17 +196,54 @@ def _visit(
     if mark is not None:
         block = mark
         result.first_page.setdefault(mark, page)
-    if in_body and type(box).__name__ == "LineBox":
+    if in_body and isinstance(box, boxes.LineBox):
         last = block
     for child in getattr(box, "children", []):
-        kind = type(child).__name__
-        if kind == "FootnoteAreaBox":
+        if isinstance(child, boxes.FootnoteAreaBox):
             _visit(child, page, None, False, notes, result)
             _measure_notes(child, box, result)
-        elif kind != "MarginBox":
+        elif not isinstance(child, boxes.MarginBox):
             found = _visit(child, page, block, in_body, notes, result)
             last = found or last
     return last
+
+
+def _page_box(page: Any) -> Any:
+    """The laid-out box tree of one page (a private attribute of WeasyPrint's Page)."""
+    return page._page_box
+
+
+PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in); a point is 1/72 in
+
+
+def _line_heights(box: Any, out: list[float]) -> None:
+    """Every line of body text in a page's boxes (margin boxes, the running heads, left out)."""
+    if isinstance(box, boxes.MarginBox):
+        return
+    if isinstance(box, boxes.LineBox):
+        out.append(float(box.height))
+        return
+    for child in getattr(box, "children", []):
+        _line_heights(child, out)
+
+
+def overflow(document: Any) -> tuple[int, int, float]:
+    """(pages, lines past the first page, their height in points) of a laid-out document.
+
+    With two columns the overflow is what pages 2.. hold, column by column: the sum of their
+    line heights, in lines of the first page's median line height."""
+    pages = len(document.pages)
+    if pages <= 1:
+        return pages, 0, 0.0
+    first: list[float] = []
+    _line_heights(_page_box(document.pages[0]), first)
+    rest: list[float] = []
+    for page in document.pages[1:]:
+        _line_heights(_page_box(page), rest)
+    height = sum(rest)
+    typical = sorted(first)[len(first) // 2] if first else 12.0
+    lines = max(1, round(height / typical)) if rest else 1
+    return pages, lines, height * PT_PER_PX
 
 
 @cache
@@ -282,6 +286,7 @@ def missing_glyphs(document: Any) -> str:
 
 
 def font_names(document: Any) -> list[str]:
+    """The PostScript names of the fonts embedded in a written PDF."""
     names = {
         bytes(font.name).decode("latin-1").lstrip("/").split("+", 1)[-1]
         for font in getattr(document, "fonts", {}).values()
@@ -297,8 +302,10 @@ PDF_VARIANT = "pdf/ua-1"
 
 
 def write(document: Any, metadata: dict[str, Any] | None = None) -> bytes:
+    """The laid-out document as a tagged PDF (PDF/UA-1)."""
+    weasy_patch.apply()  # the write's patches, for a document laid out elsewhere
     try:
-        with time_limit(PDF_TIMEOUT, None):
+        with time_limit(PDF_TIMEOUT, None), weasy_patch.quiet_gc():
             return document.write_pdf(
                 pdf_variant=PDF_VARIANT, uncompressed_pdf=False, **(metadata or {})
             )

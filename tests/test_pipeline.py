@@ -168,12 +168,6 @@ def test_citation_style_is_one_setting_away(tmp_path: Path) -> None:
     assert "(Rubinstein 1987, 3)" in text
 
 
-def test_weasyprint_keeps_notes_with_their_calls_in_one_pass() -> None:
-    from pressroom import weasy
-
-    assert weasy.NOTES_PATCHED, "the pinned WeasyPrint's footnote decision was found and patched"
-
-
 def test_without_the_patch_the_relayout_loop_still_places_every_note(tmp_path: Path) -> None:
     import os
     import subprocess

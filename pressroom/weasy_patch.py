@@ -1,0 +1,281 @@
+"""Runtime patches to WeasyPrint: the one place they are registered, checked and applied.
+
+Each patch names the function it changes (`module`, `target`), the release it was written
+against (`version`), and how it changes it: a `SourcePatch` edits the function's parsed source
+(the AST node is replaced, not a line of text) and compiles it at its real file and line
+numbers, so a traceback points at the right lines of WeasyPrint's own file; a `WrapPatch`
+puts a function around the original. Patches of one target are applied together, source
+patches first. Nothing is applied at import: `apply()` runs once, from the boundary module
+(`weasy.layout`), on the main thread. A patch that does not fit the installed WeasyPrint (other
+version, node not found) is skipped and reported, so the build warns `pdf.patch-skipped`
+rather than silently running slower.
+
+Switches: PRESSROOM_WEASYPRINT_PATCH=0 applies nothing (WeasyPrint as released);
+PRESSROOM_WEASYPRINT_FAST=0 leaves out the patches that only make it faster (group "fast"),
+so the bench and the tests can compare the two."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import importlib
+import inspect
+import os
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+NOTES = "notes"  # changes what WeasyPrint does: notes stay with their calls
+FAST = "fast"  # changes only how fast: the output is the same with and without
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One change to one WeasyPrint function, written against one release."""
+
+    name: str
+    module: str  # e.g. "weasyprint.layout.block"
+    target: str  # a function, or Class.method, in that module
+    version: tuple[str, str]  # (module holding __version__, the version the patch was written for)
+    group: str  # NOTES or FAST
+
+
+@dataclass(frozen=True)
+class SourcePatch(Patch):
+    """Edits the target's parsed source; `transform` returns why it could not, or None."""
+
+    transform: Callable[[ast.FunctionDef], str | None] = lambda node: "no transform"
+
+
+@dataclass(frozen=True)
+class WrapPatch(Patch):
+    """Replaces the target by `wrap(original)`."""
+
+    wrap: Callable[[Any], Any] = lambda original: original
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A patch that was not applied, and why."""
+
+    name: str
+    reason: str
+
+    def message(self) -> str:
+        return (
+            f"WeasyPrint patch '{self.name}' not applied ({self.reason}); the PDF is laid "
+            "out without it, correctly but more slowly"
+        )
+
+
+REGISTRY: list[Patch] = []
+
+
+def register(patch: Patch) -> Patch:
+    """Add a patch; it takes effect at the next `apply()` (or `configure()`)."""
+    if any(p.name == patch.name for p in REGISTRY):
+        raise ValueError(f"a WeasyPrint patch named {patch.name!r} is already registered")
+    REGISTRY.append(patch)
+    return patch
+
+
+_lock = threading.Lock()
+_originals: dict[tuple[str, str], Any] = {}  # (module, target) -> what WeasyPrint defined
+_installed = False  # whether apply() or configure() has run
+_fast = False  # whether the FAST group is in effect
+_applied: list[str] = []  # names of the patches in effect
+_skipped: list[Skipped] = []
+
+
+def _switched_on(variable: str) -> bool:
+    return os.environ.get(variable, "1") != "0"
+
+
+def apply() -> list[Skipped]:
+    """Apply the registered patches once (later calls return the first call's result)."""
+    with _lock:
+        if not _installed:
+            _install(_switched_on("PRESSROOM_WEASYPRINT_PATCH"), None)
+        return list(_skipped)
+
+
+def configure(enabled: bool = True, fast: bool | None = None) -> list[Skipped]:
+    """Re-apply with other switches in this process (tests and bench compare with and without).
+
+    `fast=None` reads PRESSROOM_WEASYPRINT_FAST."""
+    with _lock:
+        _install(enabled, fast)
+        return list(_skipped)
+
+
+def applied() -> list[str]:
+    """The names of the patches in effect."""
+    return list(_applied)
+
+
+def _install(enabled: bool, fast: bool | None) -> None:
+    global _installed, _fast
+    for (module, target), original in _originals.items():
+        _set(importlib.import_module(module), target, original)
+    _installed, _applied[:], _skipped[:] = True, [], []
+    if fast is None:
+        fast = _switched_on("PRESSROOM_WEASYPRINT_FAST")
+    _fast = enabled and fast
+    if not enabled:
+        return
+    chosen = [p for p in REGISTRY if fast or p.group != FAST]
+    for key in dict.fromkeys((p.module, p.target) for p in chosen):
+        _install_target(key, [p for p in chosen if (p.module, p.target) == key])
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Fewer garbage collections during a layout or a write (with the FAST group on).
+
+    WeasyPrint allocates millions of small objects (boxes, computed styles, skip stacks), and
+    CPython's collector keeps walking the whole growing heap. Freezing what exists (the
+    imported modules) and raising the gen-0 threshold gave 0.41x instead of 0.52x layout at
+    149 pages, +5 MiB (research/review/performance.md §1.5). Settings are restored after."""
+    if not _fast:
+        yield
+        return
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def _install_target(key: tuple[str, str], patches: list[Patch]) -> None:
+    """Apply every patch of one target: the source patches in one compile, then the wraps."""
+    module = importlib.import_module(key[0])
+    original = _originals.setdefault(key, _get(module, key[1]))
+    fitting = []
+    for patch in patches:
+        version = getattr(importlib.import_module(patch.version[0]), "__version__", None)
+        if version != patch.version[1]:
+            _skipped.append(Skipped(patch.name, f"written for {patch.version[1]}, found {version}"))
+        else:
+            fitting.append(patch)
+    current = original
+    sources = [p for p in fitting if isinstance(p, SourcePatch)]
+    if sources:
+        current, done = _recompile(module, original, sources)
+        _applied.extend(done)
+    for patch in fitting:
+        if isinstance(patch, WrapPatch):
+            current = patch.wrap(current)
+            _applied.append(patch.name)
+    if current is not original:
+        _set(module, key[1], current)
+
+
+def _recompile(module: Any, function: Any, patches: list[SourcePatch]) -> tuple[Any, list[str]]:
+    """The function recompiled from its source with each patch's edit, at its real lines."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        _skipped.extend(Skipped(p.name, f"source not readable: {exc}") for p in patches)
+        return function, []
+    source = "".join(lines)
+    tree = ast.parse(textwrap.dedent(source))
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef) or node.decorator_list:
+        _skipped.extend(Skipped(p.name, "not a plain function") for p in patches)
+        return function, []
+    done = []
+    for patch in patches:
+        reason = patch.transform(node)
+        if reason is None:
+            done.append(patch.name)
+        else:
+            _skipped.append(Skipped(patch.name, reason))
+    if not done:
+        return function, []
+    ast.fix_missing_locations(tree)
+    indent = len(source) - len(source.lstrip(" "))
+    for child in ast.walk(tree):  # back to the columns of the indented original
+        if isinstance(
+            child, ast.expr | ast.stmt | ast.excepthandler | ast.arg | ast.keyword | ast.alias
+        ):
+            child.col_offset += indent
+            child.end_col_offset = (child.end_col_offset or 0) + indent
+    ast.increment_lineno(tree, first - 1)
+    code = compile(tree, inspect.getsourcefile(function) or module.__file__, "exec")
+    namespace: dict[str, Any] = {}
+    exec(code, module.__dict__, namespace)  # the module's globals, as the original has
+    patched = namespace[node.name]
+    patched.__qualname__ = function.__qualname__
+    return patched, done
+
+
+def _get(module: Any, target: str) -> Any:
+    owner, _, name = target.rpartition(".")
+    holder = getattr(module, owner) if owner else module
+    return holder.__dict__[name] if owner else getattr(holder, name)
+
+
+def _set(module: Any, target: str, value: Any) -> None:
+    owner, _, name = target.rpartition(".")
+    setattr(getattr(module, owner) if owner else module, name, value)
+
+
+def assigned_value(function: ast.FunctionDef, name: str) -> ast.Assign | None:
+    """The one `name = ...` statement in `function`, or None when there is none or several."""
+    found = [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == name
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _same(node: ast.AST, source: str) -> bool:
+    """Whether `node` is the expression `source` (compared as trees, not text)."""
+    return ast.dump(node) == ast.dump(ast.parse(source, mode="eval").body)
+
+
+# --- The patches -----------------------------------------------------------------------------
+
+WEASYPRINT = ("weasyprint", "70.0")
+
+
+def _never_report_a_note(function: ast.FunctionDef) -> str | None:
+    """`report = not context.in_column and ...` in `_linebox_layout` becomes `report = False`.
+
+    When the first lines of a paragraph overflow a page, WeasyPrint 70 "reports" the page's
+    last footnote to the next page so that the line fits, leaving that note's call behind;
+    reporting two can lose one (WeasyPrint #1564, #2502). With the decision False, the same
+    case takes WeasyPrint's ordinary path, `_break_line`, which honours orphans and widows by
+    moving the paragraph's start to the next page: what a typesetter does. Without it, the
+    check-and-relayout loop of the PDF renderer still puts every note back on its call's
+    page, in about three layout passes instead of one on the default paper."""
+    assign = assigned_value(function, "report")
+    if assign is None:
+        return "no single `report = ...` in _linebox_layout"
+    pinned = "not context.in_column and can_break_now and not could_break_before"
+    if not _same(assign.value, pinned):
+        return "the `report = ...` decision differs from the pinned release's"
+    assign.value = ast.copy_location(ast.Constant(False), assign.value)
+    return None
+
+
+register(
+    SourcePatch(
+        name="keep-notes-with-calls",
+        module="weasyprint.layout.block",
+        target="_linebox_layout",
+        version=WEASYPRINT,
+        group=NOTES,
+        transform=_never_report_a_note,
+    )
+)
