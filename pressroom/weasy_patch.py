@@ -279,3 +279,231 @@ register(
         transform=_never_report_a_note,
     )
 )
+
+
+def _skip_boxes_without_a_note(function: ast.FunctionDef) -> str | None:
+    """`... if descendant.footnote in context.footnotes` tests `is not None` first.
+
+    For every line, while any note is unplaced, `_linebox_layout` tested every box of the
+    line against the list of every note not yet placed: lines x boxes x notes, 4% of layout
+    at 149 pages and growing with the square of the length. Most boxes have no note, and the
+    list never holds None: the same notes come out in the same order."""
+    pinned = "descendant.footnote in context.footnotes"
+    found = [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.comprehension) and len(node.ifs) == 1 and _same(node.ifs[0], pinned)
+    ]
+    if len(found) != 1:
+        return "no single note scan `if descendant.footnote in context.footnotes`"
+    test = ast.parse(f"descendant.footnote is not None and {pinned}", mode="eval").body
+    found[0].ifs[0] = ast.copy_location(test, found[0].ifs[0])
+    for node in ast.walk(test):  # the new nodes sit on the line of the test they replace
+        ast.copy_location(node, found[0].ifs[0])
+    return None
+
+
+register(
+    SourcePatch(
+        name="note-scan",
+        module="weasyprint.layout.block",
+        target="_linebox_layout",
+        version=WEASYPRINT,
+        group=FAST,
+        transform=_skip_boxes_without_a_note,
+    )
+)
+
+
+def _cache_page_references(original: property) -> property:
+    """pydyf's `PDF.page_references`, built once per page count instead of on every read.
+
+    WeasyPrint's PDF/UA tags (pdf/tags.py) read `pdf.page_references[n]` for every tagged
+    element, and the property builds the tuple of every page's reference each time: 26,208
+    tuples of 149 at 149 pages (write 0.87x with the cache). Pages are only ever appended
+    (`add_page` extends Kids), so the page count decides the tuple: the PDF is byte-identical."""
+    build = original.fget
+    assert build is not None
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_pressroom_page_references")
+        if cached is None or cached[0] is not kids or cached[1] != len(kids):
+            cached = (kids, len(kids), build(pdf))
+            pdf.__dict__["_pressroom_page_references"] = cached
+        return cached[2]
+
+    return property(page_references, doc=original.__doc__)
+
+
+register(
+    WrapPatch(
+        name="page-references",
+        module="pydyf",
+        target="PDF.page_references",
+        version=("pydyf", "0.13.0"),
+        group=FAST,
+        wrap=_cache_page_references,
+    )
+)
+
+
+# The note-area memo: how often a note's layout was reused, laid out, or found moved since.
+memo_counts = {"hit": 0, "miss": 0, "stale": 0, "refused": 0}
+
+
+@dataclass
+class _Memo:
+    """The notes laid out in one page's note area: key -> (result, position it was left at)."""
+
+    area: Any  # the page's FootnoteAreaBox (context.current_footnote_area)
+    entries: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[float, float], Any]]
+
+
+def _memo_for(context: Any) -> _Memo:
+    memo = context.__dict__.get("_pressroom_note_memo")
+    if memo is None or memo.area is not context.current_footnote_area:
+        memo = _Memo(context.current_footnote_area, {})  # a new page: start afresh
+        context.__dict__["_pressroom_note_memo"] = memo
+    return memo
+
+
+def _side_effects(context: Any, absolute: list[Any], fixed: list[Any]) -> tuple[int, ...]:
+    """What a note's layout could leave behind besides its box: a note's layout is reused only
+    when all of these are the same after it as before."""
+    return (
+        len(absolute),
+        len(fixed),
+        len(context.footnotes),
+        len(context.current_page_footnotes),
+        len(context.reported_footnotes),
+        len(context.broken_out_of_flow),
+        len(context.excluded_shapes),
+    )
+
+
+def _memoise_notes(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`block_level_layout` of `_in_flow_layout` that reuses a note's layout in the note area.
+
+    For every note added to a page, WeasyPrint 70 lays out every note already on it again
+    (`LayoutContext._update_footnote_area`: n(n+1)/2 per page), only to learn the area's
+    height and whether its last note overflows `max-height`: half of all layout time. Here
+    each note's layout, as a child of the page's note area, is kept and reused when it is
+    asked for again with the same inputs: the same note (its style object), position, area
+    width, margins, page state and flags. The area itself is still laid out by WeasyPrint's
+    own code each time, so its max-height clamp and overflow test, reporting a note to the
+    next page and taking lines back all run as before on the same numbers. Refused (laid out
+    afresh): any float on the page, a note that is split or leaves anything behind, a kept
+    box that was moved since (research/review/performance.md §1.3)."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    def block_level_layout(
+        context: Any,
+        box: Any,
+        bottom_space: float,
+        skip_stack: Any,
+        containing_block: Any,
+        page_is_empty: bool = True,
+        absolute_boxes: list[Any] | None = None,
+        fixed_boxes: list[Any] | None = None,
+        adjoining_margins: list[float] | None = None,
+        first_letter_style: Any = None,
+        first_line_style: Any = None,
+        discard: bool = False,
+        max_lines: int | None = None,
+    ) -> Any:
+        args = (
+            context,
+            box,
+            bottom_space,
+            skip_stack,
+            containing_block,
+            page_is_empty,
+            absolute_boxes,
+            fixed_boxes,
+            adjoining_margins,
+            first_letter_style,
+            first_line_style,
+            discard,
+            max_lines,
+        )
+        if (
+            not isinstance(containing_block, FootnoteAreaBox)
+            or skip_stack is not None
+            or first_letter_style is not None
+            or first_line_style is not None
+            or context.in_column
+            or context.excluded_shapes
+        ):
+            return original(*args)
+        absolute = [] if absolute_boxes is None else absolute_boxes
+        fixed = [] if fixed_boxes is None else fixed_boxes
+        memo = _memo_for(context)
+        key = (
+            id(box.style),
+            type(box),
+            box.position_x,
+            box.position_y,
+            containing_block.width,
+            containing_block.height,
+            bottom_space,
+            page_is_empty,
+            tuple(adjoining_margins or ()),
+            discard,
+            max_lines,
+            context.current_page,
+            context.forced_break,
+            bool(context.footnotes),
+        )
+        found = memo.entries.get(key)
+        if found is not None:
+            result, position, style = found
+            new_box = result[0]
+            if style is box.style and (new_box.position_x, new_box.position_y) == position:
+                memo_counts["hit"] += 1
+                new_box, resume_at, next_page, margins, through, lines = result
+                return new_box, resume_at, dict(next_page), list(margins), through, lines
+            memo_counts["stale"] += 1
+        before = _side_effects(context, absolute, fixed)
+        result = original(
+            context,
+            box,
+            bottom_space,
+            skip_stack,
+            containing_block,
+            page_is_empty,
+            absolute,
+            fixed,
+            adjoining_margins,
+            first_letter_style,
+            first_line_style,
+            discard,
+            max_lines,
+        )
+        new_box, resume_at, next_page, margins, through, lines = result
+        if (
+            new_box is None
+            or resume_at is not None
+            or _side_effects(context, absolute, fixed) != before
+        ):
+            memo_counts["refused"] += 1
+            memo.entries.pop(key, None)
+            return result
+        memo_counts["miss"] += 1
+        kept = (new_box, resume_at, dict(next_page), list(margins), through, lines)
+        memo.entries[key] = (kept, (new_box.position_x, new_box.position_y), box.style)
+        return result
+
+    return block_level_layout
+
+
+register(
+    WrapPatch(
+        name="note-area-memo",
+        module="weasyprint.layout.block",
+        target="block_level_layout",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_memoise_notes,
+    )
+)

@@ -72,7 +72,7 @@ def test_a_patch_whose_node_is_absent_is_skipped_and_named(
         weasy_patch.SourcePatch(
             name="report-in-the-wrong-place",
             module="weasyprint.layout.block",
-            target="block_level_layout",
+            target="block_container_layout",
             version=weasy_patch.WEASYPRINT,
             group=weasy_patch.NOTES,
             transform=weasy_patch.REGISTRY[0].transform,  # type: ignore[attr-defined]
@@ -82,8 +82,8 @@ def test_a_patch_whose_node_is_absent_is_skipped_and_named(
     assert [s.name for s in skipped] == ["report-in-the-wrong-place"]
     assert "no single `report = ...`" in skipped[0].reason
     assert (
-        block.block_level_layout
-        is weasy_patch._originals[("weasyprint.layout.block", "block_level_layout")]
+        block.block_container_layout
+        is weasy_patch._originals[("weasyprint.layout.block", "block_container_layout")]
     ), "a patch that does not fit leaves its target as WeasyPrint defined it"
     assert "keep-notes-with-calls" in weasy_patch.applied(), "the other patches still apply"
     _, _, warnings = weasy.layout(NOTE_HTML, tmp_path, [tmp_path])
@@ -97,7 +97,7 @@ def test_a_patch_for_another_release_is_skipped(restore_patches: None) -> None:
         weasy_patch.WrapPatch(
             name="for-an-old-release",
             module="weasyprint.layout.block",
-            target="block_level_layout",
+            target="block_container_layout",
             version=("weasyprint", "69.0"),
             group=weasy_patch.FAST,
             wrap=lambda original: None,
@@ -107,7 +107,7 @@ def test_a_patch_for_another_release_is_skipped(restore_patches: None) -> None:
     assert [(s.name, s.reason) for s in skipped] == [
         ("for-an-old-release", "written for 69.0, found 70.0")
     ]
-    assert inspect.isfunction(block.block_level_layout)
+    assert inspect.isfunction(block.block_container_layout)
 
 
 def test_switched_off_weasyprint_runs_as_released(restore_patches: None) -> None:

@@ -1,0 +1,160 @@
+"""The patches that only make WeasyPrint faster change nothing in what it lays out or writes."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pydyf
+import pytest
+from weasyprint.layout import LayoutContext
+
+from pressroom import weasy, weasy_patch
+
+from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
+from .readers import note_pages, pdf_pages
+
+TEXT = (
+    "the committee met in spring and again in autumn with a longer agenda each time while "
+    "officials on both sides kept notes that rarely agree about what was said"
+)
+WORDS = TEXT.split()
+
+
+def words(n: int, seed: int) -> str:
+    return " ".join(WORDS[(seed * 7 + i * 3) % len(WORDS)] for i in range(n))
+
+
+def crowded_notes_html(paragraphs: int = 10) -> str:
+    """Small pages whose note area (max-height 45%) overflows again and again: notes of 6 to
+    120 words, two to five to a paragraph, in pressroom's markup (a.fn-call, a.fn-marker)."""
+    body, n = [], 0
+    for p in range(paragraphs):
+        parts = []
+        for k in range(2 + (p * 7) % 4):
+            n += 1
+            note = words(6 + (p * 37 + k * 53) % 115, p + k)
+            parts.append(
+                f'{words(18, p * 5 + k)}<a href="#fn{n}" id="fnref{n}" class="fn-call">{n}</a>'
+                f'<span id="fn{n}" class="footnote"><span class="fn-p">'
+                f'<a href="#fnref{n}" class="fn-marker">{n}</a> {note}.</span></span> '
+            )
+        body.append(f"<p>{''.join(parts)}</p>")
+    style = """
+      @page { size: 120mm 170mm; margin: 12mm; @footnote { max-height: 45%; } }
+      body { font: 10pt/1.3 serif; text-align: justify; }
+      .footnote { float: footnote; footnote-display: block; footnote-policy: line;
+                  font-size: 8pt; }
+      .footnote::footnote-call, .footnote::footnote-marker { content: none; }
+      a.fn-marker { display: inline-block; min-width: 1.4em; }
+      a.fn-call { vertical-align: super; font-size: 65%; line-height: 0; }"""
+    return f'<html lang="en"><head><title>Notes</title><style>{style}</style></head>' + (
+        f"<body>{''.join(body)}</body></html>"
+    )
+
+
+@pytest.fixture
+def fast_and_plain() -> Iterator[None]:
+    yield
+    weasy_patch.configure()
+
+
+def lay_out(html: str, tmp: Path, fast: bool) -> tuple[weasy.Placement, bytes, dict[str, int]]:
+    weasy_patch.configure(fast=fast)
+    counts = weasy_patch.memo_counts
+    before = dict(counts)
+    document, _, warnings = weasy.layout(html, tmp, [tmp])
+    assert warnings == []
+    used = {k: counts[k] - before[k] for k in counts}
+    return weasy.placement(document), weasy.write(document), used
+
+
+def test_crowded_note_areas_lay_out_the_same_with_the_memo(
+    fast_and_plain: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overflows: list[bool] = []
+    update = LayoutContext._update_footnote_area
+
+    def counted(context: LayoutContext) -> bool:  # WeasyPrint's own, its overflows counted
+        overflows.append(update(context))
+        return overflows[-1]
+
+    monkeypatch.setattr(LayoutContext, "_update_footnote_area", counted)
+    html = crowded_notes_html()
+    plain = lay_out(html, tmp_path, fast=False)
+    plain_overflows, overflows[:] = overflows.count(True), []
+    fast = lay_out(html, tmp_path, fast=True)
+    assert "note-area-memo" in weasy_patch.applied() and "note-scan" in weasy_patch.applied()
+    assert plain[2]["hit"] == 0 and fast[2]["hit"] > 2 * fast[2]["miss"], fast[2]
+    assert plain_overflows > 5, "the note area keeps overflowing its max-height"
+    assert overflows.count(True) == plain_overflows
+    assert fast[0] == plain[0], "every note's call and text on the same pages"
+    assert fast[1] == plain[1], "the same PDF, byte for byte"
+
+
+def test_page_references_cache_writes_the_same_bytes(fast_and_plain: None, tmp_path: Path) -> None:
+    html = "<html lang='en'><head><title>T</title></head><body>" + "".join(
+        f"<h2>Part {i}</h2><p>{words(300, i)}</p>" for i in range(10)
+    )
+    weasy_patch.configure(fast=False)
+    original = pydyf.PDF.page_references
+    plain = weasy.write(weasy.layout(html, tmp_path, [tmp_path])[0])  # tagged: PDF/UA-1
+    weasy_patch.configure(fast=True)
+    assert pydyf.PDF.page_references is not original
+    document = weasy.layout(html, tmp_path, [tmp_path])[0]
+    assert len(document.pages) >= 5
+    assert weasy.write(document) == plain
+
+
+def test_quiet_gc_puts_the_collector_back(fast_and_plain: None) -> None:
+    weasy_patch.configure(fast=True)
+    thresholds = gc.get_threshold()
+    with weasy_patch.quiet_gc():
+        assert gc.get_threshold()[0] == 100_000 and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+    weasy_patch.configure(fast=False)
+    with weasy_patch.quiet_gc():
+        assert gc.get_threshold() == thresholds
+
+
+def build_plain(project: Path, target: str) -> Path:
+    """Build `target` with PRESSROOM_WEASYPRINT_FAST=0: WeasyPrint with the notes patch only."""
+    env = {**os.environ, "PRESSROOM_WEASYPRINT_FAST": "0"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--project", str(project), "build", target],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return project / "build" / target
+
+
+def test_default_paper_is_the_same_pdf_without_the_fast_patches(
+    default_build: Run, tmp_path: Path
+) -> None:
+    plain = build_plain(copy_default_project(tmp_path), "paper.pdf")
+    fast = default_build.build / "paper.pdf"
+    assert pdf_pages(fast) == pdf_pages(plain)
+    assert note_pages(fast) == note_pages(plain)
+    assert fast.read_bytes() == plain.read_bytes()
+
+
+def test_notes_at_max_height_are_the_same_pdf_without_the_fast_patches(tmp_path: Path) -> None:
+    # notes-stress: two to six notes a paragraph, up to ~270 words each; the note area keeps
+    # reaching its max-height (8 overflows, 9 notes reported, 11 taken back on 10 pages).
+    fast_project = copy_project("notes-stress", tmp_path / "fast")
+    run = run_build(fast_project)
+    assert run.code == 0, run.stderr
+    fast = fast_project / "build" / "paper.pdf"
+    plain = build_plain(copy_project("notes-stress", tmp_path / "plain"), "paper.pdf")
+    notes = note_pages(fast)
+    assert len(notes) > 40 and all(call == page for call, page in notes.values())
+    assert notes == note_pages(plain)
+    assert pdf_pages(fast) == pdf_pages(plain)
+    assert fast.read_bytes() == plain.read_bytes()
