@@ -116,6 +116,52 @@ def submission_cmd(obj: _Context, blind: bool) -> None:
     _finish(obj, diagnostics)
 
 
+@main.command("diff")
+@click.option(
+    "--from",
+    "old",
+    required=True,
+    metavar="REV",
+    help="The earlier version: a git revision of the project (tag, branch, commit) or a "
+    "folder holding another copy of it.",
+)
+@click.option(
+    "--to",
+    "new",
+    default=None,
+    metavar="REV",
+    help="The later version (default: the working tree).",
+)
+@click.option(
+    "--author", default=None, help="Who made the changes (default: the authors in metadata.yaml)."
+)
+@click.option(
+    "--date",
+    default=None,
+    metavar="ISO",
+    help="When (default: the later version's commit date, or its newest file).",
+)
+@click.option(
+    "--blind",
+    is_flag=True,
+    help="Blind review: no author named anywhere (as `submission --blind`).",
+)
+@click.pass_obj
+def diff_cmd(
+    obj: _Context, old: str, new: str | None, author: str | None, date: str | None, blind: bool
+) -> None:
+    """Show what changed between two versions: build/diff/NAME.pdf and .html (marked), .docx
+    (Word tracked changes) and .highlighted.docx, for every document in both."""
+    from .redline.outputs import diff, request
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    check_writable(project.build_dir)
+    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
+    for path in diff(project, request(project, old, new, author, date, blind), diagnostics):
+        click.echo(f"built {path.relative_to(project.root)}", err=True)
+    _finish(obj, diagnostics)
+
+
 @main.command("watch")
 @click.option(
     "--port",

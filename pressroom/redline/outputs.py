@@ -1,0 +1,203 @@
+"""`pressroom diff`: both versions cited by the real pipeline, marked, and written through the
+format renderers into build/diff/: NAME.pdf, NAME.html, NAME.docx (tracked changes) and
+NAME.highlighted.docx, for every document the two versions share."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..blind import DEFAULT_MASK, anonymize_keys, identities, masked
+from ..cite import Cited
+from ..config import Project, load_project
+from ..convert import convert, embed_assets
+from ..errors import Diagnostics, PressroomError
+from ..pipeline import Session, start_session
+from ..render import Output, render_docx, render_html, render_pdf
+from ..write import atomic_write
+from . import docx, versions, views
+from .diff import diff_documents
+from .summary import summary
+from .versions import Version
+
+BLIND_OVERRIDES = {"authors": [], "acknowledgements": ""}  # as blind.blind_project
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the command line asked for."""
+
+    old: Version
+    new: Version
+    author: str | None = None  # default: the new version's authors ("Author" when blind)
+    date: str | None = None  # default: when the new version was made
+    blind: bool = False
+
+
+def request(
+    project: Project, old: str, new: str | None, author: str | None, date: str | None, blind: bool
+) -> Request:
+    """The command line's words as a Request: the versions found (a revision copied out of
+    git), the date checked, blind as `submission` decides it."""
+    from ..submission import wants_blind
+
+    cache = project.build_dir / ".cache" / "diff"
+    if date is not None:
+        try:
+            when = dt.datetime.fromisoformat(date)
+        except ValueError:
+            raise PressroomError(
+                f"--date '{date}' is not an ISO date (e.g. 2026-05-01 or 2026-05-01T09:00)",
+                kind="diff.date",
+            ) from None
+        date = _iso(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+    return Request(
+        old=versions.resolve(old, project.root, cache),
+        new=versions.resolve(new, project.root, cache),
+        author=author,
+        date=date,
+        blind=wants_blind(project, blind),
+    )
+
+
+def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[Path]:
+    """Write build/diff/ for every document in both versions; returns the files written."""
+    old = _side(request.old.root, project, request.blind)
+    new = (
+        project
+        if request.new.root == project.root
+        else _side(request.new.root, project, request.blind)
+    )
+    if request.blind:
+        new = dataclasses.replace(new, overrides={**new.overrides, **BLIND_OVERRIDES})
+    sessions = _session(old, request.blind), _session(new, request.blind)
+    author = request.author or _author(project, request.blind)
+    date = request.date or _iso(request.new.date)
+    written: list[Path] = []
+    for name in [n for n in new.documents if n in old.documents]:
+        old_cited = sessions[0].cite_document(name)
+        new_cited = sessions[1].cite_document(name)
+        marked = diff_documents(old_cited.ast, new_cited.ast, author, date)
+        if request.blind:  # after the diff: each side alone would number the keys its own way
+            anonymize_keys(marked)
+        outputs = _render(new_cited, marked, new, request, author, date, diagnostics)
+        for output in outputs:
+            atomic_write(output.path, output.data)
+            written.append(output.path)
+    if request.blind:
+        _check_blind(project, written)
+    return written
+
+
+def _side(root: Path, project: Project, blind: bool) -> Project:
+    overrides = {**project.overrides, **(BLIND_OVERRIDES if blind else {})}
+    return load_project(root, project.strict, overrides)
+
+
+def _session(project: Project, blind: bool) -> Session:
+    """The build's session; for a blind diff with self-citations masked (but keys kept: they
+    are renamed once, in the marked document)."""
+    session = start_session(project)
+    if blind:
+        session.library = masked(project, session.library)
+    return session
+
+
+def _author(project: Project, blind: bool) -> str:
+    if blind:
+        mask = {**DEFAULT_MASK, **(project.metadata.get("blind-mask") or {})}
+        return str(mask["author"])
+    names = [
+        str(a["name"])
+        for a in project.metadata.get("authors") or []
+        if isinstance(a, dict) and a.get("name")
+    ]
+    return ", ".join(names) or "Author"
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _render(
+    cited: Cited,
+    marked: dict[str, Any],
+    project: Project,
+    request: Request,
+    author: str,
+    date: str,
+    diagnostics: Diagnostics,
+) -> list[Output]:
+    """The four files of one document."""
+    doc = cited.assembled.doc
+    # A redline is laid out as a paper: the handout's one-page grid has no room for it.
+    doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "layout"})
+    cited = dataclasses.replace(cited, assembled=dataclasses.replace(cited.assembled, doc=doc))
+    cited = embed_assets(dataclasses.replace(cited, ast=marked), project)
+    out = project.build_dir / "diff"
+    formats = set(doc.formats)
+    outputs: list[Output] = []
+    reader, records = views.number_changes(views.reader(cited.ast))
+    head = summary(
+        records,
+        views.count_automatic(cited.ast),
+        request.old.label,
+        request.new.label,
+        author,
+        date,
+        request.blind,
+    )
+    page = dataclasses.replace(
+        cited, ast=views.for_html({**reader, "blocks": [*head, *reader["blocks"]]})
+    )
+    pages = formats & {"html", "pdf"}
+    if pages:
+        converted = convert(page, project, pages)
+        style = _stylesheet(project)
+        converted = dataclasses.replace(
+            converted,
+            web_body=style + converted.web_body if converted.web_body else None,
+            print_body=style + converted.print_body if converted.print_body else None,
+        )
+        if "html" in pages:
+            outputs.append(render_html(converted, project))
+        if "pdf" in pages:
+            outputs.append(render_pdf(converted, project, diagnostics))
+    if "docx" in formats:
+        tracked = render_docx(convert(cited, project, {"docx"}), project)
+        outputs.append(dataclasses.replace(tracked, data=docx.tracked(tracked.data, author, date)))
+        plain = dataclasses.replace(cited, ast=views.highlighted(reader))
+        marked_copy = render_docx(convert(plain, project, {"docx"}), project)
+        outputs.append(
+            dataclasses.replace(
+                marked_copy,
+                path=marked_copy.path.with_suffix(".highlighted.docx"),
+                data=docx.highlighted(marked_copy.data),
+            )
+        )
+    return [dataclasses.replace(o, path=out / o.path.name) for o in outputs]
+
+
+def _stylesheet(project: Project) -> str:
+    """templates/redline.css (the project's own, else the toolkit's) as a <style> element
+    before the body: WeasyPrint and browsers apply it after the page's own sheets."""
+    path = project.template("redline.css")
+    return f"<style>\n{path.read_text('utf-8')}\n</style>\n"
+
+
+def _check_blind(project: Project, written: list[Path]) -> None:
+    """The submission's leak check over every file written: no author's name, surname,
+    affiliation, e-mail or ORCID in any text or metadata."""
+    from ..submission import readable_parts
+
+    wanted = identities(project)
+    for path in written:
+        for part, text in readable_parts(path.name, path.read_bytes()):
+            low = " ".join(text.split()).lower()
+            for kind, value in wanted:
+                if value.lower() in low:
+                    message = f"blind diff reveals the author's {kind} in {part}"
+                    raise PressroomError(message, path, None, "blind.leak")
