@@ -117,6 +117,7 @@ def submission_cmd(obj: _Context, blind: bool) -> None:
 
 
 @main.command("diff")
+@click.argument("documents", nargs=-1, metavar="[DOC]...")
 @click.option(
     "--from",
     "old",
@@ -148,16 +149,24 @@ def submission_cmd(obj: _Context, blind: bool) -> None:
 )
 @click.pass_obj
 def diff_cmd(
-    obj: _Context, old: str, new: str | None, author: str | None, date: str | None, blind: bool
+    obj: _Context,
+    documents: tuple[str, ...],
+    old: str,
+    new: str | None,
+    author: str | None,
+    date: str | None,
+    blind: bool,
 ) -> None:
     """Show what changed between two versions: build/diff/NAME.pdf and .html (marked), .docx
-    (Word tracked changes) and .highlighted.docx, for every document in both."""
+    (Word tracked changes) and .highlighted.docx, for every document in both (or DOC...)."""
     from .redline.outputs import diff, request
 
     project = load_project(obj.project_dir, obj.strict, obj.overrides)
     check_writable(project.build_dir)
     diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
-    for path in diff(project, request(project, old, new, author, date, blind), diagnostics):
+    for path in diff(
+        project, request(project, old, new, author, date, blind, documents), diagnostics
+    ):
         click.echo(f"built {path.relative_to(project.root)}", err=True)
     _finish(obj, diagnostics)
 

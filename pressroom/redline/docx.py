@@ -9,6 +9,7 @@ but (research/review/redline-anchors.md §3, verified):
   unique across the package;
 - a change around a link is invalid and LibreOffice drops its text (F4, jgm/pandoc#4609):
   diff.py marks inside links; a `w:ins`/`w:del` holding a `w:hyperlink` is still split here;
+- a deleted note's separating space is written as deleted text outside any `w:del` (F5);
 - author and date come from the Span; one without them is given them here (F8).
 The highlighted copy needs its two character styles to show something (F11)."""
 
@@ -49,6 +50,7 @@ def tracked(data: bytes, author: str, date: str) -> bytes:
     trees = {name: _parse(parts[name]) for name in STORIES if name in parts}
     for root in trees.values():
         _split_links(root)
+        _orphan_deletions(root, author, date)
         _paragraph_marks(root, author, date)
     _renumber(list(trees.values()), author, date)
     for name, root in trees.items():
@@ -116,6 +118,20 @@ def _split_links(root: Any) -> None:
         parent.remove(revision)
         for offset, piece in enumerate(pieces):
             parent.insert(at + offset, piece)
+
+
+def _orphan_deletions(root: Any, author: str, date: str) -> None:
+    """A run of deleted text outside any `w:del` (the space pandoc writes after a deleted
+    note's own number, F5) goes inside one."""
+    for text in list(root.iter(W + "delText")):
+        if any(a.tag == W + "del" for a in text.iterancestors()):
+            continue
+        run = next(text.iterancestors(W + "r"), None)
+        if run is None:
+            continue
+        wrapper = etree.Element(W + "del", {W + "id": "0", W + "author": author, W + "date": date})
+        run.addprevious(wrapper)
+        wrapper.append(run)
 
 
 def _clone(element: Any) -> Any:

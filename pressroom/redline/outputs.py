@@ -35,10 +35,17 @@ class Request:
     author: str | None = None  # default: the new version's authors ("Author" when blind)
     date: str | None = None  # default: when the new version was made
     blind: bool = False
+    documents: tuple[str, ...] = ()  # default: every document in both versions
 
 
 def request(
-    project: Project, old: str, new: str | None, author: str | None, date: str | None, blind: bool
+    project: Project,
+    old: str,
+    new: str | None,
+    author: str | None,
+    date: str | None,
+    blind: bool,
+    documents: tuple[str, ...] = (),
 ) -> Request:
     """The command line's words as a Request: the versions found (a revision copied out of
     git), the date checked, blind as `submission` decides it."""
@@ -60,6 +67,7 @@ def request(
         author=author,
         date=date,
         blind=wants_blind(project, blind),
+        documents=tuple(Path(d).stem for d in documents),
     )
 
 
@@ -77,7 +85,14 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
     author = request.author or _author(project, request.blind)
     date = request.date or _iso(request.new.date)
     written: list[Path] = []
-    for name in [n for n in new.documents if n in old.documents]:
+    shared = [n for n in new.documents if n in old.documents]
+    for name in request.documents:
+        if name not in shared:
+            where = "the later version" if name not in new.documents else "the earlier version"
+            raise PressroomError(
+                f"no document '{name}' in {where}", project.manuscript, None, "diff.document"
+            )
+    for name in [n for n in shared if not request.documents or n in request.documents]:
         old_cited = sessions[0].cite_document(name)
         new_cited = sessions[1].cite_document(name)
         marked = diff_documents(old_cited.ast, new_cited.ast, author, date)
