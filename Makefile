@@ -14,9 +14,10 @@ BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 .DEFAULT_GOAL := all
 .PHONY: all test lint clean distclean setup reference-docx watch bench handout check submission
 
-# The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and one
-# depfile per output that names every file the output was made from. make decides *whether* to
-# call pressroom; pressroom, reading the same depfiles, decides *which* outputs to remake. Until
+# The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and
+# built.d, every file any output was made from. make decides *whether* to call pressroom;
+# pressroom, from its record of each output's inputs and their hashes (build/.deps/*.json),
+# decides *which* outputs to remake. Until
 # the build has seen the current set of documents (a first build, a new or removed .md), every
 # document's three formats stand in, and that one build writes the exact list.
 -include $(BUILD)/.deps/outputs.mk

@@ -1,160 +1,39 @@
-"""Stage `assemble`: run each Markdown source through sandboxed Jinja into plain Markdown."""
+"""Stage `assemble`: run each Markdown source through sandboxed Jinja into plain Markdown, with
+a source map of where every line came from."""
 
 from __future__ import annotations
 
-import re
-import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import yamlio
 from .config import Document, Project
 from .errors import PressroomError
-
-MAX_OUTPUT = 20_000_000  # characters: a runaway loop stops here, not in swap
-MAX_INCLUDE_DEPTH = 20
-
-
-@dataclass(frozen=True)
-class Assembled:
-    """A document's Markdown after Jinja, with every file that went into it."""
-
-    doc: Document
-    markdown: str
-    inputs: frozenset[Path]
+from .model import Assembled
+from .sourcemap import Marker, SourceMap
+from .templating import Loader, render, source_environment, syntax_error
 
 
-class _Loader(jinja2.BaseLoader):
-    """Loads includes from manuscript/ only; records each file read; follows no link out."""
-
-    def __init__(self, base: Path, reads: set[Path]) -> None:
-        self.base = base.resolve()
-        self.reads = reads
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        path = (self.base / template).resolve()
-        if not path.is_relative_to(self.base):
-            raise jinja2.TemplateNotFound(f"{template} (outside manuscript/)")
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
-        self.reads.add(path)
-        text = yamlio.read_text(path)
-        mtime = path.stat().st_mtime
-        return text, str(path), lambda: path.stat().st_mtime == mtime
-
-
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, with string repetition bounded (`"x" * 10**10` is not intercepted)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and right > 64:
-            raise jinja2.sandbox.SecurityError("exponent too large")
-        if operator == "*":
-            seq, count = (left, right) if isinstance(right, int) else (right, left)
-            if (
-                isinstance(seq, str | list)
-                and isinstance(count, int)
-                and len(seq) * count > MAX_OUTPUT
-            ):
-                raise jinja2.sandbox.SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
-def environment(base: Path, reads: set[Path]) -> jinja2.Environment:
-    """A Jinja environment whose delimiters leave Markdown and pandoc syntax alone."""
-    return _Sandbox(
-        loader=_Loader(base, reads),
-        undefined=jinja2.StrictUndefined,
-        # `{#id}` is pandoc's header id, so Jinja comments are `{## ... ##}`.
-        comment_start_string="{##",
-        comment_end_string="##}",
-        autoescape=False,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
-
-
-def _template_frame(exc: BaseException, files: set[str]) -> tuple[str, int] | None:
-    """The innermost frame of the traceback that lies in one of our template files."""
-    found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename in files and frame.lineno:
-            found = (frame.filename, frame.lineno)
-    return found
-
-
-def assemble(doc: Document, project: Project, context: dict[str, Any]) -> Assembled:
-    """Render the document's Jinja with the metadata, data and the toolkit's helpers."""
-    reads: set[Path] = {doc.source.resolve()}
-    env = environment(project.manuscript, reads)
-    source_name = str(doc.source.resolve())
+def assemble(
+    doc: Document, project: Project, context: dict[str, Any], reads: set[Path]
+) -> Assembled:
+    """Render the document's Jinja with `context` (jinja_globals); `reads` collects every file
+    the rendering reads (includes here; data and the library through the globals)."""
+    source = doc.source.resolve()
+    reads.add(source)
+    marker = Marker()
+    env = source_environment(Loader([project.manuscript], reads, marker.mark))
     try:
-        template = env.from_string(doc.body)
-        template.filename = source_name
-        template.name = doc.source.name
+        template = env.from_string(marker.mark(source, doc.body))
     except jinja2.TemplateSyntaxError as exc:
-        raise PressroomError(
-            f"template syntax: {exc.message}",
-            exc.filename or doc.source,
-            exc.lineno,
-            "jinja.syntax",
-        ) from None
-    try:
-        markdown = template.render(**context)
-    except PressroomError:
-        raise
-    except jinja2.TemplateSyntaxError as exc:  # in an included file
-        raise PressroomError(
-            f"template syntax: {exc.message}",
-            exc.filename or doc.source,
-            exc.lineno,
-            "jinja.syntax",
-        ) from None
-    except (jinja2.TemplateError, RecursionError, OverflowError, MemoryError) as exc:
-        place = _template_frame(exc, {source_name} | {str(p) for p in reads})
-        path, line = place if place else (source_name, None)
-        raise PressroomError(_describe(exc), path, line, _kind(exc)) from None
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
-        place = _template_frame(exc, {source_name} | {str(p) for p in reads})
-        path, line = place if place else (source_name, None)
-        raise PressroomError(f"template error: {exc}", path, line, "jinja.runtime") from None
-    if len(markdown) > MAX_OUTPUT:
-        raise PressroomError("template output is too large", doc.source, None, "jinja.size")
-    return Assembled(doc=doc, markdown=markdown, inputs=frozenset(reads))
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.UndefinedError):
-        # "'pressroom.yamlio.LineDict object' has no attribute 'venue'" names our class, not
-        # the user's data: say which key is missing instead.
-        m = re.fullmatch(r"'[\w.]+ object' has no attribute '(.+)'", exc.message or "")
-        return f"undefined: no key '{m.group(1)}' here" if m else f"undefined: {exc.message}"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return f"include not found: {exc.message}"
-    if isinstance(exc, RecursionError):
-        return f"includes nest more than {MAX_INCLUDE_DEPTH} deep (circular include?)"
-    if isinstance(exc, jinja2.sandbox.SecurityError):
-        return f"not allowed in a template: {exc}"
-    return f"template error: {exc}"
-
-
-def _kind(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.UndefinedError):
-        return "jinja.undefined"
-    if isinstance(exc, jinja2.TemplateNotFound | RecursionError):
-        return "jinja.include"
-    if isinstance(exc, jinja2.sandbox.SecurityError):
-        return "jinja.security"
-    return "jinja.runtime"
+        raise syntax_error(exc, doc.source) from None
+    template.filename = str(source)
+    template.name = doc.source.name
+    marked = render(template, context, doc.source)
+    markdown, source_map = SourceMap.build(marked, marker.files, doc.source)
+    return Assembled(doc=doc, markdown=markdown, source_map=source_map, inputs=frozenset(reads))
 
 
 class DataView(dict[str, Any]):

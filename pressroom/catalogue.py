@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .cite import digest, library_file
+from .cache import digest, library_file
 from .config import Project
+from .errors import PressroomError
 from .references import Library
 from .write import write_if_changed
 
@@ -40,21 +41,24 @@ def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict
         "-t",
         "markdown-smart",
         "--wrap=none",
-        "--citeproc",
-        "--csl",
-        str(style),
-        "--bibliography",
-        str(library_file(project, library)),
+        *pandoc.citeproc_args(style, library_file(project, library)),
     ]
-    out, _ = pandoc.run(args, body.encode("utf-8"))
+    try:
+        out, _ = pandoc.run(args, body.encode("utf-8"))
+    except pandoc.PandocFailed as exc:
+        raise PressroomError(
+            f"pandoc could not format the library: {exc.stderr.strip()}",
+            library.files[0] if library.files else project.root,
+            None,
+            "pandoc.citeproc",
+        ) from None
     text = out.decode("utf-8")
     entries = _entries(text)
     notes = {int(m.group(1)): m.group(2).strip() for m in _NOTE.finditer(text)}
     result: dict[str, dict[str, str]] = {}
     for n, ident in enumerate(ids, 1):
         result[ident] = {
-            # An item cited in notes only has no entry, as in the paper's bibliography.
-            "entry": "" if ident in library.notes_only else entries.get(ident, ""),
+            "entry": entries.get(ident, ""),
             "note": notes.get(n, ""),
             "short": notes.get(n + len(ids), ""),
         }

@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import pandoc, tree
-from .assemble import Assembled
-from .config import Project
-from .errors import PressroomError, Warning_
+from .cache import cache_path, digest, library_file, meta_file
+from .config import FILTERS, Project
+from .errors import BuildWarning, PressroomError
+from .model import Assembled, Citation, Cited
 from .references import Library
 from .write import write_if_changed
 
-FILTERS = Path(__file__).resolve().parent / "filters"
 CROSSREF = FILTERS / "crossref.lua"
 READER = "markdown-raw_attribute"  # a raw-format block could smuggle markup past every check
-
-
-@dataclass(frozen=True)
-class Citation:
-    """Where one source is cited: the note number and the section it sits in."""
-
-    key: str
-    note: int | None
-    section: str | None
-    section_title: str | None
-    section_id: str | None
-
-
-@dataclass(frozen=True)
-class Cited:
-    """A document after citeproc: pandoc's AST, plus where each source is cited."""
-
-    assembled: Assembled
-    ast: dict[str, Any]
-    citations: tuple[Citation, ...]
-    inputs: frozenset[Path]
-    notes: int = 0
-    keys: frozenset[str] = field(default_factory=frozenset)
-    warnings: tuple[Warning_, ...] = ()  # pandoc's, mapped to the source
-
-
-def library_file(project: Project, library: Library) -> Path:
-    """The library as CSL-JSON in build/.cache, rewritten only when it changes."""
-    path = project.build_dir / ".cache" / "library.json"
-    write_if_changed(path, library.csljson())
-    return path
 
 
 def cite(assembled: Assembled, project: Project, library: Library, style: Path) -> Cited:
@@ -59,20 +26,16 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     meta = {"lang": str(doc.meta.get("lang") or "en-US"), "link-citations": True}
     if doc.meta.get("number-sections") is False:
         meta["number-sections"] = False
-    args += ["--metadata-file", str(_meta_file(project, doc.name, meta))]
+    args += ["--metadata-file", str(meta_file(project, doc.name, meta))]
     if library.items:
-        args += [
-            "--citeproc",
-            "--csl",
-            str(style),
-            "--bibliography",
-            str(library_file(project, library)),
-        ]
+        args += pandoc.citeproc_args(style, library_file(project, library))
     try:
         out, stderr = _run_cached(project, doc.name, args, assembled.markdown.encode("utf-8"))
     except pandoc.PandocFailed as exc:
+        m = re.search(r"line (\d+)", exc.stderr)
+        path, line = assembled.source_map.origin(int(m.group(1)) if m else None)
         raise PressroomError(
-            f"pandoc could not read the document: {exc.stderr.strip()}", doc.source
+            f"pandoc could not read the document: {exc.stderr.strip()}", path, line, "pandoc.reader"
         ) from None
     try:
         ast = json.loads(out)
@@ -89,8 +52,9 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ) from None
     _check_keys(assembled, library, keys)
     return Cited(
-        assembled=assembled,
+        doc=doc,
         ast=ast,
+        source_map=assembled.source_map,
         citations=tuple(citations),
         # A document that cites nothing does not depend on the library or the style.
         inputs=assembled.inputs | (set(library.files) | {style} if keys else set()),
@@ -108,7 +72,7 @@ def _run_cached(project: Project, name: str, args: list[str], stdin: bytes) -> t
     parts = [stdin, pandoc.version().encode(), "\0".join(args).encode()]
     parts += [Path(a).read_bytes() for a in args if a.startswith("/") and Path(a).is_file()]
     key = digest(*parts)
-    cache = project.build_dir / ".cache" / f"{name}.cited.json"
+    cache = cache_path(project, f"{name}.cited.json")
     try:
         saved = json.loads(cache.read_text("utf-8"))
         if saved["key"] == key:
@@ -131,10 +95,9 @@ _PANDOC_KINDS = [
 ]
 
 
-def pandoc_warnings(assembled: Assembled, stderr: str) -> list[Warning_]:
+def pandoc_warnings(assembled: Assembled, stderr: str) -> list[BuildWarning]:
     """Re-issue pandoc's warnings with a kind, at the source line they came from."""
     found = []
-    lines = assembled.markdown.splitlines()
     for raw in stderr.splitlines():
         if not raw.startswith("[WARNING] "):
             continue
@@ -142,44 +105,20 @@ def pandoc_warnings(assembled: Assembled, stderr: str) -> list[Warning_]:
         if "no printed form" in message:
             continue  # by design: the style omits it and _drop_empty_entries removes it
         kind = next((k for text, k in _PANDOC_KINDS if text in message), "pandoc.warning")
-        m = re.search(r"at line (\d+)", message)
         path, line = assembled.doc.source, None
-        if m and 0 < int(m.group(1)) <= len(lines):
-            n = int(m.group(1))
+        m = re.search(r"at line (\d+)", message)
+        if m:
             q = re.search(r"'([^']+)'", message)
             needle = {
                 "markdown.duplicate-note": f"[^{q.group(1)}]:" if q else None,
                 "markdown.duplicate-id": f"#{q.group(1)}" if q else None,
             }.get(kind)
-            path, line = source_line(assembled, lines[n - 1], n, needle)
+            n = int(m.group(1))
+            source_map = assembled.source_map
+            path, line = source_map.locate_before(needle, n) if needle else source_map.origin(n)
             message = re.sub(r" at line \d+ column \d+", "", message)
-        found.append(Warning_(message, kind, path, line))
+        found.append(BuildWarning(message, kind, path, line))
     return found
-
-
-def source_line(
-    assembled: Assembled, text: str, near: int, needle: str | None = None
-) -> tuple[Path, int | None]:
-    """The source line that reads `text` (or holds `needle`), the one nearest line `near` of
-    the assembled text and not after it: Jinja moves lines, but a line it did not produce is
-    still in some file. pandoc reports a block where it ends, so earlier lines come first."""
-    if not text.strip() and not needle:
-        return assembled.doc.source, None
-    main = assembled.doc.source.resolve()
-    best: tuple[int, Path, int] | None = None
-    for path in [main, *sorted(p for p in assembled.inputs if p.is_file() and p != main)]:
-        try:
-            source = path.read_text("utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        for i, line in enumerate(source, 1):
-            if (needle in line) if needle else (line == text):
-                distance = (near - i if i <= near else 1000 + i - near) + (
-                    0 if path == main else 10**6
-                )
-                if best is None or distance < best[0]:
-                    best = (distance, path, i)
-    return (best[1], best[2]) if best else (assembled.doc.source, None)
 
 
 def _drop_empty_entries(ast: dict[str, Any]) -> None:
@@ -205,12 +144,6 @@ def _drop_empty_entries(ast: dict[str, Any]) -> None:
     tree.walk(ast["blocks"], entries)
     if dropped:
         tree.walk(ast["blocks"], links)
-
-
-def _meta_file(project: Project, name: str, meta: dict[str, Any]) -> Path:
-    path = project.build_dir / ".cache" / f"{name}.meta.json"
-    write_if_changed(path, json.dumps(meta, sort_keys=True).encode("utf-8"))
-    return path
 
 
 def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
@@ -257,34 +190,10 @@ def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
 def _check_keys(assembled: Assembled, library: Library, keys: set[str]) -> None:
     """An unknown key is an error at its line, not pandoc's silent '(key?)'."""
     for key in sorted(keys - library.ids):
-        path, line = locate(assembled, "@" + key)
+        path, line = assembled.source_map.locate("@" + key)
         if key.lower().startswith(("sec-", "tbl-")):
             msg = f"unknown cross-reference '@{key}' (no heading or table has that id)"
             raise PressroomError(msg, path, line, "crossref.unknown")
         hint = library.closest(key)
         msg = f"unknown citation key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")
         raise PressroomError(msg, path, line, "citation.unknown")
-
-
-def locate(assembled: Assembled, needle: str, whole: bool = True) -> tuple[Path, int | None]:
-    """The first source line (the document, then its includes and data) that holds `needle`
-    (`whole`: not as the start of a longer key; off for markup such as `<script`)."""
-    pattern = re.compile(re.escape(needle) + (r"(?![\w:.#$%&+?<>~/-]*\w)" if whole else ""))
-    main = assembled.doc.source.resolve()
-    files = [main, *sorted(p for p in assembled.inputs if p.is_file() and p != main)]
-    for path in files:
-        try:
-            lines = path.read_text("utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        for i, line in enumerate(lines, 1):
-            if pattern.search(line):
-                return path, i
-    return assembled.doc.source, None
-
-
-def digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p)
-    return h.hexdigest()

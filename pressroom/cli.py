@@ -14,7 +14,6 @@ import click
 from . import __version__
 from .config import load_project
 from .errors import Diagnostics, PressroomError
-from .write import check_writable
 
 
 class _Context:
@@ -22,6 +21,8 @@ class _Context:
         self.project_dir = project_dir
         self.strict = strict
         self.overrides = overrides
+        # Warnings name their paths as errors do: from the current folder.
+        self.diagnostics = Diagnostics(Path.cwd(), strict=strict)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,22 +60,7 @@ def main(ctx: click.Context, project_dir: Path, strict: bool, paper: str | None)
 @click.pass_obj
 def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
     """Rebuild the outputs that are out of date (all, or TARGETS such as `paper` or `paper.pdf`)."""
-    from .pipeline import build, record_outputs
-
-    project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    check_writable(project.build_dir)
-    # Warnings name their paths as errors do: from the current folder.
-    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
-    wanted = {Path(t).name for t in targets} or None
-    rebuilt = build(project, diagnostics, wanted)
-    # make's stamp says "all outputs current, as `make` builds them": a partial build
-    # (`make handout`) or one with other settings (`--paper letter`) must not set it, or the
-    # next `make` would leave a stale paper, or the Letter handout, in place.
-    if wanted is None and not obj.overrides:
-        record_outputs(project)
-    for name in rebuilt:
-        click.echo(f"built build/{name}", err=True)
-    _finish(obj, diagnostics)
+    _build(obj, frozenset(Path(t).name for t in targets) or None)
 
 
 @main.command("check")
@@ -82,17 +68,12 @@ def build_cmd(obj: _Context, targets: tuple[str, ...] = ()) -> None:
 def check_cmd(obj: _Context) -> None:
     """Preflight: build, then count words (body, notes, bibliography, abstract) and pages, and
     check every limit in metadata.yaml, unused references, links, fonts and glyphs."""
-    from .pipeline import build, record_outputs, start_session
+    from .documents import Corpus
     from .preflight import check
 
-    project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
-    build(project, diagnostics)
-    if not obj.overrides:  # make's stamp: a full build with default settings only
-        record_outputs(project)
-    for line in check(project, start_session(project), diagnostics):
+    project, result = _build(obj, None)
+    for line in check(project, result.corpus or Corpus(project), obj.diagnostics):
         click.echo(line, err=True)
-    _finish(obj, diagnostics)
 
 
 @main.command("submission")
@@ -101,19 +82,25 @@ def check_cmd(obj: _Context) -> None:
 def submission_cmd(obj: _Context, blind: bool) -> None:
     """Write build/submission/: paper.pdf, paper.docx, abstract.txt and submission.zip, after
     the preflight checks. With --blind (or `blind: true` in metadata.yaml) no author shows."""
-    from .pipeline import build, record_outputs, start_session
+    from .documents import Corpus
     from .preflight import check
     from .submission import submit, wants_blind
 
-    project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
-    build(project, diagnostics)
-    if not obj.overrides:  # make's stamp: a full build with default settings only
-        record_outputs(project)
-    check(project, start_session(project), diagnostics)
-    for line in submit(project, wants_blind(project, blind), diagnostics):
+    project, result = _build(obj, None)
+    check(project, result.corpus or Corpus(project), obj.diagnostics)
+    for line in submit(project, wants_blind(project, blind), obj.diagnostics):
         click.echo(line, err=True)
-    _finish(obj, diagnostics)
+
+
+def _build(obj: _Context, targets: frozenset[str] | None) -> tuple[Any, Any]:
+    """The build every command starts with; prints what it wrote."""
+    from .pipeline import Request, build
+
+    project = load_project(obj.project_dir, obj.strict, obj.overrides)
+    result = build(project, Request(targets=targets), obj.diagnostics)
+    for name in result.built:
+        click.echo(f"built build/{name}", err=True)
+    return project, result
 
 
 @main.command("diff")
@@ -162,13 +149,9 @@ def diff_cmd(
     from .redline.outputs import diff, request
 
     project = load_project(obj.project_dir, obj.strict, obj.overrides)
-    check_writable(project.build_dir)
-    diagnostics = Diagnostics(Path.cwd(), strict=obj.strict)
-    for path in diff(
-        project, request(project, old, new, author, date, blind, documents), diagnostics
-    ):
+    asked = request(project, old, new, author, date, blind, documents)
+    for path in diff(project, asked, obj.diagnostics):
         click.echo(f"built {path.relative_to(project.root)}", err=True)
-    _finish(obj, diagnostics)
 
 
 @main.command("watch")
@@ -196,14 +179,6 @@ def new_cmd(directory: Path) -> None:
     written = scaffold(directory)
     click.echo(f"created {directory}/ with {len(written)} files; build it with:", err=True)
     click.echo(f"  python build.py --project {directory}", err=True)
-
-
-def _finish(obj: _Context, diagnostics: Diagnostics) -> None:
-    if obj.strict and diagnostics.warnings:
-        click.echo(
-            f"pressroom: error: {len(diagnostics.warnings)} warning(s) and --strict", err=True
-        )
-        sys.exit(1)
 
 
 # Address space for the build and every process it starts (pandoc, layout workers): a

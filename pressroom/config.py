@@ -13,6 +13,7 @@ from .errors import PressroomError, PressroomErrors
 
 TOOLKIT_ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT_TEMPLATES = TOOLKIT_ROOT / "templates"
+FILTERS = Path(__file__).resolve().parent / "filters"  # pandoc Lua filters
 FORMATS = ("html", "docx", "pdf")
 
 # Every metadata field, declared once: name -> (type, what it means). Front matter may set the
@@ -93,12 +94,18 @@ class Project:
     def manuscript(self) -> Path:
         return self.root / "manuscript"
 
+    def output(self, name: str, fmt: str) -> Path:
+        """Where document `name`'s output in format `fmt` is written: build/NAME.FMT."""
+        return self.build_dir / f"{name}.{fmt}"
+
     def template(self, name: str) -> Path:
         """The project's own template file if it has one, else the toolkit's."""
         for d in self.template_dirs:
             if (d / name).is_file():
                 return d / name
-        raise PressroomError(f"template '{name}' not found", self.root / "templates", None)
+        raise PressroomError(
+            f"template '{name}' not found", self.root / "templates", None, "config.template"
+        )
 
 
 def _hint(key: str, valid: list[str]) -> str:

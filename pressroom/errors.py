@@ -63,7 +63,7 @@ class PressroomErrors(PressroomError):
 
 
 @dataclass(frozen=True)
-class Warning_:
+class BuildWarning:
     """A warning with a stable kind, e.g. `citation.unused`."""
 
     message: str
@@ -80,7 +80,7 @@ class Diagnostics:
     """Collects warnings during a build; `--strict` turns them into a failure."""
 
     root: Path | None = None
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
     echo: bool = True  # a worker process collects quietly; the parent prints
     # --strict: the first warning stops the build as an error, before any output is written
     # (written outputs would look up to date to the next build).
@@ -91,12 +91,8 @@ class Diagnostics:
     ) -> None:
         if self.strict:
             raise PressroomError(f"{message} (--strict)", path, line, kind)
-        w = Warning_(message, kind, Path(path) if path is not None else None, line)
+        w = BuildWarning(message, kind, Path(path) if path is not None else None, line)
         if w not in self.warnings:
             self.warnings.append(w)
             if self.echo:
                 print(w.format(self.root), file=sys.stderr)
-
-    def extend(self, warnings: list[Warning_]) -> None:
-        for w in warnings:
-            self.warn(w.message, w.kind, w.path, w.line)

@@ -36,10 +36,15 @@ def binary() -> Path:
     """The pandoc binary that pypandoc-binary ships (called directly: 1.3x faster than pypandoc)."""
     spec = importlib.util.find_spec("pypandoc")
     if spec is None or not spec.submodule_search_locations:
-        raise PressroomError("pandoc is missing: run 'make' to install the pinned dependencies")
+        raise PressroomError(
+            "pandoc is missing: run 'make' to install the pinned dependencies",
+            kind="pandoc.missing",
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "files" / "pandoc"
     if not path.is_file():
-        raise PressroomError(f"pandoc binary not found at {path}: reinstall pypandoc-binary")
+        raise PressroomError(
+            f"pandoc binary not found at {path}: reinstall pypandoc-binary", kind="pandoc.missing"
+        )
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
     _check_memory(out.returncode)
     require_version(out.stdout.split("\n", 1)[0].split()[-1] if out.stdout else "unknown")
@@ -120,6 +125,11 @@ def run_many(jobs: list[tuple[list[str], bytes]]) -> list[bytes]:
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [pool.submit(run, args, stdin) for args, stdin in jobs]
         return [f.result()[0] for f in futures]
+
+
+def citeproc_args(style: Path, library: Path) -> list[str]:
+    """The arguments of every citeproc run: the style and the library as CSL-JSON."""
+    return ["--citeproc", "--csl", str(style), "--bibliography", str(library)]
 
 
 def to_json(ast: dict[str, Any]) -> bytes:

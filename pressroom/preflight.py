@@ -1,4 +1,4 @@
-"""Stage `check`: what a conference call counts and checks, measured on what the reader gets."""
+"""`check`: what a conference call counts and checks, measured on what the reader gets."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import tree
-from .cite import Cited
 from .config import Project, line_of
+from .documents import Corpus
 from .errors import Diagnostics, PressroomError, PressroomErrors
-from .pipeline import Session, facts_path
-from .render import output_path
+from .model import Cited
+from .pipeline import facts_path
 
 # How words are counted, stated in the report: as conference calls and journals count them.
 CONVENTION = (
@@ -98,7 +98,7 @@ def _is_keywords(block: tree.Node) -> bool:
     return block.get("t") == "Div" and "keywords" in block["c"][0][1]
 
 
-def check(project: Project, session: Session, diagnostics: Diagnostics) -> list[str]:
+def check(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> list[str]:
     """Every limit and check; returns the report's lines. Raises with every limit broken."""
     limits = project.metadata.get("limits") or {}
     problems: list[PressroomError] = []
@@ -107,7 +107,7 @@ def check(project: Project, session: Session, diagnostics: Diagnostics) -> list[
     ]
     cited_keys: set[str] = set()
     for name in project.documents:
-        cited = session.cite_document(name)
+        cited = corpus.cited(name)
         cited_keys |= cited.keys
         counts = count(cited)
         facts = _facts(project, name)
@@ -122,8 +122,8 @@ def check(project: Project, session: Session, diagnostics: Diagnostics) -> list[
         problems += _limits(project, name, cited, counts, facts, limits.get(name))
         _pdf_checks(project, name, facts, diagnostics)
         _links(project, name, diagnostics)
-    for ident in sorted(session.library.ids - cited_keys):
-        path, line = session.library.places[ident]
+    for ident in sorted(corpus.library.ids - cited_keys):
+        path, line = corpus.library.places[ident]
         diagnostics.warn(
             f"reference '{ident}' is not cited in any document", "citation.unused", path, line
         )
@@ -134,7 +134,7 @@ def check(project: Project, session: Session, diagnostics: Diagnostics) -> list[
 
 def _facts(project: Project, name: str) -> dict[str, Any]:
     try:
-        return dict(json.loads(facts_path(project, output_path(project, name, "pdf")).read_text()))
+        return dict(json.loads(facts_path(project, project.output(name, "pdf")).read_text()))
     except (OSError, ValueError):
         return {}
 
@@ -150,7 +150,7 @@ def _limits(
     """`manuscript/abstract.md: error: abstract has 327 words; the limit is 300 [limit.words]`"""
     if not isinstance(limit, dict):
         return []
-    source = cited.assembled.doc.source
+    source = cited.doc.source
     found = []
     if name == "abstract":
         words, characters = abstract_counts(cited)
@@ -206,7 +206,7 @@ _ID = re.compile(r'\sid="([^"]+)"')
 
 def _links(project: Project, name: str, diagnostics: Diagnostics) -> None:
     """Every internal link of the HTML page has its target."""
-    path = output_path(project, name, "html")
+    path = project.output(name, "html")
     if not path.is_file():
         return
     html = path.read_text("utf-8")

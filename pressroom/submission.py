@@ -16,10 +16,10 @@ from typing import Any
 from . import pandoc
 from .blind import blind_project, identities
 from .config import Project
+from .documents import Corpus
 from .errors import Diagnostics, PressroomError
-from .pipeline import Session, build, record_outputs, start_session
+from .pipeline import Request, build
 from .preflight import abstract_counts
-from .render import output_path
 from .write import atomic_write
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files make the same zip
@@ -33,15 +33,14 @@ def wants_blind(project: Project, flag: bool) -> bool:
 def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]:
     """Build what is submitted, write the bundle, and (blind) prove no author shows."""
     source = blind_project(project) if blind else project
-    build(source, diagnostics, {"paper.pdf", "paper.docx"})
-    record_outputs(source)
-    session = start_session(source)
+    result = build(source, Request(targets=frozenset({"paper.pdf", "paper.docx"})), diagnostics)
+    corpus = result.corpus or Corpus(source)
     out = project.build_dir / "submission"
     files = {
-        "paper.pdf": scrub_pdf(output_path(source, "paper", "pdf").read_bytes(), blind),
-        "paper.docx": scrub_docx(output_path(source, "paper", "docx").read_bytes(), blind),
+        "paper.pdf": scrub_pdf(source.output("paper", "pdf").read_bytes(), blind),
+        "paper.docx": scrub_docx(source.output("paper", "docx").read_bytes(), blind),
     }
-    text, words, characters = abstract_text(session)
+    text, words, characters = abstract_text(corpus)
     files["abstract.txt"] = text.encode("utf-8")
     for name, data in files.items():
         atomic_write(out / name, data)
@@ -56,14 +55,22 @@ def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]
     ]
 
 
-def abstract_text(session: Session) -> tuple[str, int, int]:
+def abstract_text(corpus: Corpus) -> tuple[str, int, int]:
     """The abstract as plain text for a web form, with its word and character counts."""
-    cited = session.cite_document("abstract")
+    cited = corpus.cited("abstract")
     blocks = [
         b for b in cited.ast["blocks"] if not (b.get("t") == "Div" and "keywords" in b["c"][0][1])
     ]
     ast = {**cited.ast, "blocks": blocks}
-    out, _ = pandoc.run(["-f", "json", "-t", "plain", "--wrap=none"], pandoc.to_json(ast))
+    try:
+        out, _ = pandoc.run(["-f", "json", "-t", "plain", "--wrap=none"], pandoc.to_json(ast))
+    except pandoc.PandocFailed as exc:
+        raise PressroomError(
+            f"pandoc could not write the abstract as text: {exc.stderr.strip()}",
+            cited.doc.source,
+            None,
+            "pandoc.writer",
+        ) from None
     words, characters = abstract_counts(cited)
     return out.decode("utf-8").strip() + "\n", words, characters
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import TOOLKIT_TEMPLATES, load_project
 from .errors import Diagnostics, PressroomError
-from .pipeline import build_document, plan, start_session, write_outputs
+from .pipeline import Request, build
 from .serve import PreviewServer, State
 
 # The folders a project's inputs live in (DESIGN.md, "Layout"); build/ is never watched.
@@ -27,7 +27,7 @@ def _say(message: str) -> None:
 
 
 class Preview:
-    """The long-lived builder: one rebuild per batch of changes, through pipeline.plan()."""
+    """The long-lived builder: one pipeline build per batch of changes."""
 
     def __init__(self, project_dir: Path, strict: bool, overrides: dict[str, Any]) -> None:
         self.project_dir = project_dir.resolve()
@@ -40,61 +40,38 @@ class Preview:
         return self.project_dir / "build"
 
     def rebuild(self, changed: Iterable[Path] = ()) -> list[str]:
-        """Bring every stale output up to date; HTML is written (and pages reload) first.
-
-        The documents whose own source changed go first: their HTML, then their DOCX and PDF;
-        then the documents that went stale through them (the appendix cites the paper). A
-        document that fails is reported and skipped; the last good outputs stay in build/."""
+        """Bring every stale output up to date through the pipeline, HTML first (pages reload
+        before the PDFs are laid out), the documents whose own source changed first. A document
+        that fails is reported and skipped; the last good outputs stay in build/."""
         self.state.update(building=True)
         errors: list[str] = []
         built: list[str] = []
         cwd = Path.cwd()
+        start = time.perf_counter()
         try:
             project = load_project(self.project_dir, self.strict, self.overrides)
-            stale = plan(project)
-            if stale:
-                diagnostics = Diagnostics(project.root)
-                session = start_session(project)
-                edited = {p.resolve() for p in changed}
-                first = [n for n in stale if project.manuscript / f"{n}.md" in edited]
-                rest = [n for n in stale if n not in first]
-                failed: set[str] = set()
-                for names in (first, rest):
-                    for phase in ({"html"}, {"docx", "pdf"}):
-                        for name in names:
-                            formats = stale[name] & phase
-                            if not formats or name in failed:
-                                continue
-                            try:
-                                built += self._build(session, name, formats, diagnostics)
-                            except PressroomError as exc:
-                                failed.add(name)
-                                errors.append(exc.format(cwd))
-                if project.strict and diagnostics.warnings:
-                    count = len(diagnostics.warnings)
-                    errors.append(f"pressroom: error: {count} warning(s) and --strict")
+            edited = {p.resolve() for p in changed}
+            first = frozenset(
+                n for n in project.documents if project.manuscript / f"{n}.md" in edited
+            )
+            request = Request(keep_going=True, html_first=True, first=first, parallel=False)
+            result = build(project, request, Diagnostics(project.root, strict=self.strict))
+            built = result.built
+            errors += [e.format(cwd) for e in result.errors]
         except PressroomError as exc:
             errors.append(exc.format(cwd))
         except Exception:  # a bug: show it, and keep watching
             errors.append(traceback.format_exc().rstrip())
+        if built:
+            took = time.perf_counter() - start
+            self.state.update(builds=self.state.builds + 1)
+            _say(f"built {', '.join('build/' + n for n in built)} ({took:.2f} s)")
         for error in errors:
             _say(error)
         self.state.update(
             building=False, error="\n".join(errors) or None, batches=self.state.batches + 1
         )
         return built
-
-    def _build(
-        self, session: Any, name: str, formats: set[str], diagnostics: Diagnostics
-    ) -> list[str]:
-        start = time.perf_counter()
-        outputs = build_document(session, name, formats, diagnostics)
-        write_outputs(session.project, outputs)
-        took = time.perf_counter() - start
-        self.state.update(builds=self.state.builds + 1)
-        names = [o.path.name for o in outputs]
-        _say(f"built {', '.join('build/' + n for n in names)} ({took:.2f} s)")
-        return names
 
 
 def _watch_dirs(project_dir: Path) -> list[Path]:

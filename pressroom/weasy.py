@@ -23,7 +23,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import weasy_patch
-from .errors import PressroomError, Warning_
+from .errors import BuildWarning, PressroomError
 
 # Seconds for one layout pass or one PDF write: the 18-page default paper lays out in ~1.5 s,
 # a 30,000-row table takes 150 s (WeasyPrint's docs leave limits to the integrator,
@@ -91,6 +91,15 @@ class ProjectFetcher(URLFetcher):
         return super().fetch(path.as_uri(), headers)
 
 
+@dataclass
+class Laid:
+    """A laid-out document, the project files WeasyPrint read for it, and its warnings."""
+
+    document: Any
+    read: set[Path]
+    warnings: list[BuildWarning]  # pdf.patch-skipped, pdf.weasyprint; no path: the caller's
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -105,12 +114,10 @@ def layout(
     base: Path,
     roots: list[Path],
     locate: Callable[[str], tuple[Path, int | None]] | None = None,
-) -> tuple[Any, ProjectFetcher, list[Warning_]]:
-    """Parse and lay out the print HTML; returns the WeasyPrint document, the fetcher (what it
-    read) and warnings (kinds `pdf.patch-skipped`, `pdf.weasyprint`; no path: the caller
-    knows the document). `locate` finds the source line of a resource that could not be
-    fetched."""
-    warnings = [Warning_(s.message(), "pdf.patch-skipped") for s in weasy_patch.apply()]
+) -> Laid:
+    """Parse and lay out the print HTML, applying the runtime patches on first use. `locate`
+    finds the source line of a resource that could not be fetched."""
+    warnings = [BuildWarning(s.message(), "pdf.patch-skipped") for s in weasy_patch.apply()]
     fetcher = ProjectFetcher(roots)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -133,8 +140,8 @@ def layout(
         ) from None
     finally:
         logger.removeHandler(handler)
-    warnings += [Warning_(m, "pdf.weasyprint") for m in handler.messages]
-    return document, fetcher, warnings
+    warnings += [BuildWarning(m, "pdf.weasyprint") for m in handler.messages]
+    return Laid(document, fetcher.read, warnings)
 
 
 @dataclass

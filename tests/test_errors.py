@@ -64,7 +64,7 @@ CASES = {
     "broken-include-missing": "broken-include-missing/manuscript/paper.md:10: error: include "
     "not found: partials/methods.md [jinja.include]",
     "broken-include-circular": "broken-include-circular/manuscript/partials/b.md:3: error: "
-    "includes nest more than 20 deep (circular include?) [jinja.include]",
+    "includes nest too deeply (circular include?) [jinja.include]",
     "broken-image-missing": "broken-image-missing/manuscript/paper.md:10: error: image "
     "'figures/notes1983.png' not found [asset.missing]",
     "broken-utf8": "broken-utf8/manuscript/paper.md:10: error: invalid UTF-8 (byte 0xfb); save "

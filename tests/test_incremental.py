@@ -47,7 +47,7 @@ def rebuilt(project: Path) -> set[str]:
 def touch_later(path: Path) -> None:
     """Date an edited file after every output (filesystems with coarse mtimes)."""
     build = next(p / "build" for p in path.parents if (p / "build").is_dir())
-    later = max(p.stat().st_mtime for p in build.iterdir()) + 1
+    later = max(p.stat().st_mtime for p in build.rglob("*")) + 1  # make's stamp included
     os.utime(path, (later, later))
 
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressroom.config import load_project
+from pressroom.documents import Corpus
 from pressroom.errors import PressroomError
-from pressroom.pipeline import start_session
 
 from .conftest import PROJECTS
 
@@ -129,8 +129,7 @@ def through_cite(project: Path, paper: str, library: str = LIBRARY) -> None:
     (project / "manuscript" / "paper.md").write_text(paper, "utf-8", errors="surrogatepass")
     (project / "references" / "library.yaml").write_text(library, "utf-8")
     try:
-        session = start_session(load_project(project))
-        session.cite_document("paper")
+        Corpus(load_project(project)).cited("paper")
     except PressroomError as exc:
         assert exc.format(project)  # a clean error formats to its one line
 

@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from pressroom import pandoc
 from pressroom.blind import identities
 from pressroom.config import load_project
-from pressroom.pipeline import start_session
+from pressroom.documents import Corpus
 from pressroom.redline.diff import AUTOMATIC_AUTHOR, diff_documents
 from pressroom.submission import readable_parts
 
@@ -317,9 +317,9 @@ def test_the_redline_page_styles_ins_and_del() -> None:
 
 def test_a_version_diffed_against_itself_marks_nothing(tmp_path: Path) -> None:
     project = copy_default_project(tmp_path)
-    session = start_session(load_project(project))
+    corpus = Corpus(load_project(project))
     for name in ("paper", "abstract", "appendix", "handout"):
-        ast = session.cite_document(name).ast
+        ast = corpus.cited(name).ast
         again = json.loads(json.dumps(ast))
         assert diff_documents(ast, again, AUTHOR, "2026-01-01T00:00:00Z") == ast
 

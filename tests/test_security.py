@@ -259,13 +259,11 @@ def test_fetcher_refuses_everything_outside_the_project(tmp_path: Path) -> None:
             with pytest.raises(PressroomError) as caught:
                 html = f"<html><body>{markup}<p>text</p></body></html>"
                 # Attachments are fetched only when the PDF is written.
-                weasy.write(weasy.layout(html, project, [project])[0])
+                weasy.write(weasy.layout(html, project, [project]).document)
             assert caught.value.kind == "asset.fetch", markup
-        document, fetcher, _ = weasy.layout(
-            '<link rel="stylesheet" href="ok.css"><p>fine</p>', project, [project]
-        )
-        assert fetcher.read == {(project / "ok.css").resolve()}
-        assert CANARY.encode() not in weasy.write(document)
+        laid = weasy.layout('<link rel="stylesheet" href="ok.css"><p>fine</p>', project, [project])
+        assert laid.read == {(project / "ok.css").resolve()}
+        assert CANARY.encode() not in weasy.write(laid.document)
     finally:
         server.close()
     assert server.connections == 0

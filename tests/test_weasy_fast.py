@@ -67,7 +67,8 @@ def lay_out(html: str, tmp: Path, fast: bool) -> tuple[weasy.Placement, bytes, d
     weasy_patch.configure(fast=fast)
     counts = weasy_patch.memo_counts
     before = dict(counts)
-    document, _, warnings = weasy.layout(html, tmp, [tmp])
+    laid = weasy.layout(html, tmp, [tmp])
+    document, warnings = laid.document, laid.warnings
     assert warnings == []
     used = {k: counts[k] - before[k] for k in counts}
     return weasy.placement(document), weasy.write(document), used
@@ -102,10 +103,10 @@ def test_page_references_cache_writes_the_same_bytes(fast_and_plain: None, tmp_p
     )
     weasy_patch.configure(fast=False)
     original = pydyf.PDF.page_references
-    plain = weasy.write(weasy.layout(html, tmp_path, [tmp_path])[0])  # tagged: PDF/UA-1
+    plain = weasy.write(weasy.layout(html, tmp_path, [tmp_path]).document)  # tagged: PDF/UA-1
     weasy_patch.configure(fast=True)
     assert pydyf.PDF.page_references is not original
-    document = weasy.layout(html, tmp_path, [tmp_path])[0]
+    document = weasy.layout(html, tmp_path, [tmp_path]).document
     assert len(document.pages) >= 5
     assert weasy.write(document) == plain
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..assets import embed_assets
 from ..blind import DEFAULT_MASK, anonymize_keys, identities, masked
-from ..cite import Cited
 from ..config import Project, load_project
-from ..convert import convert, embed_assets
+from ..documents import Corpus
 from ..errors import Diagnostics, PressroomError
-from ..pipeline import Session, start_session
-from ..render import Output, render_docx, render_html, render_pdf
-from ..write import atomic_write
+from ..model import Cited, Output
+from ..render import render_document
+from ..write import atomic_write, check_writable
 from . import docx, versions, views
 from .diff import diff_documents
 from .summary import summary
@@ -81,7 +81,8 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
     )
     if request.blind:
         new = dataclasses.replace(new, overrides={**new.overrides, **BLIND_OVERRIDES})
-    sessions = _session(old, request.blind), _session(new, request.blind)
+    check_writable(project.build_dir)
+    corpora = _corpus(old, request.blind), _corpus(new, request.blind)
     author = request.author or _author(project, request.blind)
     date = request.date or _iso(request.new.date)
     written: list[Path] = []
@@ -93,8 +94,8 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
                 f"no document '{name}' in {where}", project.manuscript, None, "diff.document"
             )
     for name in [n for n in shared if not request.documents or n in request.documents]:
-        old_cited = sessions[0].cite_document(name)
-        new_cited = sessions[1].cite_document(name)
+        old_cited = corpora[0].cited(name)
+        new_cited = corpora[1].cited(name)
         marked = diff_documents(old_cited.ast, new_cited.ast, author, date)
         if request.blind:  # after the diff: each side alone would number the keys its own way
             anonymize_keys(marked)
@@ -112,13 +113,13 @@ def _side(root: Path, project: Project, blind: bool) -> Project:
     return load_project(root, project.strict, overrides)
 
 
-def _session(project: Project, blind: bool) -> Session:
-    """The build's session; for a blind diff with self-citations masked (but keys kept: they
+def _corpus(project: Project, blind: bool) -> Corpus:
+    """The build's corpus; for a blind diff with self-citations masked (but keys kept: they
     are renamed once, in the marked document)."""
-    session = start_session(project)
+    corpus = Corpus(project)
     if blind:
-        session.library = masked(project, session.library)
-    return session
+        corpus.library = masked(project, corpus.library)
+    return corpus
 
 
 def _author(project: Project, blind: bool) -> str:
@@ -147,11 +148,10 @@ def _render(
     diagnostics: Diagnostics,
 ) -> list[Output]:
     """The four files of one document."""
-    doc = cited.assembled.doc
+    doc = cited.doc
     # A redline is laid out as a paper: the handout's one-page grid has no room for it.
     doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "layout"})
-    cited = dataclasses.replace(cited, assembled=dataclasses.replace(cited.assembled, doc=doc))
-    cited = embed_assets(dataclasses.replace(cited, ast=marked), project)
+    cited = embed_assets(dataclasses.replace(cited, doc=doc, ast=marked), project)
     out = project.build_dir / "diff"
     formats = set(doc.formats)
     outputs: list[Output] = []
@@ -165,27 +165,18 @@ def _render(
         date,
         request.blind,
     )
-    page = dataclasses.replace(
-        cited, ast=views.for_html({**reader, "blocks": [*head, *reader["blocks"]]})
-    )
     pages = formats & {"html", "pdf"}
     if pages:
-        converted = convert(page, project, pages)
-        style = _stylesheet(project)
-        converted = dataclasses.replace(
-            converted,
-            web_body=style + converted.web_body if converted.web_body else None,
-            print_body=style + converted.print_body if converted.print_body else None,
-        )
-        if "html" in pages:
-            outputs.append(render_html(converted, project))
-        if "pdf" in pages:
-            outputs.append(render_pdf(converted, project, diagnostics))
+        # The redline's stylesheet opens the body, after the page's own sheets.
+        style = {"t": "RawBlock", "c": ["html", _stylesheet(project)]}
+        blocks = [style, *head, *reader["blocks"]]
+        page = dataclasses.replace(cited, ast=views.for_html({**reader, "blocks": blocks}))
+        outputs += render_document(page, project, pages, diagnostics)
     if "docx" in formats:
-        tracked = render_docx(convert(cited, project, {"docx"}), project)
+        [tracked] = render_document(cited, project, {"docx"}, diagnostics)
         outputs.append(dataclasses.replace(tracked, data=docx.tracked(tracked.data, author, date)))
         plain = dataclasses.replace(cited, ast=views.highlighted(reader))
-        marked_copy = render_docx(convert(plain, project, {"docx"}), project)
+        [marked_copy] = render_document(plain, project, {"docx"}, diagnostics)
         outputs.append(
             dataclasses.replace(
                 marked_copy,

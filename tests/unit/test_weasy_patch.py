@@ -86,7 +86,7 @@ def test_a_patch_whose_node_is_absent_is_skipped_and_named(
         is weasy_patch._originals[("weasyprint.layout.block", "block_container_layout")]
     ), "a patch that does not fit leaves its target as WeasyPrint defined it"
     assert "keep-notes-with-calls" in weasy_patch.applied(), "the other patches still apply"
-    _, _, warnings = weasy.layout(NOTE_HTML, tmp_path, [tmp_path])
+    warnings = weasy.layout(NOTE_HTML, tmp_path, [tmp_path]).warnings
     assert [(w.kind, "report-in-the-wrong-place" in w.message) for w in warnings] == [
         ("pdf.patch-skipped", True)
     ]

@@ -1,0 +1,90 @@
+"""The images and raw markup of a cited document: each image resolved inside the project,
+checked, and inlined as a data: URL; raw HTML and style attributes checked (safety.py).
+
+pandoc runs with --sandbox, so it reads no file by itself; WeasyPrint and the browser then get
+the very bytes that were checked (research/reliability.md §2)."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from . import tree
+from .config import Project
+from .errors import PressroomError
+from .model import Cited
+from .safety import check_pixels, check_raw_html, check_style
+
+MAX_IMAGE = 50_000_000  # bytes
+
+
+def embed_assets(cited: Cited, project: Project) -> Cited:
+    """Resolve every image inside the project and inline it as a data: URL.
+
+    pandoc runs with --sandbox, so it reads no file by itself; WeasyPrint and the browser
+    then get the very bytes that were checked (research/reliability.md §2)."""
+    # In place: the AST is this build's own, and an embedded image (data:) is skipped if seen
+    # again; a copy would double the memory of a 300-page document.
+    ast = cited.ast
+    images: set[Path] = set()
+    base = cited.doc.source.parent.resolve()
+    root = project.root.resolve()
+
+    def visit(node: tree.Node) -> None:
+        if node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
+            check_raw_html(node["c"][1], base, root, where)
+            return
+        attr = _attr(node)
+        for key, value in attr[2] if attr else []:
+            if key == "style":
+                check_style(value, base, root, where)
+        if node.get("t") != "Image":
+            return
+        target = node["c"][2][0]
+        if target.startswith("data:"):
+            return
+        path_at, line = cited.source_map.locate(target)
+        if "://" in target or target.startswith("//"):
+            raise PressroomError(
+                f"image '{target}' is not a project file; download it into manuscript/figures/",
+                path_at,
+                line,
+                "asset.remote",
+            )
+        path = (base / target).resolve()
+        if not path.is_relative_to(root):
+            raise PressroomError(
+                f"image '{target}' lies outside the project", path_at, line, "asset.outside"
+            )
+        if not path.is_file():
+            raise PressroomError(f"image '{target}' not found", path_at, line, "asset.missing")
+        data = path.read_bytes()
+        if len(data) > MAX_IMAGE:
+            raise PressroomError(
+                f"image '{target}' is larger than 50 MB", path_at, line, "asset.size"
+            )
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if not mime.startswith("image/"):
+            raise PressroomError(f"'{target}' is not an image", path_at, line, "asset.type")
+        check_pixels(data, target, (path_at, line))
+        node["c"][2][0] = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+        images.add(path)
+
+    def where(needle: str) -> tuple[Path, int | None]:
+        return cited.source_map.locate(needle, whole=False)
+
+    tree.walk(ast["blocks"], lambda n: visit(n))
+    return dataclasses.replace(cited, inputs=cited.inputs | images)
+
+
+def _attr(node: tree.Node) -> list[Any] | None:
+    """The node's pandoc Attr [id, classes, [[key, value]...]], if it has one."""
+    t, c = node.get("t"), node.get("c")
+    if t in ("Div", "Span", "CodeBlock", "Code", "Link", "Image", "Table", "Figure"):
+        return c[0] if isinstance(c, list) and c else None
+    if t == "Header":
+        return c[1] if isinstance(c, list) and len(c) > 1 else None
+    return None

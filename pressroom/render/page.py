@@ -1,0 +1,75 @@
+"""Page templates: wrap a pandoc body in the Jinja page (screen, print or handout) with the
+title block; shared by the HTML and PDF renderers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import yamlio
+from ..config import Document, Project
+from ..errors import PressroomError
+from ..meta import conference_line
+from ..templating import Loader, page_environment, render, syntax_error
+
+
+def render_page(
+    template: str, css: tuple[str, ...], doc: Document, project: Project, body: str
+) -> tuple[str, set[Path]]:
+    """Render `template` around `body` with the stylesheets `css`, in order: (html, reads)."""
+    reads: set[Path] = set()
+    env = page_environment(Loader(project.template_dirs, reads))
+    sheets = [project.template(name) for name in css]
+    reads.update(sheet.resolve() for sheet in sheets)
+    try:
+        page = env.get_template(template)
+    except jinja2.TemplateSyntaxError as exc:
+        raise syntax_error(exc, project.template(template)) from None
+    except jinja2.TemplateNotFound:
+        raise PressroomError(
+            f"template '{template}' not found", project.root / "templates", None, "jinja.include"
+        ) from None
+    context = {
+        **page_context(doc),
+        "css": jinja2.filters.Markup("\n".join(yamlio.read_text(s) for s in sheets)),
+        "body": body,
+    }
+    return render(page, context, project.template(template)), reads
+
+
+def page_context(doc: Document) -> dict[str, Any]:
+    """What a page template sees: the merged metadata and a few derived strings."""
+    meta = doc.meta
+    authors = [
+        {k: str(a.get(k) or "") for k in ("name", "affiliation", "email", "orcid")}
+        for a in meta.get("authors") or []
+        if isinstance(a, dict)
+    ]
+    title = str(meta.get("title") or doc.name)
+    subtitle = meta.get("subtitle")
+    label = meta.get("label")
+    full_title = f"{title}: {subtitle}" if subtitle else title
+    surnames = [str(a["name"]).split()[-1] for a in authors]
+    running_author = " and ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
+    size = str(meta.get("paper-size") or "a4").lower()
+    return {
+        "meta": meta,
+        "name": doc.name,
+        "lang": str(meta.get("lang") or "en-US"),
+        "title": f"{label}: {full_title}" if label else full_title,
+        "label": label,
+        # The title block's own fields: a document without a subtitle (or a title) still
+        # renders under StrictUndefined.
+        "heading": title,
+        "subtitle": str(subtitle or ""),
+        "authors": authors,
+        "keywords": [str(k) for k in meta.get("keywords") or []],
+        "subject": subtitle or "",
+        "conference": conference_line(meta.get("conference")),
+        "running_title": str(meta.get("short-title") or title),
+        "running_author": running_author,
+        "page_size": "letter" if size == "letter" else "A4",
+        "title_block": meta.get("title-block", True) is not False,
+    }

@@ -1,0 +1,148 @@
+"""The PDF: the print page (templates/print.* or handout.*) laid out by WeasyPrint, with every
+note on its call's page, then written as a tagged PDF/UA-1 file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .. import pandoc
+from ..config import FILTERS, Document, Project
+from ..errors import Diagnostics, PressroomError
+from ..model import Cited, Output
+from ..write import write_if_changed
+from .base import HTML_WRITER, PandocJob
+from .handout import is_handout, require_one_page
+from .page import render_page
+
+PRINT_NOTES = FILTERS / "print-notes.lua"
+MAX_PLACEMENT_PASSES = 6
+_BLOCK = re.compile(r"<(p|li|h[2-6]|blockquote|tr|figure|dt|dd)(?=[\s>])")
+
+
+class PdfRenderer:
+    fmt = "pdf"
+
+    def prepare(self, project: Project) -> None:
+        settings_file(project)
+
+    def job(self, cited: Cited, project: Project) -> PandocJob:
+        args = [*HTML_WRITER, "--lua-filter", str(PRINT_NOTES)]
+        return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES}))
+
+    def render(
+        self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
+    ) -> Output:
+        """Lay out the print page; bring every note back to its call's page; write the PDF.
+
+        When the first lines of a paragraph overflow a page, WeasyPrint 70 makes room by moving
+        an earlier note of that page to the next one (and, moving two, can lose one): WeasyPrint
+        #1564, #2502. The patch in weasy_patch.py turns that decision off; should it not apply,
+        the paragraph that ends such a page starts the next one and the page is laid out again,
+        until every note sits on its call's page."""
+        from .. import weasy  # here: only a build that makes a PDF pays for WeasyPrint
+
+        doc = cited.doc
+        roots = [project.root, *project.template_dirs]
+        fixes: dict[str, str] = {}
+        text = body.decode("utf-8")
+        for _ in range(MAX_PLACEMENT_PASSES):
+            html, reads = print_html(doc, project, text, fixes)
+            laid = weasy.layout(
+                html,
+                doc.source.parent,
+                roots,
+                lambda needle: cited.source_map.locate(needle, whole=False),
+            )
+            where = weasy.placement(laid.document)
+            if where.too_tall:
+                n = min(where.too_tall, key=int)
+                raise PressroomError(
+                    f"note {n} is too long to print at the foot of a page (notes may take 60% "
+                    "of a page and cannot continue on the next): shorten it, or move part of "
+                    "it into the text",
+                    doc.source,
+                    None,
+                    "pdf.footnote-too-long",
+                )
+            misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
+            new = {}
+            for call, _note in misplaced.values():
+                block = where.last_block.get(call) if call else None
+                if block and where.first_page.get(block) == call and block not in fixes:
+                    new[block] = "break-before: page"
+            if not new:
+                break
+            fixes.update(new)
+        for n, (call, note) in sorted(
+            misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0
+        ):
+            where_text = f"printed on page {note}" if note else "lost by the layout"
+            diagnostics.warn(
+                f"note {n} is called on page {call} but {where_text}",
+                "pdf.footnote-placement",
+                doc.source,
+            )
+        for warning in laid.warnings:
+            diagnostics.warn(
+                warning.message, warning.kind, warning.path or doc.source, warning.line
+            )
+        if is_handout(doc.meta):
+            require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
+        pdf = weasy.write(laid.document)
+        inputs = cited.inputs | job.inputs | reads | laid.read | weasy.fonts_used(laid.document)
+        facts = {
+            "pages": len(laid.document.pages),
+            "title": _between(html, "<title>", "</title>"),
+            "lang": _between(html, '<html lang="', '"'),
+            "tagged": weasy.PDF_VARIANT,
+            "fonts": weasy.font_names(laid.document),
+            "missing_glyphs": weasy.missing_glyphs(laid.document),
+        }
+        return Output(
+            project.output(doc.name, self.fmt),
+            pdf,
+            frozenset(inputs | {settings_file(project)}),
+            facts,
+        )
+
+
+RENDERER = PdfRenderer()
+
+
+def settings_file(project: Project) -> Path:
+    """build/.cache/pdf-settings.json: the command line's page size, an input of every PDF (so
+    `--paper letter` rebuilds them, and building again without it goes back to A4)."""
+    path = project.build_dir / ".cache" / "pdf-settings.json"
+    settings = {"paper-size": project.overrides.get("paper-size")}
+    write_if_changed(path, json.dumps(settings, sort_keys=True).encode("utf-8"))
+    return path
+
+
+def number_blocks(body: str) -> str:
+    """Give every block a `data-b` number, so a layout fix can name it in CSS."""
+    count = iter(range(1, 10**9))
+    return _BLOCK.sub(lambda m: f'<{m.group(1)} data-b="{next(count)}"', body)
+
+
+def print_html(
+    doc: Document, project: Project, body: str, fixes: dict[str, str] | None = None
+) -> tuple[str, set[Path]]:
+    """The print page that WeasyPrint lays out; `fixes` adds per-block layout rules."""
+    body = number_blocks(body)
+    # A handout is one page set in its own grid (render/handout.py, templates/handout.*).
+    kind = "handout" if is_handout(doc.meta) else "print"
+    # type.css: the faces every printed page shares; then the page's own layout.
+    html, reads = render_page(f"{kind}.html.j2", ("type.css", f"{kind}.css"), doc, project, body)
+    if fixes:
+        rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
+        html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
+    return html, reads
+
+
+def _between(text: str, start: str, end: str) -> str:
+    """The facts of a PDF that its own print page states (its <title>, its lang)."""
+    if start not in text:
+        return ""
+    return text.split(start, 1)[1].split(end, 1)[0]

@@ -1,0 +1,38 @@
+"""The interface with make, with one owner: build/.deps/outputs.mk (every output make knows
+of) and the stamp build/.deps/built with built.d (the union of every output's inputs).
+
+make runs the build when any input is newer than the stamp, or an output is missing; the
+build then remakes exactly the outputs whose own inputs changed. The stamp therefore says "every
+output is current as `make` builds it", and may be set only by a build of everything with the
+default settings: after `make handout`, `--paper letter` or a blind submission, the next `make`
+must still rebuild what that build left stale or built differently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Project, load_document
+from .depfile import make_rule, read_record
+from .write import write_if_changed
+
+
+def may_stamp(project: Project, targets: frozenset[str] | None) -> bool:
+    """A build of every output, with no setting overridden on the command line."""
+    return targets is None and not project.overrides
+
+
+def record(project: Project, targets: frozenset[str] | None) -> None:
+    """After a good build: write what make reads, and set the stamp if this build may."""
+    if not may_stamp(project, targets):
+        return
+    deps = project.build_dir / ".deps"
+    docs = sorted(project.documents)
+    outputs = [
+        project.output(name, fmt) for name in docs for fmt in load_document(project, name).formats
+    ]
+    names = " ".join(f"build/{p.name}" for p in outputs)
+    text = f"OUTPUTS_DOCS := {' '.join(docs)}\nOUTPUTS := {names}\n"
+    write_if_changed(deps / "outputs.mk", text.encode("utf-8"))
+    inputs = {Path(p) for out in outputs for p in (read_record(project.build_dir, out) or {})}
+    write_if_changed(deps / "built.d", make_rule(project.root, deps / "built", inputs).encode())
+    (deps / "built").touch()

@@ -1,0 +1,178 @@
+"""The one Jinja setup: sources (Markdown) and page templates (HTML), with one loader and one
+translation of Jinja's errors into located pressroom errors (`jinja.*` kinds).
+
+Sources render in a sandbox whose comments are `{## ##}` (`{#id}` is pandoc's header-id
+syntax), with no autoescaping (the output is Markdown); page templates autoescape (the output
+is HTML). Both raise on an undefined name and record every file they read."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import yamlio
+from .errors import PressroomError
+
+MAX_OUTPUT = 20_000_000  # characters: a runaway loop stops here, not in swap
+
+
+class Loader(jinja2.BaseLoader):
+    """Loads templates from the first of `roots` that has them, never from outside a root (no
+    `../`, no symlink out); records each file read; `mark` may rewrite a file's text on load
+    (assemble marks source lines for its source map)."""
+
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        reads: set[Path],
+        mark: Callable[[Path, str], str] | None = None,
+    ) -> None:
+        self.roots = [r.resolve() for r in roots]
+        self.reads = reads
+        self.mark = mark
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        for base in self.roots:
+            path = (base / template).resolve()
+            if not path.is_relative_to(base):
+                raise jinja2.TemplateNotFound(f"{template} (outside {base.name}/)")
+            if path.is_file():
+                self.reads.add(path)
+                text = yamlio.read_text(path)
+                return (self.mark(path, text) if self.mark else text), str(path), lambda: False
+        raise jinja2.TemplateNotFound(template)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with string repetition bounded (`"x" * 10**10` is not intercepted)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and right > 64:
+            raise jinja2.sandbox.SecurityError("exponent too large")
+        if operator == "*":
+            seq, count = (left, right) if isinstance(right, int) else (right, left)
+            if (
+                isinstance(seq, str | list)
+                and isinstance(count, int)
+                and len(seq) * count > MAX_OUTPUT
+            ):
+                raise jinja2.sandbox.SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def source_environment(loader: Loader) -> jinja2.Environment:
+    """For Markdown sources: delimiters that leave Markdown and pandoc syntax alone."""
+    return _Sandbox(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        comment_start_string="{##",
+        comment_end_string="##}",
+        autoescape=False,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+def page_environment(loader: Loader) -> jinja2.Environment:
+    """For HTML page templates: autoescaped, with a filter for CSS string values."""
+    env = _Sandbox(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["css_string"] = _css_string
+    return env
+
+
+def _css_string(value: object) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def render(template: jinja2.Template, context: dict[str, Any], fallback: Path) -> str:
+    """Render, turning any template failure into an error at the template line that caused it
+    (`fallback`: the file to name when no template frame is found)."""
+    def files() -> set[str]:  # the templates read so far: the page, its includes
+        loader = template.environment.loader
+        reads = loader.reads if isinstance(loader, Loader) else set()
+        return {str(fallback.resolve()), *(str(p) for p in reads)}
+
+    try:
+        text = template.render(**context)
+    except PressroomError as exc:
+        # ref(), cited_in(), qr(): our own errors, placed at the template line that called them
+        if exc.line is None:
+            place = _template_frame(exc, files())
+            if place:
+                exc.path, exc.line = Path(place[0]), place[1]
+        raise
+    except jinja2.TemplateSyntaxError as exc:  # in an included file
+        raise syntax_error(exc, fallback) from None
+    except (jinja2.TemplateError, RecursionError, OverflowError, MemoryError) as exc:
+        raise _runtime_error(exc, files(), fallback, _describe(exc), _kind(exc)) from None
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
+        raise _runtime_error(
+            exc, files(), fallback, f"template error: {exc}", "jinja.runtime"
+        ) from None
+    if len(text) > MAX_OUTPUT:
+        raise PressroomError("template output is too large", fallback, None, "jinja.size")
+    return text
+
+
+def syntax_error(exc: jinja2.TemplateSyntaxError, fallback: Path) -> PressroomError:
+    return PressroomError(
+        f"template syntax: {exc.message}", exc.filename or fallback, exc.lineno, "jinja.syntax"
+    )
+
+
+def _runtime_error(
+    exc: BaseException, files: set[str], fallback: Path, message: str, kind: str
+) -> PressroomError:
+    place = _template_frame(exc, files)
+    path, line = place if place else (str(fallback), None)
+    return PressroomError(message, path, line, kind)
+
+
+def _template_frame(exc: BaseException, files: set[str]) -> tuple[str, int] | None:
+    """The innermost frame of the traceback that lies in one of our template files."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename in files and frame.lineno:
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        # "'pressroom.yamlio.LineDict object' has no attribute 'venue'" names our class, not
+        # the user's data: say which key is missing instead.
+        m = re.fullmatch(r"'[\w.]+ object' has no attribute '(.+)'", exc.message or "")
+        return f"undefined: no key '{m.group(1)}' here" if m else f"undefined: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"include not found: {exc.message}"
+    if isinstance(exc, RecursionError):
+        return "includes nest too deeply (circular include?)"
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return f"not allowed in a template: {exc}"
+    return f"template error: {exc}"
+
+
+def _kind(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return "jinja.undefined"
+    if isinstance(exc, jinja2.TemplateNotFound | RecursionError):
+        return "jinja.include"
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return "jinja.security"
+    return "jinja.runtime"
