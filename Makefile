@@ -53,6 +53,14 @@ check: $(STAMP)
 submission: $(STAMP)
 	@$(BUILDPY) submission $(if $(BLIND),--blind)
 
+# What changed since an earlier version, in build/diff/: `make diff FROM=v1` (a git revision of
+# the project, or a folder holding another copy of it); TO=REV (default: the working tree),
+# AUTHOR="Name", BLIND=1.
+.PHONY: diff
+diff: $(STAMP)
+	$(if $(FROM),,$(error make diff needs FROM=REV, e.g. make diff FROM=v1))
+	@$(BUILDPY) diff --from "$(FROM)" $(if $(TO),--to "$(TO)") $(if $(AUTHOR),--author "$(AUTHOR)") $(if $(BLIND),--blind)
+
 # Live preview: serves build/ on http://127.0.0.1:$(PORT)/ and rebuilds on every change.
 PORT ?= 8000
 watch: $(STAMP)

@@ -396,6 +396,36 @@ def scaling(one_x_pages: int, quick: bool) -> list[Scale]:
 # --- the report ------------------------------------------------------------------------------
 
 
+def diff_vs_build(project: Path, rounds: int) -> dict[str, Series]:
+    """`build.py diff --from COPY paper` (a copy with a word and a page number changed) against
+    a cold `build.py build paper`, in alternating rounds; both from an empty build/."""
+    old = WORK / "diff-old"
+    shutil.rmtree(old, ignore_errors=True)
+    for part in ("manuscript", "references", "templates"):
+        shutil.copytree(project / part, old / part)
+    paper = old / "manuscript" / "paper.md"
+    text = paper.read_text("utf-8")
+    text = re.sub(r"\b(governments)\b", "states", text, count=1)
+    text = re.sub(
+        r"\[@(\w+), (\d+)\]", lambda m: f"[@{m.group(1)}, {int(m.group(2)) + 1}]", text, count=1
+    )
+    paper.write_text(text, "utf-8")
+    build, diff, ratio = Series(), Series(), Series()
+    for i in range(rounds):
+        for side in ("build", "diff") if i % 2 == 0 else ("diff", "build"):
+            shutil.rmtree(project / "build", ignore_errors=True)
+            shutil.rmtree(old / "build", ignore_errors=True)
+            if side == "build":
+                build.values.append(run([PY, str(ROOT / "build.py"), "build", "paper"], project)[0])
+            else:
+                cmd = [PY, str(ROOT / "build.py"), "diff", "--from", str(old), "paper"]
+                diff.values.append(run(cmd, project)[0])
+        ratio.values.append(diff.values[-1] / build.values[-1])
+    shutil.rmtree(project / "build", ignore_errors=True)
+    run(MAKE, project)
+    return {"build": build, "diff": diff, "ratio": ratio}
+
+
 def machine() -> dict[str, str]:
     from pressroom import pandoc
 
@@ -500,6 +530,14 @@ def report(r: dict[str, Any], quick: bool) -> str:
             f"{MANUBOT[0]}–{MANUBOT[1]} s)",
             "≥ 2× faster",
             verdict(speedup >= 2),
+        ),
+        (
+            "Diff of the default paper (`diff --from COPY paper`: two versions cited, marked; "
+            "PDF, HTML, tracked and highlighted DOCX), vs a cold build of the paper, paired rounds",
+            f"{r['diff']['diff'].show()} vs {r['diff']['build'].show()}; "
+            f"{r['diff']['ratio'].show('×')}",
+            "< 2× a build",
+            verdict(r["diff"]["ratio"].median < 2),
         ),
     ]
     m = r["machine"]
@@ -646,6 +684,9 @@ def main() -> int:
     print(f"  watch: html {ew['html'].show()}, pdf {ew['pdf'].show()}", flush=True)
     print("bench: where paper.pdf's time goes", flush=True)
     r["anatomy"] = pdf_anatomy(project)
+    print("bench: diff of the paper vs a build of it", flush=True)
+    r["diff"] = diff_vs_build(project, n)
+    print(f"  ratio {r['diff']['ratio'].show('×')}", flush=True)
     print("bench: scaling", flush=True)
     one_x = pdf_pages(project / "build" / "paper.pdf")
     r["scales"] = scaling(one_x, quick)

@@ -124,7 +124,9 @@ def _number_block(value: Any, state: dict[str, Any], records: list[Record]) -> A
     if value.get("t") == "Header":
         attr, inlines = value["c"][1], value["c"][2]
         number = tree.attr_value(attr, "number")
-        title = tree.text([i for i in inlines if not _numbered(i)])
+        # The heading as it now reads: its deleted words and its number left out.
+        kept = map_inlines(inlines, lambda xs: [x for x in xs if change_of(x) != DELETION])
+        title = tree.text([i for i in kept if not _numbered(i)])
         state["section"] = f"§{number} {title}" if number else title
     return {k: _number_block(v, state, records) for k, v in value.items()}
 
