@@ -140,7 +140,24 @@ def _kind(block: Node) -> str:
 
 
 def _words(value: Any) -> list[str]:
-    return tree.text(value).split()
+    """The words a reader sees outside notes (a citation's printed text, not its locator)."""
+    out: list[str] = []
+
+    def visit(node: Node) -> bool | None:
+        t = node.get("t")
+        if t == "Str":
+            out.append(node["c"])
+        elif t in ("Space", "SoftBreak", "LineBreak", "Para", "Plain", "Header"):
+            out.append(" ")
+        elif t == "Note":
+            return True
+        elif t == "Cite":
+            tree.walk(node["c"][1], visit)
+            return True
+        return None
+
+    tree.walk(value, visit)
+    return "".join(out).split()
 
 
 def similarity(x: Any, y: Any) -> float:
