@@ -283,6 +283,8 @@ def test_html_lists_every_change_with_a_link_to_it(redline: Redline) -> None:
         target = soup.find(id=link["href"][1:])
         assert target is not None and target.name in ("ins", "del")
     assert "Changes from HEAD" in soup.select_one(".redline-summary").get_text(" ")
+    listed = " ".join(link.get_text(" ") for link in links)
+    assert "moved to §" in listed and "moved from §" in listed
 
 
 def test_a_note_that_changed_form_only_because_of_other_edits_is_not_marked(

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import pandoc
 from ..assets import embed_assets
 from ..blind import DEFAULT_MASK, anonymize_keys, identities, masked
 from ..config import Project, load_project
 from ..documents import Corpus
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
-from ..render import render_document
+from ..render import RENDERERS
 from ..write import atomic_write, check_writable
 from . import docx, versions, views
 from .diff import diff_documents
@@ -154,7 +156,6 @@ def _render(
     cited = embed_assets(dataclasses.replace(cited, doc=doc, ast=marked), project)
     out = project.build_dir / "diff"
     formats = set(doc.formats)
-    outputs: list[Output] = []
     reader, records = views.number_changes(views.reader(cited.ast))
     head = summary(
         records,
@@ -165,26 +166,50 @@ def _render(
         date,
         request.blind,
     )
-    pages = formats & {"html", "pdf"}
-    if pages:
-        # The redline's stylesheet opens the body, after the page's own sheets.
-        style = {"t": "RawBlock", "c": ["html", _stylesheet(project)]}
-        blocks = [style, *head, *reader["blocks"]]
-        page = dataclasses.replace(cited, ast=views.for_html({**reader, "blocks": blocks}))
-        outputs += render_document(page, project, pages, diagnostics)
+    # The page view (HTML, PDF), the tracked DOCX and the highlighted DOCX: every pandoc
+    # writer at once, side by side, then each renderer finishes its file.
+    style = {"t": "RawBlock", "c": ["html", _stylesheet(project)]}
+    page = views.for_html({**reader, "blocks": [style, *head, *reader["blocks"]]})
+    plan: list[tuple[str, dict[str, Any], Callable[[Output], Output]]] = [
+        (fmt, page, _keep) for fmt in ("html", "pdf") if fmt in formats
+    ]
     if "docx" in formats:
-        [tracked] = render_document(cited, project, {"docx"}, diagnostics)
-        outputs.append(dataclasses.replace(tracked, data=docx.tracked(tracked.data, author, date)))
-        plain = dataclasses.replace(cited, ast=views.highlighted(reader))
-        [marked_copy] = render_document(plain, project, {"docx"}, diagnostics)
-        outputs.append(
-            dataclasses.replace(
-                marked_copy,
-                path=marked_copy.path.with_suffix(".highlighted.docx"),
-                data=docx.highlighted(marked_copy.data),
-            )
-        )
+        plan.append(("docx", cited.ast, lambda o: _tracked(o, author, date)))
+        plan.append(("docx", views.highlighted(reader), _highlighted))
+    views_cited = [dataclasses.replace(cited, ast=ast) for _, ast, _ in plan]
+    jobs = [
+        RENDERERS[fmt].job(c, project) for (fmt, _, _), c in zip(plan, views_cited, strict=True)
+    ]
+    try:
+        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs])
+    except pandoc.PandocFailed as exc:
+        raise PressroomError(
+            f"pandoc could not write the redline: {exc.stderr.strip()}",
+            doc.source,
+            None,
+            "pandoc.writer",
+        ) from None
+    outputs = [
+        finish(RENDERERS[fmt].render(c, job, body, project, diagnostics))
+        for (fmt, _, finish), c, job, body in zip(plan, views_cited, jobs, bodies, strict=True)
+    ]
     return [dataclasses.replace(o, path=out / o.path.name) for o in outputs]
+
+
+def _keep(output: Output) -> Output:
+    return output
+
+
+def _tracked(output: Output, author: str, date: str) -> Output:
+    return dataclasses.replace(output, data=docx.tracked(output.data, author, date))
+
+
+def _highlighted(output: Output) -> Output:
+    return dataclasses.replace(
+        output,
+        path=output.path.with_suffix(".highlighted.docx"),
+        data=docx.highlighted(output.data),
+    )
 
 
 def _stylesheet(project: Project) -> str:

@@ -56,7 +56,8 @@ def summary(
             )
         )
     if records:
-        items = [[{"t": "Plain", "c": [_link(r)]}] for r in records]
+        moves = _moves(records)
+        items = [[{"t": "Plain", "c": [_link(r, moves.get(r.ident))]}] for r in records]
         blocks.append(
             _div(
                 "redline-changes",
@@ -97,11 +98,26 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
 
 
-def _link(record: Record) -> Node:
+def _moves(records: list[Record]) -> dict[str, str]:
+    """A passage deleted in one place and inserted, word for word, in another: for each of the
+    two changes, where the other one is."""
+    inserted = {r.inserted: r for r in records if r.inserted and not r.deleted}
+    moves: dict[str, str] = {}
+    for r in records:
+        other = inserted.get(r.deleted) if r.deleted and not r.inserted else None
+        if other is not None and len(r.deleted.split()) > 3:
+            moves[r.ident] = f"moved to {other.section or 'the opening'}"
+            moves[other.ident] = f"moved from {r.section or 'the opening'}"
+    return moves
+
+
+def _link(record: Record, move: str | None = None) -> Node:
     where = record.section or "Opening"
     if record.note is not None:
         where += f", note {record.note}"
-    if record.deleted and record.inserted:
+    if move:
+        what = f"{move}: “{_excerpt(record.deleted or record.inserted)}”"
+    elif record.deleted and record.inserted:
         what = f"“{_excerpt(record.deleted)}” → “{_excerpt(record.inserted)}”"
     elif record.deleted:
         what = f"deleted “{_excerpt(record.deleted)}”"
