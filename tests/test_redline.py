@@ -352,3 +352,16 @@ def test_an_unknown_revision_is_one_located_error(redline: Redline) -> None:
     assert run.code == 1
     assert run.stderr.strip().endswith("[diff.version]")
     assert "Traceback" not in run.stderr
+
+
+def test_two_revisions_diff_into_this_projects_build(redline: Redline) -> None:
+    """--to a revision too: both sides read from git; the redline still lands in build/diff/,
+    and a revision against itself marks nothing."""
+    run = run_build(redline.project, "diff", "--from", "HEAD", "--to", "HEAD", "abstract")
+    assert run.code == 0, run.stderr
+    soup = BeautifulSoup((redline.out / "abstract.html").read_text("utf-8"), "html.parser")
+    assert "No changes." in soup.select_one(".redline-summary").get_text(" ")
+    assert [
+        e for e in soup.find_all(["ins", "del"]) if not e.find_parent(class_="redline-summary")
+    ] == []
+    assert _revisions(redline.out / "abstract.docx") == []

@@ -103,8 +103,10 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
             anonymize_keys(marked)
         outputs = _render(new_cited, marked, new, request, author, date, diagnostics)
         for output in outputs:
-            atomic_write(output.path, output.data)
-            written.append(output.path)
+            # Into this project's build/diff/, whichever versions were compared.
+            path = project.build_dir / "diff" / output.path.name
+            atomic_write(path, output.data)
+            written.append(path)
     if request.blind:
         _check_blind(project, written)
     return written
@@ -154,7 +156,6 @@ def _render(
     # A redline is laid out as a paper: the handout's one-page grid has no room for it.
     doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "layout"})
     cited = embed_assets(dataclasses.replace(cited, doc=doc, ast=marked), project)
-    out = project.build_dir / "diff"
     formats = set(doc.formats)
     reader, records = views.number_changes(views.reader(cited.ast))
     head = summary(
@@ -193,7 +194,7 @@ def _render(
         finish(RENDERERS[fmt].render(c, job, body, project, diagnostics))
         for (fmt, _, finish), c, job, body in zip(plan, views_cited, jobs, bodies, strict=True)
     ]
-    return [dataclasses.replace(o, path=out / o.path.name) for o in outputs]
+    return outputs
 
 
 def _keep(output: Output) -> Output:
