@@ -130,6 +130,18 @@ def text_styles(styles: docx.styles.styles.Styles) -> None:
             style.base_style = styles["Author"]
         set_font(styles[name], 11, italic=name == "Affiliation")
     styles["Author"].paragraph_format.space_after = Pt(0)
+    draft_marker(styles)
+
+
+def draft_marker(styles: docx.styles.styles.Styles) -> None:
+    """The character style of a draft marker, [text]{.todo}: shaded yellow like the PDF's and
+    the web page's highlight, so that an editor sees every one."""
+    if "Draft Marker" not in [s.name for s in styles]:
+        styles.add_style("Draft Marker", WD_STYLE_TYPE.CHARACTER)
+    rpr = styles["Draft Marker"].element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:shd")):
+        rpr.remove(old)
+    rpr.append(element("w:shd", val="clear", color="auto", fill="FFF1A8"))
 
 
 def main() -> None:
