@@ -58,7 +58,8 @@ def catalogue(project: Project, library: Library, style: Path) -> dict[str, dict
     result: dict[str, dict[str, str]] = {}
     for n, ident in enumerate(ids, 1):
         result[ident] = {
-            "entry": entries.get(ident, ""),
+            # An item cited in notes only has no entry, as in the paper's bibliography.
+            "entry": "" if ident in library.notes_only else entries.get(ident, ""),
             "note": notes.get(n, ""),
             "short": notes.get(n + len(ids), ""),
         }

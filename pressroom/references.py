@@ -96,6 +96,17 @@ NAME_FIELDS = frozenset(
 DATE_FIELDS = frozenset(
     ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
 )
+# Unsigned press: a newspaper or magazine item with no author is cited in notes only. Chicago
+# leaves unsigned news items out of the bibliography (an entry would be just the paper's name
+# and a date); the library's conventions are written in references/library.yaml.
+UNSIGNED_PRESS_TYPES = frozenset(["article-newspaper", "article-magazine"])
+
+
+def notes_only(item: dict[str, Any]) -> bool:
+    """Whether the bibliography leaves this item out (it is cited in notes only)."""
+    return item.get("type") in UNSIGNED_PRESS_TYPES and not item.get("author")
+
+
 _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
@@ -114,6 +125,11 @@ class Library:
     def closest(self, key: str) -> str | None:
         close = difflib.get_close_matches(key, sorted(self.ids), n=1, cutoff=0.6)
         return close[0] if close else None
+
+    @property
+    def notes_only(self) -> frozenset[str]:
+        """Ids of the items cited in notes only, never listed in a bibliography."""
+        return frozenset(item["id"] for item in self.items if notes_only(item))
 
     def csljson(self) -> bytes:
         return json.dumps(list(self.items), ensure_ascii=False, indent=1).encode("utf-8")
