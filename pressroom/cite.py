@@ -39,7 +39,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ) from None
     try:
         ast = json.loads(out)
-        _drop_empty_entries(ast)
+        _drop_empty_entries(ast, library.notes_only)
         citations, notes, keys = _citations(ast)
         pandoc.to_json(ast)  # the later stages serialise it again: fail here, at the document
     except RecursionError:
@@ -121,17 +121,20 @@ def pandoc_warnings(assembled: Assembled, stderr: str) -> list[BuildWarning]:
     return found
 
 
-def _drop_empty_entries(ast: dict[str, Any]) -> None:
+def _drop_empty_entries(ast: dict[str, Any], notes_only: frozenset[str] = frozenset()) -> None:
     """pandoc leaves an empty bibliography entry for a source the style does not list (CMOS
-    leaves unpublished testimony out, research/citations.md §2); a reader should not see it,
-    and the citations that linked to it keep their text but lose the dead link."""
+    leaves unpublished testimony out, research/citations.md §2), and lists unsigned press
+    items that Chicago cites in notes only (references.notes_only); a reader should see
+    neither, and the citations that linked to them keep their text but lose the dead link."""
     dropped: set[str] = set()
 
     def entries(node: tree.Node) -> None:
         if node.get("t") == "Div" and "csl-bib-body" in node["c"][0][1]:
             keep = []
             for d in node["c"][1]:
-                if d.get("t") == "Div" and "csl-entry" in d["c"][0][1] and not tree.text(d["c"][1]):
+                entry = d.get("t") == "Div" and "csl-entry" in d["c"][0][1]
+                omitted = entry and d["c"][0][0].removeprefix("ref-") in notes_only
+                if entry and (omitted or not tree.text(d["c"][1])):
                     dropped.add("#" + d["c"][0][0])
                 else:
                     keep.append(d)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def conference_line(conf: Any) -> str:
-    """'Paper presented at NAME, PLACE, DATES' from the conference mapping."""
+    """'Paper presented at the NAME, PLACE, DATES' from the conference mapping (CMOS's form for
+    a paper given at a meeting; no second article when the name has its own)."""
     if not isinstance(conf, dict) or not conf.get("name"):
         return ""
-    parts = [str(conf["name"])]
+    name = str(conf["name"])
+    parts = [name if name.lower().startswith("the ") else f"the {name}"]
     if conf.get("place"):
         parts.append(str(conf["place"]))
     if conf.get("dates"):
@@ -19,18 +22,40 @@ def conference_line(conf: Any) -> str:
     return "Paper presented at " + ", ".join(parts)
 
 
-def session_when(conf: Any) -> str:
-    """'5 June 2026, 09:00 (Europe/London)' for the talk's session."""
+def session_when(conf: Any, lang: Any = "en-US") -> str:
+    """When the talk is, as the document's language writes it: 'June 5, 2026, 9:00 a.m. BST'
+    in American English (CMOS), '5 June 2026, 09:00 BST' otherwise. The zone prints as its
+    abbreviation on that day (BST, EDT), or as given when the time zone database lacks it."""
     session = conf.get("session") if isinstance(conf, dict) else None
     if not isinstance(session, dict) or not session.get("date"):
         return ""
+    american = str(lang or "en-US").lower() in ("en-us", "en")
     try:
         day = dt.date.fromisoformat(str(session["date"]))
-        text = f"{day.day} {day:%B %Y}"
     except ValueError:
-        text = str(session["date"])
-    if session.get("time"):
-        text += f", {session['time']}"
-    if session.get("timezone"):
-        text += f" ({session['timezone']})"
+        return " ".join(str(x) for x in (session["date"], session.get("time") or "") if x)
+    text = f"{day:%B} {day.day}, {day.year}" if american else f"{day.day} {day:%B %Y}"
+    if not session.get("time"):
+        return text
+    try:
+        hour, minute = (int(x) for x in str(session["time"]).split(":")[:2])
+        clock = dt.time(hour, minute)
+    except ValueError:
+        return f"{text}, {session['time']}"
+    if american:
+        period = "a.m." if clock.hour < 12 else "p.m."
+        text += f", {(clock.hour % 12) or 12}:{clock.minute:02d} {period}"
+    else:
+        text += f", {clock:%H:%M}"
+    zone = session.get("timezone")
+    if zone:
+        text += f" {zone_abbreviation(str(zone), day, clock)}"
     return text
+
+
+def zone_abbreviation(zone: str, day: dt.date, clock: dt.time) -> str:
+    """'BST' for Europe/London on a summer day; the zone as given if it is not in the database."""
+    try:
+        return dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).strftime("%Z")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return f"({zone})"

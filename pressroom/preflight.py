@@ -10,6 +10,8 @@ from typing import Any
 from . import tree
 from .config import Project, line_of
 from .documents import Corpus
+from .drafts import KIND as DRAFT
+from .drafts import draft_markers
 from .errors import Diagnostics, PressroomError, PressroomErrors
 from .model import Cited
 from .pipeline import facts_path
@@ -106,9 +108,11 @@ def check(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> list[st
         f"{'document':<10} {'body':>6} {'notes':>6} {'biblio':>6} {'abstract':>8} {'pages':>5}"
     ]
     cited_keys: set[str] = set()
+    drafts = []
     for name in project.documents:
         cited = corpus.cited(name)
         cited_keys |= cited.keys
+        drafts += draft_markers(cited)
         counts = count(cited)
         facts = _facts(project, name)
         pages = facts.get("pages", "-")
@@ -127,9 +131,12 @@ def check(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> list[st
         diagnostics.warn(
             f"reference '{ident}' is not cited in any document", "citation.unused", path, line
         )
+    for marker in drafts:
+        diagnostics.warn(f'draft marker: "{marker.text}"', DRAFT, marker.path, marker.line)
     if problems:
         raise PressroomErrors(problems)
-    return [*report, CONVENTION]
+    found = f"draft markers: {len(drafts)} (submission refuses them)" if drafts else ""
+    return [*report, *([found] if found else []), CONVENTION]
 
 
 def _facts(project: Project, name: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from . import pandoc
 from .blind import blind_project, identities
 from .config import Project
 from .documents import Corpus
-from .errors import Diagnostics, PressroomError
+from .drafts import draft_markers
+from .errors import Diagnostics, PressroomError, PressroomErrors
 from .pipeline import Request, build
 from .preflight import abstract_counts
 from .write import atomic_write
@@ -35,6 +36,15 @@ def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]
     source = blind_project(project) if blind else project
     result = build(source, Request(targets=frozenset({"paper.pdf", "paper.docx"})), diagnostics)
     corpus = result.corpus or Corpus(source)
+    # A draft marker is a note to oneself: nothing is bundled while one is left.
+    drafts = [
+        m.error()
+        for name in ("paper", "abstract")
+        if name in source.documents
+        for m in draft_markers(corpus.cited(name))
+    ]
+    if drafts:
+        raise PressroomErrors(drafts)
     out = project.build_dir / "submission"
     files = {
         "paper.pdf": scrub_pdf(source.output("paper", "pdf").read_bytes(), blind),

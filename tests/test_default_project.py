@@ -118,3 +118,18 @@ def test_library_follows_the_data_conventions() -> None:
 
 def test_seeds_exist() -> None:
     assert len(list(Path(SEEDS).glob("*.txt"))) == 2
+
+
+def test_the_paper_reads_as_finished(default_build: Run) -> None:
+    """No drafting passages, no draft markers, no mention of where the paper's facts were
+    gathered, and Chicago's locators for a work without pages (under "Heading", not sec.)."""
+    source = (ROOT / "manuscript" / "paper.md").read_text("utf-8")
+    assert not re.search(r"@[\w-]+(?:, |\s*\[)sec\.", source), "sec. locators"
+    assert ".todo" not in source and "::: todo" not in source, "draft markers"
+    for name in ("paper", "abstract", "appendix", "handout"):
+        text = " ".join(" ".join(pdf_pages(default_build.build / f"{name}.pdf")).split())
+        for phrase in ("to be added", "seed text", "the seeds", "seed abstract", "this draft"):
+            assert phrase not in text.lower(), f"{name}.pdf: {phrase!r}"
+    notes = docx_footnotes(default_build.build / "paper.docx")
+    assert not any("sec." in n for n in notes)
+    assert sum('under "' in n or "under “" in n for n in notes) >= 40

@@ -23,7 +23,7 @@ def check_handout(pdf: Path, width: float, height: float) -> None:
     text = " ".join(pdf_pages(pdf)[0].split()).replace("‐ ", "").replace("‐", "-")
     assert "The Japan–U.S. Conflict over Dual-Use Technologies" in text
     assert "Hanako Yamada" in text and "Example University" in text
-    assert "5 June 2026, 09:00 (Europe/London)" in text
+    assert "June 5, 2026, 9:00 a.m. BST" in text, "the session as en-US writes it"
     assert META["conference"]["name"] in text
     assert META["conference"]["place"] in text and META["conference"]["dates"] in text
     abstract = (ROOT / "manuscript" / "partials" / "abstract.md").read_text("utf-8").split()

@@ -3,9 +3,15 @@ the title block and properties from the metadata."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import os
+import re
+import zipfile
 from typing import Any
+from xml.sax.saxutils import escape
 
-from .. import pandoc
+from .. import pandoc, tree
 from ..config import Project
 from ..errors import Diagnostics
 from ..meta import conference_line
@@ -21,13 +27,14 @@ class DocxRenderer:
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
         reference = project.template("reference.docx").resolve()
-        ast = with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name)
+        ast = with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
         args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
         return PandocJob(args, pandoc.to_json(ast), frozenset({reference}))
 
     def render(
         self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
     ) -> Output:
+        body = with_core_properties(body, author_names(cited.doc.meta), build_time())
         return Output(project.output(cited.doc.name, self.fmt), body, cited.inputs | job.inputs)
 
 
@@ -38,28 +45,55 @@ def _meta_string(text: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": text}
 
 
+def _styled(style: str, text: str, cls: str) -> dict[str, Any]:
+    """A paragraph in a named Word style (pandoc's custom-style), as a Div of class `cls`."""
+    para = {"t": "Para", "c": [{"t": "Str", "c": text}]}
+    return {"t": "Div", "c": [["", [cls], [["custom-style", style]]], [para]]}
+
+
+def author_names(meta: dict[str, Any]) -> list[str]:
+    return [
+        str(a["name"]) for a in meta.get("authors") or [] if isinstance(a, dict) and a.get("name")
+    ]
+
+
+def title_block(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """What follows the title and subtitle: the label, then each author's name, affiliation
+    and e-mail as paragraphs of their own styles (Author, Affiliation, Email), then the
+    conference line (Date). An editor restyles or deletes each one; none is merged into a
+    line, nor into the author property."""
+    blocks = []
+    if meta.get("label"):
+        # The document's kind ("Source Appendix") in its own restylable style.
+        blocks.append(_styled("Label", str(meta["label"]), "label"))
+    for a in meta.get("authors") or []:
+        if isinstance(a, dict) and a.get("name"):
+            blocks.append(_styled("Author", str(a["name"]), "author"))
+            for key, style in (("affiliation", "Affiliation"), ("email", "Email")):
+                if a.get(key):
+                    blocks.append(_styled(style, str(a[key]), key))
+    conference = conference_line(meta.get("conference"))
+    if conference:
+        blocks.append(_styled("Date", conference, "conference"))
+    return blocks
+
+
 def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") -> dict[str, Any]:
-    """Title, authors, keywords and language for the Word title block and core.xml."""
+    """Title and subtitle (pandoc's title block), keywords and language for core.xml; the rest
+    of the title block as styled paragraphs opening the body (title_block)."""
     out = dict(ast)
     # Build settings would land in docProps/custom.xml, absolute paths (a user name) included.
     private = ("bibliography", "csl", "link-citations", "references", "lang")
     m = {k: v for k, v in ast.get("meta", {}).items() if k not in private}
-    label = meta.get("label")
     title = str(meta.get("title") or "")
     if title:
         m["title"] = _meta_string(title)
     if meta.get("subtitle"):
         m["subtitle"] = _meta_string(str(meta["subtitle"]))
-    authors = []
-    for a in meta.get("authors") or []:
-        if isinstance(a, dict) and a.get("name"):
-            parts = [str(a["name"])] + [str(a[k]) for k in ("affiliation", "email") if a.get(k)]
-            authors.append(_meta_string(", ".join(parts)))
-    if authors:
-        m["author"] = {"t": "MetaList", "c": authors}
-    conference = conference_line(meta.get("conference"))
-    if conference:
-        m["date"] = _meta_string(conference)
+    # No `author` or `date` here: pandoc would print them in its own title block as one merged
+    # line each; title_block() writes them, and with_core_properties() the author property.
+    m.pop("author", None)
+    m.pop("date", None)
     if meta.get("keywords"):
         # Inlines, not strings: pandoc's DOCX writer leaves MetaStrings in a list empty.
         inlines = [{"t": "MetaInlines", "c": [{"t": "Str", "c": str(k)}]} for k in meta["keywords"]]
@@ -78,9 +112,71 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
         }
         para = {"t": "Para", "c": [{"t": "Str", "c": str(thanks)}]}
         out["blocks"] = [*out["blocks"], heading, para]
-    if label:
-        # The document's kind ("Source Appendix") opens the body in its own restylable style.
-        para = {"t": "Para", "c": [{"t": "Str", "c": str(label)}]}
-        div = {"t": "Div", "c": [["", ["label"], [["custom-style", "Label"]]], [para]]}
-        out["blocks"] = [div, *out["blocks"]]
+    out["blocks"] = [*title_block(meta), *out["blocks"]]
     return out
+
+
+def with_draft_markers(ast: dict[str, Any]) -> dict[str, Any]:
+    """A draft marker, [text]{.todo}, in the "Draft Marker" character style (shaded, as the
+    PDF and the web page highlight it). The cited AST itself is left as it is."""
+    out = {**ast, "blocks": pandoc_copy(ast["blocks"])}
+
+    def mark(node: tree.Node) -> None:
+        if node.get("t") == "Span" and "todo" in node["c"][0][1]:
+            attrs = [kv for kv in node["c"][0][2] if kv[0] != "custom-style"]
+            node["c"][0] = [
+                node["c"][0][0],
+                node["c"][0][1],
+                [*attrs, ["custom-style", "Draft Marker"]],
+            ]
+
+    tree.walk(out["blocks"], mark)
+    return out
+
+
+def pandoc_copy(value: Any) -> Any:
+    """A deep copy of AST JSON (lists and dicts only; faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: pandoc_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [pandoc_copy(v) for v in value]
+    return value
+
+
+def build_time() -> dt.datetime:
+    """When the document was made: now, or SOURCE_DATE_EPOCH for a reproducible build. (pandoc
+    runs sandboxed, and its sandbox stamps every DOCX 1970-01-01.)"""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def with_core_properties(data: bytes, authors: list[str], when: dt.datetime) -> bytes:
+    """The DOCX with docProps/core.xml's creator (the authors' names, "; " between them) and
+    its created and modified dates set; every other part is copied as it is."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = _core(content.decode("utf-8"), authors, stamp).encode("utf-8")
+            z.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _core(text: str, authors: list[str], stamp: str) -> str:
+    text = re.sub(r"<dc:creator>.*?</dc:creator>|<dc:creator\s*/>", "", text, flags=re.S)
+    if authors:
+        creator = f"<dc:creator>{escape('; '.join(authors))}</dc:creator>"
+        text = text.replace("</cp:coreProperties>", creator + "</cp:coreProperties>")
+    for tag in ("created", "modified"):
+        text = re.sub(
+            rf"(<dcterms:{tag}\b[^>]*>).*?(</dcterms:{tag}>)",
+            rf"\g<1>{stamp}\g<2>",
+            text,
+            flags=re.S,
+        )
+    return text
