@@ -79,13 +79,13 @@ def one(html: str, base: Path, roots: list[Path], fast: bool) -> tuple[float, fl
 
     weasy_patch.configure(fast=fast)
     start = time.process_time()
-    document, _, warnings = weasy.layout(html, base, roots)
-    laid = time.process_time()
-    pdf = weasy.write(document)
+    laid = weasy.layout(html, base, roots)
+    done = time.process_time()
+    pdf = weasy.write(laid.document)
     written = time.process_time()
-    if any(w.kind == "pdf.patch-skipped" for w in warnings):
-        raise SystemExit(f"bench: a patch was skipped: {warnings}")
-    return laid - start, written - laid, weasy.placement(document), pdf
+    if any(w.kind == "pdf.patch-skipped" for w in laid.warnings):
+        raise SystemExit(f"bench: a patch was skipped: {laid.warnings}")
+    return done - start, written - done, weasy.placement(laid.document), pdf
 
 
 def measure_one(label: str, project: Path, rounds: int) -> Pair:
