@@ -23,6 +23,7 @@ AUTOMATIC_AUTHOR = "pressroom (citation forms and numbers)"
 # A Span with this id prefix marks a wholly inserted or deleted paragraph: the DOCX post-pass
 # gives its paragraph mark the revision (pandoc's writer cannot) and removes it elsewhere.
 PARAGRAPH_MARK = "redline-pm-"
+ROW_MARK = "redline-row-"  # likewise, a wholly inserted or deleted table row (w:trPr)
 SIMILAR = 0.5  # share of words two blocks must have in common to be diffed as one
 
 
@@ -55,8 +56,8 @@ class Marker:
         attr = ["", classes, [["author", author], ["date", self.date]]]
         return [{"t": "Span", "c": [attr, inlines]}]
 
-    def paragraph_mark(self, change: Change) -> Node:
-        ident = f"{PARAGRAPH_MARK}{change.kind}-{next(self.counter)}"
+    def paragraph_mark(self, change: Change, prefix: str = PARAGRAPH_MARK) -> Node:
+        ident = f"{prefix}{change.kind}-{next(self.counter)}"
         return {"t": "Span", "c": [[ident, [], []], []]}
 
 
@@ -263,10 +264,19 @@ def _diff_rows(old: list[Any], new: list[Any], marker: Marker) -> list[Any]:
 
 
 def mark_rows(rows: list[Any], change: Change, marker: Marker) -> list[Any]:
-    return [
-        [row[0], [[*cell[:4], mark_blocks(cell[4], change, marker)] for cell in row[1]]]
-        for row in rows
-    ]
+    """Whole rows inserted or deleted: every cell's words, and a marker for the row itself."""
+    out = []
+    for attr, cells in rows:
+        cells = [[*cell[:4], mark_blocks(cell[4], change, marker)] for cell in cells]
+        if cells:
+            first = cells[0][4]
+            row_mark = marker.paragraph_mark(change, ROW_MARK)
+            if first and first[0]["t"] in ("Para", "Plain"):
+                first[0] = {"t": first[0]["t"], "c": [*first[0]["c"], row_mark]}
+            else:
+                first.insert(0, {"t": "Plain", "c": [row_mark]})
+        out.append([attr, cells])
+    return out
 
 
 # --- inlines ----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ pandoc 3.9 writes an `insertion`/`deletion` Span as `w:ins`/`w:del` (body and fo
 but (research/review/redline-anchors.md §3, verified):
 - a wholly inserted or deleted paragraph gets no paragraph-mark revision, so Word's Accept All
   or Reject All leaves an empty paragraph (F6, F7): the marker Spans of diff.py, written as
-  bookmarks, say which paragraphs; their marks get `w:pPr/w:rPr/w:ins|w:del` here;
+  bookmarks, say which paragraphs; their marks get `w:pPr/w:rPr/w:ins|w:del` here; a wholly
+  inserted or deleted table row likewise gets `w:trPr/w:ins|w:del`;
 - insertions and deletions are numbered apart, so their ids collide (F9): renumbered here,
   unique across the package;
 - a change around a link is invalid and LibreOffice drops its text (F4, jgm/pandoc#4609):
@@ -21,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from .diff import PARAGRAPH_MARK
+from .diff import PARAGRAPH_MARK, ROW_MARK
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -139,22 +140,46 @@ def _clone(element: Any) -> Any:
 
 
 def _paragraph_marks(root: Any, author: str, date: str) -> None:
-    """Each paragraph that holds a marker bookmark gets its mark inserted or deleted."""
+    """Each paragraph (or table row) that holds a marker bookmark gets its mark inserted or
+    deleted; the bookmark goes."""
     ends = {e.get(W + "id"): e for e in root.iter(W + "bookmarkEnd")}
     for start in list(root.iter(W + "bookmarkStart")):
         name = start.get(W + "name") or ""
-        if not name.startswith(PARAGRAPH_MARK):
+        prefix = next((p for p in (PARAGRAPH_MARK, ROW_MARK) if name.startswith(p)), None)
+        if prefix is None:
             continue
-        kind = "ins" if name[len(PARAGRAPH_MARK) :].startswith("insertion") else "del"
+        kind = "ins" if name[len(prefix) :].startswith("insertion") else "del"
         end = ends.get(start.get(W + "id"))
         paragraph = next(start.iterancestors(W + "p"), None)
+        row = next(start.iterancestors(W + "tr"), None)
         for element in (start, end):
             if element is not None:
                 element.getparent().remove(element)
+        if prefix == ROW_MARK:
+            if row is not None:
+                _mark_row(row, kind, author, date)
         # The last paragraph of the body, a cell or a note keeps its mark: Word cannot
         # remove it, and a cell or note must end with a paragraph.
-        if paragraph is not None and _followed(paragraph):
+        elif paragraph is not None and _followed(paragraph):
             _mark_paragraph(paragraph, kind, author, date)
+
+
+def _mark_row(row: Any, kind: str, author: str, date: str) -> None:
+    trpr = row.find(W + "trPr")
+    if trpr is None:
+        trpr = etree.Element(W + "trPr")
+        # CT_Row: tblPrEx?, trPr?, then the cells.
+        exceptions = row.find(W + "tblPrEx")
+        if exceptions is not None:
+            exceptions.addnext(trpr)
+        else:
+            row.insert(0, trpr)
+    revision = etree.Element(W + kind, {W + "id": "0", W + "author": author, W + "date": date})
+    change = trpr.find(W + "trPrChange")  # CT_TrPr: the row's own properties, ins, del, change
+    if change is not None:
+        change.addprevious(revision)
+    else:
+        trpr.append(revision)
 
 
 def _followed(paragraph: Any) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import tree
-from .diff import AUTOMATIC, DELETION, INSERTION, PARAGRAPH_MARK
+from .diff import AUTOMATIC, DELETION, INSERTION, PARAGRAPH_MARK, ROW_MARK
 from .docx import DELETED_STYLE, INSERTED_STYLE
 from .tokens import Node
 
@@ -51,7 +51,7 @@ def is_automatic(node: Node) -> bool:
 
 
 def _is_paragraph_mark(node: Node) -> bool:
-    return node.get("t") == "Span" and node["c"][0][0].startswith(PARAGRAPH_MARK)
+    return node.get("t") == "Span" and node["c"][0][0].startswith((PARAGRAPH_MARK, ROW_MARK))
 
 
 def reader(ast: dict[str, Any]) -> dict[str, Any]:

@@ -3,14 +3,18 @@ the real pipeline (pandoc, citeproc, the cross-reference filter)."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
-from pressroom import tree
+from pressroom import pandoc, tree
 from pressroom.config import load_project
 from pressroom.documents import Corpus
-from pressroom.redline import views
+from pressroom.redline import docx, views
 from pressroom.redline.diff import AUTOMATIC, DELETION, INSERTION, diff_documents
+
+from ..ooxml.validate import invalid_parts
 
 LIBRARY = """\
 - id: writer1987
@@ -111,10 +115,17 @@ def test_an_inserted_section_renumbers_without_marking_numbers(tmp_path: Path) -
     assert "section 3" in tree.text(reader["blocks"][1])
 
 
-def test_a_new_table_row_is_marked_cell_by_cell(tmp_path: Path) -> None:
+def test_a_new_table_row_is_marked_cell_by_cell_and_as_a_row_in_word(tmp_path: Path) -> None:
     table = "| A | B |\n|---|---|\n| 1 | one |\n{}\nTable: Numbers\n"
     merged = _diff(tmp_path, table.format(""), table.format("| 2 | two |\n"))
     assert [text for kind, text in _changes(merged["blocks"]) if kind == INSERTION] == ["2", "two"]
+    body, _ = pandoc.run(["-f", "json", "-t", "docx", "-o", "-"], pandoc.to_json(merged))
+    path = tmp_path / "tracked.docx"
+    path.write_bytes(docx.tracked(body, "A Writer", "2026-01-01T00:00:00Z"))
+    assert invalid_parts(path) == []
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode()
+    assert re.search(r"<w:trPr><w:ins [^>]*w:author=\"A Writer\"", xml)  # Reject All drops the row
+    assert "redline-" not in xml
 
 
 def test_views_show_the_author_changes_as_html_and_styles(tmp_path: Path) -> None:
