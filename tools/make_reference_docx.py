@@ -177,6 +177,13 @@ def main() -> None:
     set_font(styles["Abstract Title"], 11, bold=False)
     abstract = styles["Abstract"].paragraph_format
     abstract.left_indent, abstract.right_indent, abstract.space_after = Cm(1.2), Cm(1.2), Pt(6)
+    # The keywords under the abstract, at its measure (the div's custom-style "Keywords").
+    if "Keywords" not in [s.name for s in styles]:
+        styles.add_style("Keywords", WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Abstract"]
+    set_font(styles["Keywords"], 11)
+    keywords = styles["Keywords"].paragraph_format
+    keywords.first_line_indent, keywords.line_spacing = Cm(0), 1.0
+    keywords.space_before, keywords.space_after = Pt(3), Pt(12)
     for level, size in ((1, 14), (2, 12), (3, 12)):
         h = styles[f"Heading {level}"]
         set_font(h, size, italic=level > 1, bold=level == 1)
