@@ -143,7 +143,6 @@ def quiet_gc() -> Iterator[None]:
         yield
         return
     thresholds = gc.get_threshold()
-    gc.collect()  # what is garbage now is not frozen with the rest
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
     try:
