@@ -12,7 +12,8 @@ ARGS    ?=
 BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all test lint clean distclean setup reference-docx watch bench handout check submission
+.PHONY: all test lint clean distclean setup reference-docx watch bench handout check submission \
+        content-check
 
 # The build writes the list of outputs (documents x formats, build/.deps/outputs.mk) and
 # built.d, every file any output was made from. make decides *whether* to call pressroom;
@@ -80,6 +81,11 @@ $(STAMP): $(TOOLKIT)/pyproject.toml $(TOOLKIT)/tools/system-deps.sh
 
 test: lint
 	cd $(TOOLKIT) && $(PY) -m pytest
+
+# The sample paper's own content (originality against ../shared/seeds when it is there, its
+# notes, words and references): not part of `make test`, which checks the toolkit only.
+content-check: $(STAMP)
+	cd $(TOOLKIT) && $(PY) -m pytest tests/content
 
 lint: $(STAMP)
 	cd $(TOOLKIT) && $(PY) -m ruff check pressroom tests tools build.py bench

@@ -3,9 +3,24 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
-from pressroom.cli import run
+
+def _interrupted_at_start(signum: int, frame: object) -> None:
+    """Ctrl-C or SIGTERM while the command line is still importing (click, pandoc's and
+    WeasyPrint's modules: up to a second): nothing has been started or written yet, so end
+    at once, as the build itself ends when interrupted. `cli.run` replaces this handler."""
+    os.write(2, b"pressroom: interrupted\n")
+    os._exit(130)
+
+
+# Before the heavy imports below: otherwise a Ctrl-C in the first second prints a traceback.
+signal.signal(signal.SIGINT, _interrupted_at_start)
+signal.signal(signal.SIGTERM, _interrupted_at_start)
+
+from pressroom.cli import run  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(run())

@@ -1,7 +1,12 @@
-"""Fixtures: copy a project from tests/projects/ and build it with the real command line."""
+"""Fixtures: copy a project from tests/projects/ and build it with the real command line.
+
+Whole-project builds are the slow part of the suite, so each is made once per session and
+shared; a test that edits a built project gets a fresh copy of the built tree instead of a
+build of its own (`BuiltTree`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +17,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = Path(__file__).resolve().parent / "projects"
+
+# tests/content/ checks the sample paper's own text (`make content-check`), not the toolkit:
+# a user who writes their own paper in manuscript/ still gets a green `make test`. It runs
+# when named: `pytest tests/content`.
+collect_ignore = ["content"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from this run's outputs instead of comparing with them",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: runs make, interrupts a build or watches files (part of `make test`)"
+    )
 
 
 @dataclass
@@ -26,14 +50,16 @@ class Run:
         return self.project / "build"
 
 
-def run_build(project: Path, *args: str) -> Run:
-    """`python build.py --project DIR ARGS...` in the project's parent folder."""
+def run_build(project: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    """`python build.py --project DIR ARGS...` in the project's parent folder; `env` adds
+    environment variables."""
     proc = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "--project", project.name, *args],
         cwd=project.parent,
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, **(env or {})},
     )
     return Run(proc.returncode, proc.stdout, proc.stderr, project)
 
@@ -52,6 +78,24 @@ def copy_default_project(dest: Path) -> Path:
     return target
 
 
+class BuiltTree:
+    """A project built once, then handed out again and again as it was right after that build.
+
+    The build records its inputs by absolute path, so each copy is put back at the same path
+    (`shutil.copytree` keeps every mtime): to the build, the copy is the project it made."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.pristine = project.parent / f"{project.name}.pristine"
+        shutil.copytree(project, self.pristine, symlinks=True)
+
+    def fresh(self) -> Path:
+        """The project as built, whatever an earlier test did to it."""
+        shutil.rmtree(self.project)
+        shutil.copytree(self.pristine, self.project, symlinks=True)
+        return self.project
+
+
 @pytest.fixture(scope="session")
 def notes_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     project = copy_project("notes", tmp_path_factory.mktemp("notes"))
@@ -66,3 +110,24 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     run = run_build(project)
     assert run.code == 0, run.stderr
     return run
+
+
+@pytest.fixture(scope="session")
+def handout_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    project = copy_project("handout", tmp_path_factory.mktemp("handout"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return run
+
+
+@pytest.fixture(scope="session")
+def incremental(tmp_path_factory: pytest.TempPathFactory) -> BuiltTree:
+    """tests/projects/incremental, built once, with its own copy of the print stylesheet and
+    page template (as a user who customises them would have)."""
+    project = copy_project("incremental", tmp_path_factory.mktemp("incremental"))
+    (project / "templates").mkdir()
+    for name in ("print.css", "page.html.j2"):
+        shutil.copy(ROOT / "templates" / name, project / "templates" / name)
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return BuiltTree(project)

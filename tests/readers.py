@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 from pypdf import PdfReader
@@ -91,3 +93,19 @@ def docx_footnotes(path: Path) -> list[str]:
 def docx_part(path: Path, name: str) -> str:
     with zipfile.ZipFile(path) as z:
         return z.read(name).decode("utf-8")
+
+
+def cited_ast(build: Path, name: str) -> dict[str, Any]:
+    """The cited AST of document `name` (pandoc's JSON, after citeproc), as the build cached it
+    in build/.cache/NAME.cited.json. The one place that knows that file's layout."""
+    record = json.loads((build / ".cache" / f"{name}.cited.json").read_text("utf-8"))
+    ast: dict[str, Any] = json.loads(record["out"])
+    return ast
+
+
+def docx_text(path: Path) -> list[str]:
+    """word/document.xml and word/footnotes.xml as text: each paragraph as `[style] text`,
+    then each real footnote as `[^n] text`."""
+    lines = [f"[{style}] {text}" for style, text in docx_paragraphs(path)]
+    lines += [f"[^{n}] {text}" for n, text in enumerate(docx_footnotes(path), 1)]
+    return lines

@@ -163,4 +163,3 @@ def test_dependency_floors() -> None:
 
     assert parts(version("weasyprint")) >= (70,)
     assert parts(version("jinja2")) >= (3, 1, 6)
-    assert parts(pandoc.version()) >= (3, 6)

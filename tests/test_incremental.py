@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, copy_project, run_build
+from .conftest import ROOT, BuiltTree, run_build
 
 DOCS = ("paper", "abstract", "appendix")
 ALL = {f"{d}.{f}" for d in DOCS for f in ("html", "docx", "pdf")}
@@ -23,15 +22,9 @@ def stamps(build: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A built copy of tests/projects/incremental, with its own copy of the print stylesheet
-    and page template (as a user who customises them would have)."""
-    project = copy_project("incremental", tmp_path)
-    (project / "templates").mkdir()
-    for name in ("print.css", "page.html.j2"):
-        shutil.copy(ROOT / "templates" / name, project / "templates" / name)
-    run = run_build(project)
-    assert run.code == 0, run.stderr
+def project(incremental: BuiltTree) -> Path:
+    """The built project, as the build left it."""
+    project = incremental.fresh()
     assert set(stamps(project / "build")) == ALL
     return project
 
@@ -146,6 +139,7 @@ def make(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_make_is_a_no_op_then_rebuilds_what_an_edit_touched(project: Path) -> None:
     first = make(project)  # writes build/.deps/outputs.mk; every output is already current
     assert first.returncode == 0, first.stderr

@@ -5,6 +5,7 @@ with valid outputs."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,9 +40,42 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.mark.parametrize(("sig", "delay"), [("INT", 0.5), ("INT", 1.0), ("TERM", 1.5)])
-def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, delay: float) -> None:
+def catches_sigterm(pid: int) -> bool:
+    """build.py has run its first lines: it installs its SIGTERM handler before any heavy import
+    (Python itself catches only SIGINT at start-up). /proc/PID/status lists caught signals."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = int(re.search(r"^SigCgt:\s*([0-9a-f]+)", status, re.M).group(1), 16)  # type: ignore[union-attr]
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def runs_pandoc(pid: int) -> bool:
+    """The build has started a pandoc process (reading, citing or writing a document)."""
+    return any(line.split(None, 1)[1].split()[0].endswith("pandoc") for line in children(pid))
+
+
+def wrote_an_output(build: Path, before: dict[str, int]) -> bool:
+    """A first output has been replaced (a new inode), while the others are still being made."""
+    for path in build.glob("*.*"):
+        try:
+            if path.stat().st_ino != before.get(path.name):
+                return True
+        except FileNotFoundError:  # a temporary file, renamed meanwhile
+            return True
+    return False
+
+
+# Each signal waits for a sign that the build reached a stage, not for a fixed delay:
+# still importing (the first second), running pandoc, and writing outputs.
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "stage"), [("INT", "importing"), ("INT", "pandoc"), ("TERM", "writing")]
+)
+def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, stage: str) -> None:
     good = outputs(built / "build")
+    inodes = {p.name: p.stat().st_ino for p in (built / "build").glob("*.*")}
     touch_sources(built)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "--project", built.name],
@@ -50,9 +84,17 @@ def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, delay: fl
         text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C would reach
     )
-    time.sleep(delay)
-    if proc.poll() is not None:
-        pytest.skip("the build finished before the signal")
+    signs = {
+        "importing": lambda: catches_sigterm(proc.pid),
+        "pandoc": lambda: runs_pandoc(proc.pid),
+        "writing": lambda: wrote_an_output(built / "build", inodes),
+    }
+    deadline = time.monotonic() + 120
+    while not signs[stage]():
+        if proc.poll() is not None:
+            pytest.fail(f"the build ended before it showed the sign of {stage!r}")
+        assert time.monotonic() < deadline, f"no sign of {stage!r}"
+        time.sleep(0.005)
     start = time.monotonic()
     if sig == "INT":
         os.killpg(proc.pid, signal.SIGINT)
@@ -74,6 +116,7 @@ def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, delay: fl
     assert run_build(built).code == 0
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_end_with_valid_outputs(tmp_path: Path) -> None:
     project = copy_project("notes", tmp_path)
     command = [sys.executable, str(ROOT / "build.py"), "--project", project.name]

@@ -4,12 +4,9 @@ nothing); the build fails at the offending line, or succeeds without fetching.""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import struct
-import subprocess
-import sys
 import threading
 import zipfile
 import zlib
@@ -21,7 +18,7 @@ import pytest
 from pressroom import pandoc, yamlio
 from pressroom.errors import PressroomError
 
-from .conftest import PROJECTS, ROOT, Run
+from .conftest import PROJECTS, run_build
 
 CANARY = "CANARY-7f3a9c-do-not-leak"
 
@@ -92,18 +89,6 @@ def png(width: int, height: int) -> bytes:
     )
 
 
-def build(project: Path, *args: str, **env: str) -> Run:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--project", project.name, *args],
-        cwd=project.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr, project)
-
-
 def write_paper(project: Path, hostile: str, port: int = 9) -> None:
     paper = project / "manuscript" / "paper.md"
     text = hostile.replace("CANARY", str(project.parent / "canary.txt")).replace("PORT", str(port))
@@ -162,7 +147,7 @@ def test_hostile_markup_is_refused_at_its_line(
 ) -> None:
     markup, kind = DOORS[door]
     write_paper(hostile, markup, listener.port)
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.code == 1, run.stderr
     line = run.stderr.strip()
     assert line.startswith("hostile/manuscript/paper.md:8: error: "), line
@@ -181,7 +166,7 @@ def test_links_and_reference_urls_build_without_fetching(hostile: Path, listener
     )
     library = hostile / "references" / "library.yaml"
     library.write_text(library.read_text() + f"    URL: http://127.0.0.1:{listener.port}/r\n")
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.code == 0, run.stderr
     assert f"127.0.0.1:{listener.port}" in (hostile / "build" / "paper.html").read_text()
 
@@ -190,13 +175,13 @@ def test_style_path_outside_or_remote_is_refused(hostile: Path, listener: Listen
     meta = hostile / "manuscript" / "metadata.yaml"
     base = meta.read_text()
     meta.write_text(base + "citation-style: ../canary.csl\n")
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.stderr.strip() == (
         "hostile/manuscript/metadata.yaml:3: error: style file lies outside the project "
         "[style.outside]"
     )
     meta.write_text(base + f"citation-style: http://127.0.0.1:{listener.port}/s.csl\n")
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.code == 1
     assert run.stderr.strip().endswith("[style.missing]")
 
@@ -227,7 +212,7 @@ def test_symlink_out_of_the_project_is_refused(hostile: Path, door: str) -> None
     elif door == "style":
         meta = hostile / "manuscript" / "metadata.yaml"
         meta.write_text(meta.read_text() + "citation-style: house\n")
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.code == 1, run.stderr
     assert run.stderr.strip().endswith(f"[{kind}]"), run.stderr
     assert "Traceback" not in run.stderr
@@ -292,7 +277,7 @@ JINJA = {
 def test_jinja_sandbox(hostile: Path, door: str) -> None:
     source, kind = JINJA[door]
     write_paper(hostile, source)
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.code == 1
     assert run.stderr.strip().startswith("hostile/manuscript/paper.md:8: error: "), run.stderr
     assert run.stderr.strip().endswith(f"[{kind}]")
@@ -340,7 +325,7 @@ def test_image_bomb_is_refused(hostile: Path) -> None:
     figures.mkdir()
     (figures / "bomb.png").write_bytes(png(30000, 30000))
     write_paper(hostile, "![A bomb](figures/bomb.png)")
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.stderr.strip() == (
         "hostile/manuscript/paper.md:8: error: image 'figures/bomb.png' has 900 million pixels; "
         "the limit is 50 million (an image bomb?) [asset.size]"
@@ -349,7 +334,7 @@ def test_image_bomb_is_refused(hostile: Path) -> None:
 
 def test_deep_nesting_is_a_clear_error(hostile: Path) -> None:
     write_paper(hostile, "<div>" * 5000 + "deep" + "</div>" * 5000)
-    run = build(hostile)
+    run = run_build(hostile)
     assert run.stderr.strip() == (
         "hostile/manuscript/paper.md: error: the document nests too deeply (divs, lists or "
         "quotes inside each other) [limit.depth]"
@@ -359,7 +344,7 @@ def test_deep_nesting_is_a_clear_error(hostile: Path) -> None:
 def test_long_table_hits_the_layout_time_limit(hostile: Path) -> None:
     rows = "".join(f"| {i} | row {i} |\n" for i in range(3000))
     write_paper(hostile, "| A | B |\n|---|---|\n" + rows)
-    run = build(hostile, PRESSROOM_PDF_TIMEOUT="0.5")
+    run = run_build(hostile, env={"PRESSROOM_PDF_TIMEOUT": "0.5"})
     assert run.code == 1
     assert run.stderr.strip() == (
         "hostile/manuscript/paper.md: error: the PDF layout took longer than 0.5 s (a very long "
@@ -370,12 +355,12 @@ def test_long_table_hits_the_layout_time_limit(hostile: Path) -> None:
 
 def test_long_word_builds(hostile: Path) -> None:
     write_paper(hostile, "x" * 200_000)
-    run = build(hostile, PRESSROOM_PDF_TIMEOUT="60")
+    run = run_build(hostile, env={"PRESSROOM_PDF_TIMEOUT": "60"})
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
 
 
 def test_memory_limit_is_a_clear_error(hostile: Path) -> None:
-    run = build(hostile, PRESSROOM_MEMORY_MB="200")
+    run = run_build(hostile, env={"PRESSROOM_MEMORY_MB": "200"})
     assert run.code == 1
     assert run.stderr.strip().splitlines()[-1].endswith("[limit.memory]"), run.stderr

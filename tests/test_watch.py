@@ -20,6 +20,8 @@ import pytest
 
 from .conftest import ROOT, copy_project
 
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 60  # seconds: an upper bound for a rebuild on a busy machine, not an expectation
 
 
