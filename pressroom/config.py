@@ -133,7 +133,9 @@ def validate_meta(
             expect = {"str": "text", "list": "a list", "dict": "a mapping", "bool": "true or false"}
             msg = f"'{key}' must be {expect.get(want, want)}"
             problems.append(PressroomError(msg, path, line, "config.type"))
-    for i, author in enumerate(meta.get("authors") or []):
+    # A field of the wrong type was reported above; only a list's items are checked here.
+    authors = meta.get("authors")
+    for i, author in enumerate(authors if isinstance(authors, list) else []):
         aline = getattr(author, "line", line_of(meta, "authors"))
         if not isinstance(author, dict) or not isinstance(author.get("name"), str):
             msg = f"author {i + 1} needs a 'name'"
@@ -144,7 +146,8 @@ def validate_meta(
                 msg = f"unknown author key '{k}'{_hint(k, sorted(AUTHOR_FIELDS))}"
                 kline = getattr(author, "lines", {}).get(k, aline)
                 problems.append(PressroomError(msg, path, kline, "config.unknown"))
-    for fmt in meta.get("formats") or []:
+    formats = meta.get("formats")
+    for fmt in formats if isinstance(formats, list) else []:
         if fmt not in FORMATS:
             msg = f"unknown format '{fmt}'; formats are {', '.join(FORMATS)}"
             problems.append(PressroomError(msg, path, line_of(meta, "formats"), "config.value"))

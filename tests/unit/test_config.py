@@ -145,3 +145,17 @@ def test_a_symlink_out_of_the_project_is_refused(project_dir: Path, tmp_path: Pa
     link.unlink()
     inner.symlink_to(project_dir / "manuscript" / "paper.md")
     assert inside(inner, project_dir) == (project_dir / "manuscript" / "paper.md").resolve()
+
+
+def test_a_list_field_of_another_type_is_one_clean_error(project_dir: Path) -> None:
+    # Found by test_properties: `authors: true` once ended in a TypeError (a traceback).
+    assert problems(project_dir, "authors: true\n") == [
+        "manuscript/metadata.yaml:1: error: 'authors' must be a list [config.type]"
+    ]
+    write(project_dir, {"manuscript/paper.md": "---\nformats: pdf\n---\n"})
+    (project_dir / "manuscript" / "metadata.yaml").write_text("title: T\n")
+    with pytest.raises(PressroomErrors) as caught:
+        load_document(load_project(project_dir), "paper")
+    assert caught.value.format(project_dir) == (
+        "manuscript/paper.md:2: error: 'formats' must be a list [config.type]"
+    )
