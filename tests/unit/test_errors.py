@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.errors import Diagnostics, PressroomError, PressroomErrors, Warning_, where
+from pressroom.errors import Diagnostics, PressroomError, PressroomErrors, BuildWarning, where
 
 
 def test_where_is_relative_to_the_root_and_keeps_symlink_names(tmp_path: Path) -> None:
@@ -45,8 +45,8 @@ def test_diagnostics_print_each_warning_once(capsys: pytest.CaptureFixture[str])
     diagnostics.warn("document is empty", "document.empty", "/p/manuscript/a.md", 1)
     diagnostics.warn("no title", "pdf.title")
     assert diagnostics.warnings == [
-        Warning_("document is empty", "document.empty", Path("/p/manuscript/a.md"), 1),
-        Warning_("no title", "pdf.title"),
+        BuildWarning("document is empty", "document.empty", Path("/p/manuscript/a.md"), 1),
+        BuildWarning("no title", "pdf.title"),
     ]
     assert capsys.readouterr().err.splitlines() == [
         "manuscript/a.md:1: warning: document is empty [document.empty]",
