@@ -67,13 +67,18 @@ def wrote_an_output(build: Path, before: dict[str, int]) -> bool:
     return False
 
 
-# Each signal waits for a sign that the build reached a stage, not for a fixed delay:
-# still importing (the first second), running pandoc, and writing outputs.
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("sig", "stage"), [("INT", "importing"), ("INT", "pandoc"), ("TERM", "writing")]
-)
-def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, stage: str) -> None:
+def still_importing(pid: int) -> bool:
+    """The command line's modules are not loaded yet: pressroom reads YAML through PyYAML,
+    whose C extension shows among the process's mapped files once it is imported."""
+    try:
+        return "/_yaml." not in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def interrupt(built: Path, sig: str, stage: str) -> bool:
+    """Start a build of `built`, signal it at the sign of `stage` (not after a fixed delay),
+    and check how it ended. Returns whether the signal came while it was still importing."""
     good = outputs(built / "build")
     inodes = {p.name: p.stat().st_ino for p in (built / "build").glob("*.*")}
     touch_sources(built)
@@ -94,7 +99,8 @@ def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, stage: st
         if proc.poll() is not None:
             pytest.fail(f"the build ended before it showed the sign of {stage!r}")
         assert time.monotonic() < deadline, f"no sign of {stage!r}"
-        time.sleep(0.005)
+        time.sleep(0.002)
+    early = still_importing(proc.pid)
     start = time.monotonic()
     if sig == "INT":
         os.killpg(proc.pid, signal.SIGINT)
@@ -112,6 +118,25 @@ def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, stage: st
     for name, data in after.items():
         # Each output is either the last good one or a complete new one, never a torn file.
         assert data == good.get(name) or data[:4] in (b"%PDF", b"PK\x03\x04", b"<!DO"), name
+    return early
+
+
+# Still importing (the first second), running pandoc, and writing outputs.
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "stage"), [("INT", "importing"), ("INT", "pandoc"), ("TERM", "writing")]
+)
+def test_interrupt_leaves_the_last_good_outputs(built: Path, sig: str, stage: str) -> None:
+    early = interrupt(built, sig, stage)
+    if stage == "importing":
+        # Ctrl-C in the first second is handled too: build.py catches it before it imports
+        # anything heavy. Should the test have been too slow to catch that window (a busy
+        # machine), it tries again; it never sees the window if the handlers come later.
+        for _ in range(4):
+            if early:
+                break
+            early = interrupt(built, sig, stage)
+        assert early, "no signal handler is installed before the command line's imports"
     # The next build succeeds.
     assert run_build(built).code == 0
 
