@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.errors import Diagnostics, PressroomError, PressroomErrors, BuildWarning, where
+from pressroom.errors import BuildWarning, Diagnostics, PressroomError, PressroomErrors, where
 
 
 def test_where_is_relative_to_the_root_and_keeps_symlink_names(tmp_path: Path) -> None:
