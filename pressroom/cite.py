@@ -16,13 +16,16 @@ from .references import Library
 from .write import write_if_changed
 
 CROSSREF = FILTERS / "crossref.lua"
+RAWTEX = FILTERS / "rawtex.lua"
+# Ids that crossref.lua resolves: Quarto's `sec-x` and pandoc-crossref's `sec:x`.
+CROSSREF_PREFIXES = tuple(f"{k}{sep}" for k in ("sec", "fig", "tbl", "eq") for sep in "-:")
 READER = "markdown-raw_attribute"  # a raw-format block could smuggle markup past every check
 
 
 def cite(assembled: Assembled, project: Project, library: Library, style: Path) -> Cited:
     """Markdown -> pandoc AST with notes and bibliography formatted by citeproc."""
     doc = assembled.doc
-    args = ["-f", READER, "-t", "json", "--lua-filter", str(CROSSREF)]
+    args = ["-f", READER, "-t", "json", "--lua-filter", str(RAWTEX), "--lua-filter", str(CROSSREF)]
     meta = {"lang": str(doc.meta.get("lang") or "en-US"), "link-citations": True}
     if doc.meta.get("number-sections") is False:
         meta["number-sections"] = False
@@ -60,7 +63,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         inputs=assembled.inputs | (set(library.files) | {style} if keys else set()),
         notes=notes,
         keys=frozenset(keys),
-        warnings=tuple(pandoc_warnings(assembled, stderr)),
+        warnings=(*pandoc_warnings(assembled, stderr), *raw_tex_warnings(assembled, ast)),
     )
 
 
@@ -118,6 +121,22 @@ def pandoc_warnings(assembled: Assembled, stderr: str) -> list[BuildWarning]:
             path, line = source_map.locate_before(needle, n) if needle else source_map.origin(n)
             message = re.sub(r" at line \d+ column \d+", "", message)
         found.append(BuildWarning(message, kind, path, line))
+    return found
+
+
+def raw_tex_warnings(assembled: Assembled, ast: dict[str, Any]) -> list[BuildWarning]:
+    """Raw LaTeX that rawtex.lua could not map to Markdown's elements: printed as written, and
+    said at its line."""
+    found = []
+
+    def visit(node: tree.Node) -> None:
+        if node.get("t") == "Span" and "raw-tex" in node["c"][0][1]:
+            text = tree.text(node["c"][1])
+            path, line = assembled.source_map.locate(text.strip(), whole=False)
+            message = f"raw LaTeX '{text.strip()}' is not understood here: printed as written"
+            found.append(BuildWarning(message, "markdown.raw-tex", path, line))
+
+    tree.walk(ast["blocks"], visit)
     return found
 
 
@@ -194,8 +213,11 @@ def _check_keys(assembled: Assembled, library: Library, keys: set[str]) -> None:
     """An unknown key is an error at its line, not pandoc's silent '(key?)'."""
     for key in sorted(keys - library.ids):
         path, line = assembled.source_map.locate("@" + key)
-        if key.lower().startswith(("sec-", "tbl-")):
-            msg = f"unknown cross-reference '@{key}' (no heading or table has that id)"
+        if key.lower().startswith(CROSSREF_PREFIXES):
+            msg = (
+                f"unknown cross-reference '@{key}' "
+                "(no heading, figure, table or equation has that id)"
+            )
             raise PressroomError(msg, path, line, "crossref.unknown")
         hint = library.closest(key)
         msg = f"unknown citation key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")

@@ -153,9 +153,16 @@ def build_document(
     # Once pandoc's writers have run, the AST (about 100 MiB at 200 pages) need not wait for
     # the PDF's layout; a later step that needs it cites again, from pandoc's cache.
     release = cited.ast.clear if last else None
-    outputs = render_document(cited, corpus.project, formats, diagnostics, release)
-    write_outputs(corpus.project, outputs)
-    return outputs
+    # Each output is written as soon as it is made: when a later format fails, the earlier
+    # ones are already on disk.
+    return render_document(
+        cited,
+        corpus.project,
+        formats,
+        diagnostics,
+        release,
+        done=lambda output: write_outputs(corpus.project, [output]),
+    )
 
 
 def write_outputs(project: Project, outputs: list[Output]) -> None:

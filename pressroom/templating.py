@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from . import yamlio
 from .errors import PressroomError
@@ -96,8 +97,11 @@ def page_environment(loader: Loader) -> jinja2.Environment:
     return env
 
 
-def _css_string(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+def _css_string(value: object) -> Markup:
+    """Text for a CSS string inside <style>: escaped for CSS, once. (HTML escaping there would
+    print `&#39;` in a running head: <style> is raw text; `<` is escaped so no `</style>`.)"""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return Markup(text.replace("<", "\\3c "))
 
 
 def render(template: jinja2.Template, context: dict[str, Any], fallback: Path) -> str:

@@ -1,20 +1,98 @@
--- Numbers headings and tables, and turns `@sec-id` / `@tbl-id` into links ("section 3").
--- Runs before --citeproc, so a cross-reference never reaches the citation engine; one that
--- does not resolve stays a citation and pressroom reports it as unknown, with its line.
+-- Numbers headings, figures, tables and equations, and turns `@sec-id`, `@fig-id`, `@tbl-id`,
+-- `@eq-id` (Quarto) or `@fig:id` (pandoc-crossref) into links ("figure 2"). Runs before
+-- --citeproc, so a cross-reference never reaches the citation engine; one that does not
+-- resolve stays a citation and pressroom reports it as unknown, with its line.
 
 local function numbered(meta)
   local v = meta['number-sections']
   return not (v == false or (type(v) == 'table' and pandoc.utils.stringify(v) == 'false'))
 end
 
+-- An author's own number at the start of a heading: "1. Introduction", "2.3 Methods",
+-- "IV. Results", "Chapter 2: ...", "Part One". Returns the number, or nil.
+local function own_number(h)
+  local text = pandoc.utils.stringify(h.content)
+  local patterns = {
+    '^(%d+%.%d[%d%.]*)%.?%s', '^(%d+)[%.%):]%s', '^(%d+)%s+%u', '^([IVXLC]+)[%.:]%s',
+    '^[Cc]hapter%s+([%w]+)', '^CHAPTER%s+([%w]+)', '^[Pp]art%s+([%w]+)', '^[Aa]ppendix%s+(%u)%f[%W]',
+  }
+  for _, p in ipairs(patterns) do
+    local n = text:match(p)
+    if n then return n end
+  end
+  return nil
+end
+
+-- The heading levels a document uses: its top level, and whether its author numbered its
+-- top-level headings (most of them start with a number: then pressroom adds none).
+local function heading_plan(blocks)
+  local top = 7
+  blocks:walk({
+    Header = function(h)
+      if not h.classes:includes('unnumbered') and h.level < top then top = h.level end
+    end,
+  })
+  local total, own = 0, 0
+  blocks:walk({
+    Header = function(h)
+      if h.level == top and not h.classes:includes('unnumbered') then
+        total = total + 1
+        if own_number(h) then own = own + 1 end
+      end
+    end,
+  })
+  if top == 7 then top = 1 end
+  return top, total > 0 and own * 2 > total
+end
+
+-- The caption's text without its notes and citations: an image's alternative text. (pandoc
+-- copies the caption, citations included, into the image: citeproc would then cite twice
+-- and the print page count one note twice.)
+local function plain_caption(inlines)
+  return pandoc.Inlines(inlines):walk({
+    Cite = function() return {} end,
+    Note = function() return {} end,
+  })
+end
+
+local function prefix_caption(long, label, class)
+  if #long > 0 and (long[1].t == 'Plain' or long[1].t == 'Para') then
+    long[1].content:insert(1, pandoc.Space())
+    long[1].content:insert(1, pandoc.Span({pandoc.Str(label)}, {class = class}))
+  end
+  return long
+end
+
+-- `$$ ... $$ {#eq-x}` as Quarto and pandoc-crossref write it: the id follows the math.
+local function equation_id(inlines, i)
+  local nxt, after = inlines[i + 1], inlines[i + 2]
+  if nxt and nxt.t == 'Space' then nxt = after end
+  if nxt and nxt.t == 'Str' then
+    local id = nxt.text:match('^{#(eq[%-:][^}%s]+)}$')
+    if id then return id, (inlines[i + 1].t == 'Space') and 2 or 1 end
+  end
+  return nil, 0
+end
+
 function Pandoc(doc)
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)
-  local tables = 0
+  local top, own = heading_plan(doc.blocks)
+  local tables, figures, equations = 0, 0, 0
   doc.blocks = doc.blocks:walk({
     Header = function(h)
-      if not on or h.classes:includes('unnumbered') then return nil end
+      -- A paper whose top headings are `##` is numbered 1, 2 (not 0.1): its top level is 1.
+      h.level = math.max(1, h.level - (top - 1))
+      if not on or h.classes:includes('unnumbered') then return h end
+      if own then
+        local n = own_number(h)
+        if n then
+          h.attributes['number'] = n
+          if h.identifier ~= '' then numbers[h.identifier] = {'section', n} end
+        end
+        return h
+      end
       counters[h.level] = counters[h.level] + 1
       for l = h.level + 1, 6 do counters[l] = 0 end
       local parts = {}
@@ -28,35 +106,95 @@ function Pandoc(doc)
     end,
     Table = function(t)
       tables = tables + 1
-      local label = 'Table ' .. tostring(tables) .. '.'
       if t.identifier ~= '' then numbers[t.identifier] = {'table', tostring(tables)} end
-      local long = t.caption.long
-      if #long > 0 and (long[1].t == 'Plain' or long[1].t == 'Para') then
-        long[1].content:insert(1, pandoc.Space())
-        long[1].content:insert(1, pandoc.Span({pandoc.Str(label)}, {class = 'table-number'}))
-      end
-      t.caption.long = long
+      t.caption.long = prefix_caption(t.caption.long, 'Table ' .. tostring(tables) .. '.',
+        'table-number')
       return t
     end,
-  })
-  doc.blocks = doc.blocks:walk({
-    Cite = function(c)
-      if #c.citations ~= 1 then return nil end
-      local cit = c.citations[1]
-      local key = cit.id
-      local target = numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
-      if target == nil then return nil end
-      local word = target[1]
-      if key:sub(1, 1):match('%u') then word = word:sub(1, 1):upper() .. word:sub(2) end
-      local id = key:sub(1, 1):lower() .. key:sub(2)
-      local out = pandoc.List()
-      out:extend(cit.prefix)
-      if #cit.prefix > 0 then out:insert(pandoc.Space()) end
-      out:insert(pandoc.Link({pandoc.Str(word), pandoc.Space(), pandoc.Str(target[2])},
-        '#' .. id, '', {class = 'cross-ref'}))
-      out:extend(cit.suffix)
+    Figure = function(f)
+      f.content = f.content:walk({
+        Image = function(img)
+          img.caption = plain_caption(img.caption)
+          return img
+        end,
+      })
+      if #f.caption.long == 0 and f.identifier == '' then return f end
+      figures = figures + 1
+      if f.identifier ~= '' then numbers[f.identifier] = {'figure', tostring(figures)} end
+      f.caption.long = prefix_caption(f.caption.long, 'Figure ' .. tostring(figures) .. '.',
+        'figure-number')
+      return f
+    end,
+    Inlines = function(inlines)
+      local out = pandoc.Inlines({})
+      local i = 1
+      while i <= #inlines do
+        local el = inlines[i]
+        local id, skip = nil, 0
+        if el.t == 'Math' and el.mathtype == 'DisplayMath' then id, skip = equation_id(inlines, i) end
+        if id then
+          equations = equations + 1
+          local n = tostring(equations)
+          numbers[id] = {'equation', n}
+          out:insert(pandoc.Span({el, pandoc.Span({pandoc.Str('(' .. n .. ')')},
+            {class = 'equation-number'})}, {id = id, class = 'equation'}))
+          i = i + skip + 1
+        else
+          out:insert(el)
+          i = i + 1
+        end
+      end
       return out
     end,
+  })
+  -- A reference that opens a sentence is capitalised ("Figure 2 shows"), as Quarto prints it;
+  -- inside a sentence it is lower case ("in figure 2"), as Chicago sets it; `@Fig-x` forces
+  -- the capital.
+  local function resolve(c, opens)
+    if #c.citations ~= 1 then return nil end
+    local cit = c.citations[1]
+    local key = cit.id
+    local target = numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
+    if target == nil then return nil end
+    local word = target[1]
+    if key:sub(1, 1):match('%u') or (opens and #cit.prefix == 0) then
+      word = word:sub(1, 1):upper() .. word:sub(2)
+    end
+    local id = key:sub(1, 1):lower() .. key:sub(2)
+    local out = pandoc.List()
+    out:extend(cit.prefix)
+    if #cit.prefix > 0 then out:insert(pandoc.Space()) end
+    out:insert(pandoc.Link({pandoc.Str(word), pandoc.Space(), pandoc.Str(target[2])},
+      '#' .. id, '', {class = 'cross-ref'}))
+    out:extend(cit.suffix)
+    return out
+  end
+  local function opens_sentence(out)
+    for k = #out, 1, -1 do
+      local el = out[k]
+      if el.t == 'Str' then
+        return el.text:match('[.!?]$') ~= nil or el.text:match('[.!?][\u{201D}\u{2019}")]+$') ~= nil
+      end
+      if el.t ~= 'Space' and el.t ~= 'SoftBreak' and el.t ~= 'LineBreak' then return false end
+    end
+    return true
+  end
+  local function references(block)
+    return block:walk({
+      Inlines = function(inlines)
+        local out = pandoc.Inlines({})
+        for _, el in ipairs(inlines) do
+          local resolved = el.t == 'Cite' and resolve(el, opens_sentence(out)) or nil
+          if resolved then out:extend(resolved) else out:insert(el) end
+        end
+        return out
+      end,
+    })
+  end
+  doc.blocks = doc.blocks:walk({
+    Para = references,
+    Plain = references,
+    Header = references,
   })
   return doc
 end

@@ -17,7 +17,10 @@ function Note(note)
       inlines = pandoc.List(pandoc.utils.blocks_to_inlines({block}))
     end
     if i == 1 then
-      inlines:insert(1, pandoc.Link({pandoc.Str(n)}, '#fnref' .. n, '', {class = 'fn-marker'}))
+      -- A number of three or four digits gets a wider box (elements.css), so that it never
+      -- runs into the note's text ("116Prynne").
+      local cls = #n >= 3 and ('fn-marker fn-' .. tostring(#n)) or 'fn-marker'
+      inlines:insert(1, pandoc.Link({pandoc.Str(n)}, '#fnref' .. n, '', {class = cls}))
     end
     local cls = i == 1 and 'fn-p' or 'fn-p fn-cont'
     body:insert(pandoc.Span(inlines, {class = cls}))

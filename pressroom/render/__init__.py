@@ -31,9 +31,12 @@ def render_document(
     formats: set[str],
     diagnostics: Diagnostics,
     release: Callable[[], None] | None = None,
+    done: Callable[[Output], None] | None = None,
 ) -> list[Output]:
     """The document's outputs in `formats` (in the order html, docx, pdf); `release` is called
-    once the pandoc writers are done with the AST, before any layout."""
+    once the pandoc writers are done with the AST, before any layout; `done` with each output
+    as soon as it is made. A format that fails does not stop the others: its error is raised
+    once they are made (a PDF over the layout limit still leaves the HTML and DOCX written)."""
     chosen = [RENDERERS[f] for f in FORMATS if f in formats]
     jobs = [r.job(cited, project) for r in chosen]
     try:
@@ -47,7 +50,17 @@ def render_document(
         ) from None
     if release is not None:
         release()
-    return [
-        r.render(cited, job, body, project, diagnostics)
-        for r, job, body in zip(chosen, jobs, bodies, strict=True)
-    ]
+    outputs: list[Output] = []
+    failed: PressroomError | None = None
+    for r, job, body in zip(chosen, jobs, bodies, strict=True):
+        try:
+            output = r.render(cited, job, body, project, diagnostics)
+        except PressroomError as exc:
+            failed = failed or exc
+            continue
+        if done is not None:
+            done(output)
+        outputs.append(output)
+    if failed is not None:
+        raise failed
+    return outputs

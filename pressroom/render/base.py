@@ -45,4 +45,5 @@ HTML_WRITER = [
     "--wrap=none",
     "--shift-heading-level-by=1",
     "--section-divs",
+    "--mathml",  # the screen page shows it; the print page draws it (mathsvg.py)
 ]

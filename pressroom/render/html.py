@@ -23,7 +23,7 @@ class HtmlRenderer:
         self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
     ) -> Output:
         page, reads = render_page(
-            "page.html.j2", ("web.css",), cited.doc, project, body.decode("utf-8")
+            "page.html.j2", ("web.css", "elements.css"), cited.doc, project, body.decode("utf-8")
         )
         return Output(
             project.output(cited.doc.name, self.fmt),

@@ -7,16 +7,18 @@ import json
 import re
 from pathlib import Path
 
-from .. import pandoc
+from .. import mathsvg, pandoc
 from ..config import FILTERS, Document, Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from ..write import write_if_changed
+from . import code, measure
 from .base import HTML_WRITER, PandocJob
 from .handout import is_handout, require_one_page
 from .page import render_page
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
+PRINT_URLS = FILTERS / "print-urls.lua"
 MAX_PLACEMENT_PASSES = 6
 _BLOCK = re.compile(r"<(p|li|h[2-6]|blockquote|tr|figure|dt|dd)(?=[\s>])")
 
@@ -28,8 +30,8 @@ class PdfRenderer:
         settings_file(project)
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        args = [*HTML_WRITER, "--lua-filter", str(PRINT_NOTES)]
-        return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES}))
+        args = [*HTML_WRITER, "--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
+        return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES, PRINT_URLS}))
 
     def render(
         self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
@@ -46,7 +48,7 @@ class PdfRenderer:
         doc = cited.doc
         roots = [project.root, *project.template_dirs]
         fixes: dict[str, str] = {}
-        text = body.decode("utf-8")
+        text = printable(cited, body.decode("utf-8"), diagnostics)
         for _ in range(MAX_PLACEMENT_PASSES):
             html, reads = print_html(doc, project, text, fixes)
             laid = weasy.layout(
@@ -84,6 +86,17 @@ class PdfRenderer:
                 "pdf.footnote-placement",
                 doc.source,
             )
+        for page, snippet in measure.overflowing(laid.document.pages):
+            path, line = cited.source_map.locate(snippet[:40], whole=False) if snippet else (
+                doc.source,
+                None,
+            )
+            diagnostics.warn(
+                f"runs past the right margin on page {page}: '{snippet[:60]}'",
+                "pdf.overflow",
+                path,
+                line,
+            )
         for warning in laid.warnings:
             diagnostics.warn(
                 warning.message, warning.kind, warning.path or doc.source, warning.line
@@ -111,6 +124,17 @@ class PdfRenderer:
 RENDERER = PdfRenderer()
 
 
+def printable(cited: Cited, body: str, diagnostics: Diagnostics) -> str:
+    """The pandoc body made fit for print: math drawn, long code lines wrapped with a mark,
+    wide tables set smaller."""
+
+    def failed(f: mathsvg.Failed) -> None:
+        path, line = cited.source_map.locate(f.tex, whole=False)
+        diagnostics.warn(f"math not fully typeset ({f.reason}): {f.tex}", "math.tex", path, line)
+
+    return measure.mark_wide_tables(code.wrap(mathsvg.typeset(body, failed)))
+
+
 def settings_file(project: Project) -> Path:
     """build/.cache/pdf-settings.json: the command line's page size, an input of every PDF (so
     `--paper letter` rebuilds them, and building again without it goes back to A4)."""
@@ -134,7 +158,9 @@ def print_html(
     # A handout is one page set in its own grid (render/handout.py, templates/handout.*).
     kind = "handout" if is_handout(doc.meta) else "print"
     # type.css: the faces every printed page shares; then the page's own layout.
-    html, reads = render_page(f"{kind}.html.j2", ("type.css", f"{kind}.css"), doc, project, body)
+    # elements.css: math, code, figures, wide tables and URLs, shared with the screen page.
+    sheets = ("type.css", f"{kind}.css", "elements.css")
+    html, reads = render_page(f"{kind}.html.j2", sheets, doc, project, body)
     if fixes:
         rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)

@@ -1,0 +1,56 @@
+-- Raw LaTeX in a Markdown manuscript (`\slash`, `\emph{}`, `\textit{}`, `\url{}`, `\ldots`,
+-- `\newpage`): pandoc's HTML and Word writers drop it silently, taking its text with it. Here
+-- pandoc's own LaTeX reader turns each piece into Markdown's elements; a command it does not
+-- know keeps its text, in a span of class `raw-tex` that pressroom reports at its line.
+
+-- Commands that only space or indent: they carry no text, and the page's own style decides.
+local SPACING = {
+  vspace = true, hspace = true, noindent = true, indent = true, smallskip = true,
+  medskip = true, bigskip = true, centering = true, par = true, hfill = true, vfill = true,
+  raggedright = true, raggedleft = true, ['vspace*'] = true, ['hspace*'] = true,
+}
+
+local function unknown(text)
+  local name = text:match('^\\([%a]+%*?)')
+  if name and SPACING[name] and text:match('^\\[%a]+%*?%s*{?[^{}]*}?%s*$') then return {} end
+  return pandoc.Span({pandoc.Str(text)}, {class = 'raw-tex'})
+end
+
+local function read(text)
+  local ok, doc = pcall(pandoc.read, text, 'latex+raw_tex')
+  if not ok then return nil end
+  return doc.blocks
+end
+
+local function is_tex(format)
+  return format == 'tex' or format == 'latex'
+end
+
+function RawInline(el)
+  if not is_tex(el.format) then return nil end
+  local blocks = read(el.text)
+  if blocks == nil then return unknown(el.text) end
+  local inlines = pandoc.utils.blocks_to_inlines(blocks)
+  if #inlines == 0 and not el.text:match('^\\[%a]+%s*{?}?$') then return unknown(el.text) end
+  return inlines:walk({
+    RawInline = function(r) return unknown(r.text) end,
+  })
+end
+
+local PAGE_BREAKS = {['\\newpage'] = true, ['\\clearpage'] = true, ['\\pagebreak'] = true}
+
+function RawBlock(el)
+  if not is_tex(el.format) then return nil end
+  local text = el.text:gsub('%s+$', '')
+  if PAGE_BREAKS[text] then
+    return pandoc.Div({}, {class = 'page-break'})
+  end
+  local blocks = read(el.text)
+  if blocks == nil or #blocks == 0 then
+    return pandoc.Para({unknown(el.text)})
+  end
+  return blocks:walk({
+    RawInline = function(r) return unknown(r.text) end,
+    RawBlock = function(r) return pandoc.Para({unknown(r.text)}) end,
+  })
+end
