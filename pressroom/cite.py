@@ -17,8 +17,6 @@ from .write import write_if_changed
 
 CROSSREF = FILTERS / "crossref.lua"
 RAWTEX = FILTERS / "rawtex.lua"
-# Ids that crossref.lua resolves: Quarto's `sec-x` and pandoc-crossref's `sec:x`.
-CROSSREF_PREFIXES = tuple(f"{k}{sep}" for k in ("sec", "fig", "tbl", "eq") for sep in "-:")
 READER = "markdown-raw_attribute"  # a raw-format block could smuggle markup past every check
 
 
@@ -213,11 +211,8 @@ def _check_keys(assembled: Assembled, library: Library, keys: set[str]) -> None:
     """An unknown key is an error at its line, not pandoc's silent '(key?)'."""
     for key in sorted(keys - library.ids):
         path, line = assembled.source_map.locate("@" + key)
-        if key.lower().startswith(CROSSREF_PREFIXES):
-            msg = (
-                f"unknown cross-reference '@{key}' "
-                "(no heading, figure, table or equation has that id)"
-            )
+        if key.lower().startswith(("sec-", "tbl-")):
+            msg = f"unknown cross-reference '@{key}' (no heading or table has that id)"
             raise PressroomError(msg, path, line, "crossref.unknown")
         hint = library.closest(key)
         msg = f"unknown citation key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")

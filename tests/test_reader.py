@@ -4,7 +4,10 @@ and a programming lesson with long code lines and a wide table. One build, share
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import Run, copy_project, run_build
+from .conftest import ROOT, Run, copy_project, run_build
 
 ZWSP = "\u200b"
 
@@ -220,3 +223,28 @@ def test_lesson_wide_table_fits_the_measure(reader_build: Run) -> None:
 def test_no_warnings_but_the_raw_latex(reader_build: Run) -> None:
     warnings = [line for line in reader_build.stderr.splitlines() if ": warning: " in line]
     assert len(warnings) == 1 and "[markdown.raw-tex]" in warnings[0], warnings
+
+
+# --- a format that fails leaves the others written --------------------------------------------
+
+
+def test_pdf_over_the_layout_limit_leaves_html_and_docx_written(tmp_path: Path) -> None:
+    project = tmp_path / "long"
+    (project / "manuscript").mkdir(parents=True)
+    (project / "manuscript" / "metadata.yaml").write_text('title: "A Long Book"\n', "utf-8")
+    words = " ".join(["The press ran all night."] * 40)
+    (project / "manuscript" / "paper.md").write_text(f"# One\n\n{words}\n", "utf-8")
+    env = {**os.environ, "PRESSROOM_PDF_TIMEOUT": "0.001"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--project", "long"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 1
+    assert "[limit.time]" in proc.stderr and "Traceback" not in proc.stderr
+    assert (project / "build" / "paper.html").is_file()
+    assert (project / "build" / "paper.docx").is_file()
+    assert not (project / "build" / "paper.pdf").exists()
