@@ -150,22 +150,24 @@ function Pandoc(doc)
   -- A reference that opens a sentence is capitalised ("Figure 2 shows"), as Quarto prints it;
   -- inside a sentence it is lower case ("in figure 2"), as Chicago sets it; `@Fig-x` forces
   -- the capital.
-  local function resolve(c, opens)
+  local function resolve(c, opens, modifier)
     if #c.citations ~= 1 then return nil end
     local cit = c.citations[1]
     local key = cit.id
     local target = numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
     if target == nil then return nil end
     local word = target[1]
-    if key:sub(1, 1):match('%u') or (opens and #cit.prefix == 0) then
+    if modifier == '+' or key:sub(1, 1):match('%u') or (opens and #cit.prefix == 0
+        and modifier ~= '*') then
       word = word:sub(1, 1):upper() .. word:sub(2)
     end
     local id = key:sub(1, 1):lower() .. key:sub(2)
     local out = pandoc.List()
     out:extend(cit.prefix)
     if #cit.prefix > 0 then out:insert(pandoc.Space()) end
-    out:insert(pandoc.Link({pandoc.Str(word), pandoc.Space(), pandoc.Str(target[2])},
-      '#' .. id, '', {class = 'cross-ref'}))
+    local text = {pandoc.Str(word), pandoc.Space(), pandoc.Str(target[2])}
+    if modifier == '!' then text = {pandoc.Str(target[2])} end
+    out:insert(pandoc.Link(text, '#' .. id, '', {class = 'cross-ref'}))
     out:extend(cit.suffix)
     return out
   end
@@ -179,12 +181,42 @@ function Pandoc(doc)
     end
     return true
   end
+  -- The kind's own word just before a reference ("Figure @fig:x", "Eq. @eq:x").
+  local KIND_WORDS = {
+    figure = true, fig = true, figures = true, figs = true, table = true, tab = true,
+    tables = true, equation = true, eq = true, eqn = true, equations = true, eqs = true,
+    section = true, sec = true, sections = true, chapter = true,
+  }
+  local function names_kind(out)
+    local n = #out
+    if n < 2 or out[n].t ~= 'Space' or out[n - 1].t ~= 'Str' then return false end
+    local word = out[n - 1].text:lower():gsub('%.$', '')
+    return KIND_WORDS[word] == true
+  end
   local function references(block)
     return block:walk({
       Inlines = function(inlines)
         local out = pandoc.Inlines({})
         for _, el in ipairs(inlines) do
-          local resolved = el.t == 'Cite' and resolve(el, opens_sentence(out)) or nil
+          -- pandoc-xnos's modifiers right before the reference: `+@fig:x` capitalises,
+          -- `*@fig:x` keeps lower case, `!@fig:x` prints the number alone.
+          local last = out[#out]
+          local modifier = last and last.t == 'Str' and last.text:match('[+*!]$') or nil
+          local resolved = nil
+          if el.t == 'Cite' and modifier == nil and names_kind(out) then
+            modifier = '!'  -- "Figure @fig:x" as pandoc-fignos users write it: "Figure 2"
+            last = nil
+          end
+          if el.t == 'Cite' then
+            local before = out
+            if modifier and last then
+              before = out:clone()
+              before[#before] = pandoc.Str(last.text:sub(1, -2))
+              if before[#before].text == '' then before:remove(#before) end
+            end
+            resolved = resolve(el, opens_sentence(before), modifier)
+            if resolved then out = before end
+          end
           if resolved then out:extend(resolved) else out:insert(el) end
         end
         return out

@@ -1,0 +1,98 @@
+"""crossref.lua and rawtex.lua run by the real pandoc on small inputs: numbering of headings,
+figures, tables and equations, the reference forms of Quarto, pandoc-crossref and pandoc-xnos,
+and raw LaTeX."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from pressroom import pandoc
+from pressroom.cite import CROSSREF, RAWTEX
+
+
+def plain(markdown: str, *filters: str) -> str:
+    """The text a reader sees in pandoc's HTML, one line per block."""
+    args = ["-f", "markdown", "-t", "html", "--wrap=none"]
+    for f in filters or (str(CROSSREF),):
+        args += ["--lua-filter", f]
+    out, _ = pandoc.run(args, markdown.encode("utf-8"))
+    text = re.sub(r"<math.*?</math>", "", out.decode("utf-8"), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+FIGURE = "![A mill.](mill.png){#fig-mill}\n\n![A town.](town.png){#fig:town}\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("@fig-mill opens a sentence.", "Figure 1 opens a sentence."),
+        ("It is in @fig-mill and @fig:town.", "It is in figure 1 and figure 2."),
+        ("It is in @Fig-mill.", "It is in Figure 1."),
+        ("Done. @fig:town follows.", "Done. Figure 2 follows."),
+        ("See +@fig:town, *@fig:town and !@fig:town.", "See Figure 2, figure 2 and 2."),
+        ("As Figure @fig-mill and Fig. @fig:town show.", "As Figure 1 and Fig. 2 show."),
+        ("[see @fig-mill]", "see figure 1"),
+    ],
+)
+def test_figure_references(text: str, printed: str) -> None:
+    out = plain(FIGURE + text + "\n")
+    assert "Figure 1. A mill." in out and "Figure 2. A town." in out
+    assert out.rstrip().endswith(printed)
+
+
+def test_equations_numbered_and_referenced() -> None:
+    out = plain(
+        "$$ a = b $$ {#eq-first}\n\n$$\nc = d\n$$ {#eq:second}\n\nBy @eq-first and @eq:second.\n"
+    )
+    assert "(1)" in out and "(2)" in out and "{#eq" not in out
+    assert "By equation 1 and equation 2." in out
+
+
+def test_headings_numbered_from_the_top_level_used() -> None:
+    out = plain("## Goals\n\n### Scope {#sec-scope}\n\n## Method\n\nSee @sec-scope.\n")
+    assert out.splitlines()[0] == "1 Goals"  # pandoc's HTML: the number, a space, the title
+    assert "1.1 Scope" in out and "2 Method" in out and "See section 1.1." in out
+
+
+def test_author_numbers_are_not_doubled() -> None:
+    out = plain(
+        "# Chapter 1: Origins {#sec-origins}\n\n## 1.1 Sources\n\n# Chapter 2: Trade\n\n"
+        "# Bibliography {.unnumbered}\n\nAs @sec-origins shows.\n"
+    )
+    lines = [line for line in out.splitlines() if line]
+    assert lines[:4] == ["Chapter 1: Origins", "1.1 Sources", "Chapter 2: Trade", "Bibliography"]
+    assert "As section 1 shows." in out
+
+
+def test_roman_and_dotted_author_numbers() -> None:
+    out = plain("# I. Before\n\n# II. After\n\n# III. Since\n")
+    assert [line for line in out.splitlines() if line] == ["I. Before", "II. After", "III. Since"]
+    out = plain("# 1. Introduction\n\n# 2. Method\n\n# Appendix\n")
+    assert [line for line in out.splitlines() if line][:2] == ["1. Introduction", "2. Method"]
+
+
+def test_a_citation_in_a_figure_caption_is_not_copied_into_the_image() -> None:
+    out, _ = pandoc.run(
+        ["-f", "markdown", "-t", "native", "--lua-filter", str(CROSSREF)],
+        b"![A map.[@smith2001]](map.png)\n",
+    )
+    assert out.decode().count("citationId") == 1
+
+
+@pytest.mark.parametrize(
+    ("tex", "printed"),
+    [
+        ("river\\slash{}road", "river/road"),
+        ("\\textit{upper} and \\emph{lower}", "upper and lower"),
+        ("\\url{https://example.org/a-b}", "https://example.org/a-b"),
+        ("\\noindent Hello \\vspace{2mm} there", "Hello there"),
+        ("a \\marginnote{kept}", "a \\marginnote{kept}"),
+    ],
+)
+def test_raw_latex_mapped_never_dropped(tex: str, printed: str) -> None:
+    out = plain(tex + "\n", str(RAWTEX))
+    assert " ".join(out.split()) == printed
