@@ -365,3 +365,26 @@ def test_two_revisions_diff_into_this_projects_build(redline: Redline) -> None:
         e for e in soup.find_all(["ins", "del"]) if not e.find_parent(class_="redline-summary")
     ] == []
     assert _revisions(redline.out / "abstract.docx") == []
+
+
+def test_an_error_in_the_earlier_version_names_that_version(
+    redline: Redline, tmp_path: Path
+) -> None:
+    project = tmp_path / "broken"
+    shutil.copytree(redline.project, project)
+    paper = project / "manuscript" / "paper.md"
+    good = paper.read_text("utf-8")
+    paper.write_text(good.replace("[@", "[@nosuchkey; @", 1), "utf-8")
+    _git(project, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "bad")
+    paper.write_text(good, "utf-8")
+    run = run_build(project, "diff", "--from", "HEAD", "paper")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    [line] = run.stderr.strip().splitlines()
+    assert re.match(
+        r"broken/build/\.cache/diff/\w+/manuscript/paper\.md:\d+: error: unknown citation key", line
+    )
+    assert line.endswith(
+        "(in HEAD ("
+        + _git(project, "rev-parse", "--short=7", "HEAD").strip()
+        + ")) [citation.unknown]"
+    )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,16 +76,19 @@ def request(
 
 def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[Path]:
     """Write build/diff/ for every document in both versions; returns the files written."""
-    old = _side(request.old.root, project, request.blind)
-    new = (
-        project
-        if request.new.root == project.root
-        else _side(request.new.root, project, request.blind)
-    )
-    if request.blind:
-        new = dataclasses.replace(new, overrides={**new.overrides, **BLIND_OVERRIDES})
+    with _in(request.old):
+        old = _side(request.old.root, project, request.blind)
+        old_corpus = _corpus(old, request.blind)
+    with _in(request.new):
+        new = (
+            project
+            if request.new.root == project.root
+            else _side(request.new.root, project, request.blind)
+        )
+        if request.blind:
+            new = dataclasses.replace(new, overrides={**new.overrides, **BLIND_OVERRIDES})
+        new_corpus = _corpus(new, request.blind)
     check_writable(project.build_dir)
-    corpora = _corpus(old, request.blind), _corpus(new, request.blind)
     author = request.author or _author(project, request.blind)
     date = request.date or _iso(request.new.date)
     written: list[Path] = []
@@ -96,8 +100,10 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
                 f"no document '{name}' in {where}", project.manuscript, None, "diff.document"
             )
     for name in [n for n in shared if not request.documents or n in request.documents]:
-        old_cited = corpora[0].cited(name)
-        new_cited = corpora[1].cited(name)
+        with _in(request.old):
+            old_cited = old_corpus.cited(name)
+        with _in(request.new):
+            new_cited = new_corpus.cited(name)
         marked = diff_documents(old_cited.ast, new_cited.ast, author, date)
         if request.blind:  # after the diff: each side alone would number the keys its own way
             anonymize_keys(marked)
@@ -110,6 +116,19 @@ def diff(project: Project, request: Request, diagnostics: Diagnostics) -> list[P
     if request.blind:
         _check_blind(project, written)
     return written
+
+
+@contextmanager
+def _in(version: versions.Version) -> Iterator[None]:
+    """An error in a version other than the working tree says which version it is in (its
+    path is the copy in build/.cache/diff/, which the user does not edit)."""
+    try:
+        yield
+    except PressroomError as exc:
+        if version.label != versions.WORKING_TREE:
+            for error in [exc, *getattr(exc, "errors", [])]:  # PressroomErrors: each one too
+                error.message += f" (in {version.label})"
+        raise
 
 
 def _side(root: Path, project: Project, blind: bool) -> Project:

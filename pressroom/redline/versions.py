@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import PressroomError
 
 PARTS = ("manuscript", "references", "templates")  # what a project version is made of
+WORKING_TREE = "the working tree"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Version:
 def resolve(spec: str | None, project_root: Path, cache: Path) -> Version:
     """`spec`: None (the working tree), a folder with a manuscript/, or a git revision."""
     if spec is None:
-        return Version(project_root, "the working tree", _newest(project_root))
+        return Version(project_root, WORKING_TREE, _newest(project_root))
     folder = Path(spec).expanduser()
     if folder.is_dir():
         if not (folder / "manuscript").is_dir():
@@ -56,7 +57,7 @@ def _revision(spec: str, project_root: Path, cache: Path) -> Version:
         raise PressroomError(
             f"'{spec}' is neither a folder nor a git revision: {project_root} is not in a git "
             "repository",
-            project_root,
+            None,
             None,
             "diff.version",
         )
@@ -64,7 +65,7 @@ def _revision(spec: str, project_root: Path, cache: Path) -> Version:
     if commit.returncode != 0:
         raise PressroomError(
             f"'{spec}' is neither a folder nor a git revision of this repository",
-            project_root,
+            None,
             None,
             "diff.version",
         )
@@ -88,7 +89,7 @@ def _archive(sha: str, prefix: str, project_root: Path, target: Path, spec: str)
     if not any(p.endswith("manuscript") for p in present):
         raise PressroomError(
             f"revision '{spec}' has no manuscript/ folder in this project",
-            project_root,
+            None,
             None,
             "diff.version",
         )
@@ -96,7 +97,7 @@ def _archive(sha: str, prefix: str, project_root: Path, target: Path, spec: str)
     if archive.returncode != 0:
         raise PressroomError(
             f"git archive {spec}: {archive.stderr.decode().strip()}",
-            project_root,
+            None,
             None,
             "diff.version",
         )
