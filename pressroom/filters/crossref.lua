@@ -82,8 +82,6 @@ function Pandoc(doc)
   local tables, figures, equations = 0, 0, 0
   doc.blocks = doc.blocks:walk({
     Header = function(h)
-      -- A paper whose top headings are `##` is numbered 1, 2 (not 0.1): its top level is 1.
-      h.level = math.max(1, h.level - (top - 1))
       if not on or h.classes:includes('unnumbered') then return h end
       if own then
         local n = own_number(h)
@@ -95,8 +93,10 @@ function Pandoc(doc)
       end
       counters[h.level] = counters[h.level] + 1
       for l = h.level + 1, 6 do counters[l] = 0 end
+      -- A paper whose top headings are `##` is numbered 1, 2 (not 0.1): numbers start at
+      -- the top level used. (The levels themselves stay: page styles may rely on them.)
       local parts = {}
-      for l = 1, h.level do parts[#parts + 1] = tostring(counters[l]) end
+      for l = top, h.level do parts[#parts + 1] = tostring(counters[l]) end
       local num = table.concat(parts, '.')
       h.attributes['number'] = num
       if h.identifier ~= '' then numbers[h.identifier] = {'section', num} end
