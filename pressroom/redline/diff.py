@@ -316,6 +316,8 @@ def _pair_atoms(x: Token, y: Token, marker: Marker) -> Token:
     if not marker.automatic and x.ident == y.ident:
         marker = replace(marker, automatic=True)
     node, old = y.node, x.node
+    if node["t"] == "Image":  # the same file: shown as it now is
+        return y
     if node["t"] == "Note":
         merged = {"t": "Note", "c": diff_blocks(old["c"], node["c"], marker)}
     else:  # a Cite, number Span or cross-ref Link: the printed text inside, word by word

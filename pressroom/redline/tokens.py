@@ -27,7 +27,7 @@ _PLAIN_WRAPPERS = {
 }
 SPACES = {"Space", "SoftBreak"}
 # Numbers pressroom prints itself (crossref.lua): compared by what they number, not by text.
-NUMBER_SPANS = {"header-section-number", "table-number"}
+NUMBER_SPANS = {"header-section-number", "table-number", "figure-number", "equation-number"}
 
 # A word (with its inner apostrophes), one space character, or one other character: citeproc
 # moves punctuation between Str nodes ("uses" + ","), so adjacent Str are joined first.
@@ -72,6 +72,8 @@ def identity(value: Any) -> Any:
         return {"t": "Cite", "c": cite_identity(value)}
     if t == "Span" and NUMBER_SPANS & set(value["c"][0][1]):
         return {"t": "Number"}
+    if t == "Image":
+        return {"t": "Image", "c": value["c"][2][0]}
     if t == "Link" and "cross-ref" in value["c"][0][1]:
         return {"t": "CrossRef", "c": value["c"][2][0]}
     if t == "Header":
@@ -156,6 +158,8 @@ def _atom(node: Node, marks: tuple[Mark, ...], keys: tuple[str, ...]) -> Token:
         return Token("atom", marks, (keys, "Cite", ids), ident, exact, node)
     if t == "Span":  # a section or table number
         return Token("atom", marks, (keys, "Number", tuple(c[0][1])), (keys, "Number"), exact, node)
+    if t == "Image":  # by its file: a new caption number in its alt text is not a new image
+        return Token("atom", marks, (keys, "Image", c[2][0]), (keys, "Image", c[2][0]), exact, node)
     if t == "Link":  # a cross-reference, "section 3"
         ident = (keys, "CrossRef", c[2][0])
         return Token("atom", marks, ident, ident, exact, node)

@@ -17,7 +17,7 @@ from typing import Any
 from .. import tree
 from .diff import AUTOMATIC, DELETION, INSERTION, PARAGRAPH_MARK, ROW_MARK
 from .docx import DELETED_STYLE, INSERTED_STYLE
-from .tokens import Node
+from .tokens import NUMBER_SPANS, Node
 
 INLINES = {
     "Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
@@ -89,9 +89,7 @@ def count_automatic(ast: dict[str, Any]) -> int:
 
 
 def _numbered(node: Node) -> bool:
-    return node.get("t") == "Span" and bool(
-        {"header-section-number", "table-number"} & set(node["c"][0][1])
-    )
+    return node.get("t") == "Span" and bool(NUMBER_SPANS & set(node["c"][0][1]))
 
 
 @dataclass(frozen=True)

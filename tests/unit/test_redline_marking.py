@@ -137,3 +137,15 @@ def test_views_show_the_author_changes_as_html_and_styles(tmp_path: Path) -> Non
     styles = [dict(s["c"][0][2]).get("custom-style") for s in tree.nodes(styled["blocks"], "Span")]
     assert styles == ["Deleted Text", "Inserted Text"]
     assert AUTOMATIC not in str(page)
+
+
+def test_an_inserted_equation_renumbers_later_ones_without_marking_them(tmp_path: Path) -> None:
+    old = "Start.\n\n$$a = b$$ {#eq-one}\n\nSee @eq-one.\n"
+    new = "Start.\n\n$$c = d$$ {#eq-zero}\n\n$$a = b$$ {#eq-one}\n\nSee @eq-one.\n"
+    merged = _diff(tmp_path, old, new)
+    assert _changes(merged["blocks"], automatic=True)  # "(1)" -> "(2)", "equation 1" -> "2"
+    reader = views.reader(merged)
+    # Only the new equation (its math and its number) is marked; the old one's "(2)" and the
+    # reference "equation 2" print unmarked.
+    assert _changes(reader["blocks"]) == [(INSERTION, ""), (INSERTION, "(1)")]
+    assert "equation 2" in tree.text(reader["blocks"][-1])
