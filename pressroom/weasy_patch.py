@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 NOTES = "notes"  # changes what WeasyPrint does: notes stay with their calls
+LINES = "lines"  # changes what WeasyPrint does: total-fit line breaking (pressroom/linebreak)
 FAST = "fast"  # changes only how fast: the output is the same with and without
 
 
@@ -505,5 +506,41 @@ register(
         version=WEASYPRINT,
         group=FAST,
         wrap=_memoise_notes,
+    )
+)
+
+
+def _total_fit_lines(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`split_inline_box` given each planned line's natural width (pressroom/weasy_lines.py)."""
+    from . import weasy_lines
+
+    return weasy_lines.wrap_split_inline_box(original)
+
+
+def _shrink_tight_lines(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`text_align` that also shrinks the spaces of a line planned tight."""
+    from . import weasy_lines
+
+    return weasy_lines.wrap_text_align(original)
+
+
+register(
+    WrapPatch(
+        name="total-fit-lines",
+        module="weasyprint.layout.inline",
+        target="split_inline_box",
+        version=WEASYPRINT,
+        group=LINES,
+        wrap=_total_fit_lines,
+    )
+)
+register(
+    WrapPatch(
+        name="shrink-tight-lines",
+        module="weasyprint.layout.inline",
+        target="text_align",
+        version=WEASYPRINT,
+        group=LINES,
+        wrap=_shrink_tight_lines,
     )
 )

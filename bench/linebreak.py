@@ -1,0 +1,135 @@
+"""Line breaking in the benchmark: layout time with the total-fit breaker against WeasyPrint's
+own first fit, in one process and one run, and the copy editor's figures of each PDF.
+
+The print HTML of a document is captured once (from a real build); then rounds alternate
+first fit and total fit over the same HTML, timing WeasyPrint's layout in CPU seconds of this
+process (the machine is shared: CPU time is steadier than the wall clock). The first round
+warms the caches of both (fonts, and the word widths of the breaker); each later round pays
+for planning every paragraph again, as a fresh build does, while word widths stay cached.
+
+    python bench/linebreak.py PROJECT [ROUNDS]     # prints the section of bench/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def capture(project: Path, name: str = "paper") -> tuple[str, Path, list[Path]]:
+    """Build the document's PDF once and keep what WeasyPrint was asked to lay out."""
+    from pressroom import weasy
+    from pressroom.config import load_project
+    from pressroom.errors import Diagnostics
+    from pressroom.pipeline import build_document, start_session
+
+    seen: list[tuple[str, Path, list[Path]]] = []
+    real = weasy.layout
+
+    def layout(html: str, base: Path, roots: list[Path], *rest: Any, **kw: Any) -> Any:
+        seen.append((html, base, roots))
+        return real(html, base, roots, *rest, **kw)
+
+    loaded = load_project(project)
+    session = start_session(loaded)
+    session.cite_document(name)
+    weasy.layout = layout  # type: ignore[assignment]
+    try:
+        build_document(session, name, {"pdf"}, Diagnostics(loaded.root, echo=False))
+    finally:
+        weasy.layout = real  # type: ignore[assignment]
+    return seen[0]
+
+
+def compare(html: str, base: Path, roots: list[Path], rounds: int) -> dict[str, Any]:
+    """Layout CPU time of first fit and total fit, alternating, and each PDF's figures."""
+    from pressroom import weasy, weasy_lines
+    from tests.typography import measure
+
+    times: dict[str, list[float]] = {"first fit": [], "total fit": []}
+    figures: dict[str, Any] = {}
+    for round_ in range(rounds + 1):
+        for mode in times:
+            if mode == "first fit":
+                weasy_lines.uninstall()
+            else:
+                weasy_lines.install()
+                weasy_lines.forget_plans()
+            start = time.process_time()
+            document, _, _ = weasy.layout(html, base, roots)
+            spent = time.process_time() - start
+            if round_:
+                times[mode].append(spent)
+            elif mode not in figures:
+                with tempfile.TemporaryDirectory() as tmp:
+                    pdf = Path(tmp) / "out.pdf"
+                    pdf.write_bytes(weasy.write(document))
+                    figures[mode] = measure(pdf)
+                    figures[mode + " pages"] = len(document.pages)
+    weasy_lines.install()
+    ratios = [t / f for t, f in zip(times["total fit"], times["first fit"], strict=True)]
+    return {"times": times, "ratio": statistics.median(ratios), "ratios": ratios,
+            "figures": figures}
+
+
+def rows(label: str, result: dict[str, Any]) -> list[str]:
+    """Markdown table rows: one per breaker."""
+    out = []
+    for mode in ("first fit", "total fit"):
+        rep = result["figures"][mode]
+        body, notes = rep.body, rep.notes
+        t = result["times"][mode]
+        out.append(
+            f"| {label} | {mode} | {result['figures'][mode + ' pages']} | "
+            f"{statistics.median(t):.2f} s (n={len(t)}) | "
+            f"{100 * body.hyphen_share:.1f}% ({body.hyphenated}/{body.lines}) | "
+            f"{max(body.ladder, notes.ladder)} | {len(rep.page_turns)} | "
+            f"{body.loose + notes.loose} | {body.half_words + notes.half_words} | "
+            f"{body.calls_at_start} |"
+        )
+    return out
+
+
+def section(results: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    lines = [
+        "## Line breaking (bench/linebreak.py): total fit against WeasyPrint's first fit",
+        "",
+        "Same print HTML, one process, rounds alternating; layout CPU time (median), and the "
+        "figures of tests/typography.py on each PDF. Targets (issue 13): at most 8% of body "
+        "lines hyphenated, no ladder of 3, no word divided across a page, at most 3 loose "
+        "lines (mean word space above 0.40 em), no half-word line, no note call at a line's "
+        "start; layout time at most +15%.",
+        "",
+        "| manuscript | breaker | pages | layout | body lines hyphenated | longest ladder | "
+        "divided at a page turn | loose | half-word | call at line start |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, result in results:
+        lines += rows(label, result)
+    lines.append("")
+    for label, result in results:
+        ratios = ", ".join(f"{r:.2f}" for r in result["ratios"])
+        lines.append(
+            f"- {label}: layout time ratio, total fit / first fit, {result['ratio']:.2f}× "
+            f"(median of paired rounds: {ratios})."
+        )
+    return lines
+
+
+def main() -> int:
+    project = Path(sys.argv[1])
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    html, base, roots = capture(project)
+    print("\n".join(section([(project.name, compare(html, base, roots, rounds))])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""A paragraph as runs of styled text -> boxes, glue and penalties -> the chosen lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+
+from . import hyphenation, kinsoku
+from .knuthplass import INFINITY, Box, Break, Glue, Item, Params, Penalty, breakpoints
+
+Measure = Callable[[str, Hashable], float]  # (text, font key) -> width
+HYPHEN = "\u2010"  # what WeasyPrint prints at a hyphen break (hyphenate-character: auto)
+_DASHES = "\u2014\u2013"  # em and en dash: a break may follow them, unhyphenated
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text in one font. `break_before=False` glues it to what precedes it
+    (a note call); `hyphens` is CSS `hyphens: auto`; `extra` is a fixed width before the
+    text (an inline box's padding, border and margin)."""
+
+    text: str
+    font: Hashable
+    lang: str = ""
+    hyphens: bool = True
+    break_before: bool = True
+    extra: float = 0.0
+    em: float = 10.0  # font size, for the space's stretch and the short-last-line rule
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How tight and loose a justified line may be, relative to the font's space."""
+
+    stretch: float = 0.4  # a space may grow by this share of itself at ratio 1
+    shrink: float = 0.42  # and shrink by this share at ratio -1 (TeX: 1/3)
+    hyphen_penalty: float = 50  # TeX's \hyphenpenalty
+    explicit_penalty: float = 50  # a break after a hard hyphen (TeX's \exhyphenpenalty)
+    short_last_line_em: float = 2.5  # a last line narrower than this is a lone short word
+    # Passes, as TeX makes them: without hyphens, then with, then an emergency pass.
+    passes: tuple[tuple[float, bool], ...] = ((100, False), (200, True), (1000, True),
+                                              (float("inf"), True))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One chosen line: text offsets [start, end), natural width (with its hyphen), and the
+    adjustment ratio (negative: its spaces shrink)."""
+
+    start: int
+    end: int
+    width: float
+    ratio: float
+    hyphen: bool
+    available: float  # the width it was chosen for
+    # The width of the space it ends on, when that space is the last character of its run:
+    # WeasyPrint 70 counts such a space in the width of the line's text (and, when it does not
+    # fit, hyphenates the run's first word instead: the "half-word line" bug).
+    hang: float = 0.0
+
+
+@dataclass
+class Plan:
+    """A paragraph's items, from which lines can be (re)chosen from any break."""
+
+    items: list[Item]
+    settings: Settings
+    em: float
+    starts: dict[int, int] = field(default_factory=dict)  # text offset -> item index
+
+
+def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()) -> Plan:
+    """The boxes, glue and penalties of a paragraph. Offsets count the characters of the
+    runs' texts joined."""
+    items: list[Item] = []
+    offset = 0
+    em = max((r.em for r in runs), default=10.0)
+    for run in runs:
+        if not run.break_before and items and isinstance(items[-1], Glue):
+            items.insert(len(items) - 1, Penalty(0, INFINITY, False, offset))
+        if run.extra:
+            items.append(Box(run.extra, offset))
+        _add_run(items, run, offset, measure, settings)
+        offset += len(run.text)
+    while items and isinstance(items[-1], Glue):
+        items.pop()
+    items.append(Penalty(0, INFINITY, False, offset))  # no break before \parfillskip
+    items.append(Glue(0, 1e6, 0, offset))  # \parfillskip
+    items.append(Penalty(0, -INFINITY, False, offset))
+    plan = Plan(items, settings, em)
+    for index, item in enumerate(items):
+        if isinstance(item, Glue) or (isinstance(item, Penalty) and item.penalty < INFINITY):
+            plan.starts.setdefault(item.pos, index)
+    plan.starts[0] = -1
+    return plan
+
+
+def _add_run(
+    items: list[Item], run: Run, offset: int, measure: Measure, settings: Settings
+) -> None:
+    space = measure(" ", run.font)
+    text = run.text
+    i = 0
+    while i < len(text):
+        if text[i] == " ":
+            if items and not isinstance(items[-1], Glue):
+                items.append(Glue(space, space * settings.stretch, space * settings.shrink,
+                                  offset + i + 1, i == len(text) - 1))
+            i += 1
+            continue
+        j = text.find(" ", i)
+        j = len(text) if j < 0 else j
+        _add_token(items, text[i:j], offset + i, run, measure, settings)
+        i = j
+
+
+def _add_token(
+    items: list[Item], token: str, offset: int, run: Run, measure: Measure, settings: Settings
+) -> None:
+    """A token between spaces: Japanese characters one by one, else parts between hard
+    hyphens and dashes, each hyphenated where the rules allow."""
+    if any(kinsoku.is_cjk(c) for c in token):
+        _add_cjk(items, token, offset, run, measure)
+        return
+    hyphenate = run.hyphens and hyphenation.may_hyphenate(token)
+    parts: list[str] = []
+    start = 0
+    for k, char in enumerate(token):
+        if char in "-/" + _DASHES and 0 < k < len(token) - 1 and token[k + 1].isalpha():
+            parts.append(token[start : k + 1])
+            start = k + 1
+    parts.append(token[start:])
+    position = offset
+    for n, part in enumerate(parts):
+        cuts = hyphenation.points(part, run.lang) if hyphenate else ()
+        previous = 0
+        for cut in (*cuts, len(part)):
+            width = measure(part[:cut], run.font) - (measure(part[:previous], run.font)
+                                                       if previous else 0.0)
+            items.append(Box(width, position + previous))
+            if cut < len(part):
+                hyphen = measure(part[:cut] + HYPHEN, run.font) - measure(part[:cut], run.font)
+                items.append(Penalty(hyphen, settings.hyphen_penalty, True, position + cut,
+                                     auto=True))
+            previous = cut
+        position += len(part)
+        if n < len(parts) - 1:
+            flagged = part.endswith("-")  # a break after a dash or a slash adds no hyphen
+            items.append(Penalty(0, settings.explicit_penalty, flagged, position))
+
+
+def _add_cjk(items: list[Item], token: str, offset: int, run: Run, measure: Measure) -> None:
+    """Japanese: a break may fall between any two characters the kinsoku rules allow, except
+    inside a short term; Latin stretches inside the token stay whole."""
+    whole = kinsoku.term_kept_whole(token)
+    start = 0
+    for k in range(1, len(token) + 1):
+        end_of_piece = k == len(token) or kinsoku.is_cjk(token[k - 1]) or kinsoku.is_cjk(token[k])
+        if not end_of_piece:
+            continue
+        items.append(Box(measure(token[start:k], run.font), offset + start))
+        if k < len(token) and not whole and kinsoku.may_break_between(token[k - 1], token[k]):
+            items.append(Penalty(0, 0, False, offset + k))
+        start = k
+
+
+def choose(
+    plan: Plan,
+    widths: tuple[float, float],
+    start: int = 0,
+    no_hyphen_lines: frozenset[int] = frozenset(),
+) -> list[Line] | None:
+    """The best lines from text offset `start` (a break the plan knows), trying TeX's passes
+    in turn, the last of which accepts a line wider than the measure when a word is."""
+    if start not in plan.starts:
+        return None
+    after = plan.starts[start]
+    short = plan.settings.short_last_line_em * plan.em
+    last = len(plan.settings.passes) - 1
+    for number, (tolerance, hyphenate) in enumerate(plan.settings.passes):
+        params = Params(tolerance=tolerance, hyphenate=hyphenate, short_last_line=short,
+                        overfull=number == last)
+        found = breakpoints(plan.items, widths, params, after, no_hyphen_lines)
+        if found is not None:
+            return _lines(plan.items, found, start, after, widths)
+    return None
+
+
+def _lines(
+    items: Sequence[Item],
+    found: Sequence[Break],
+    start: int,
+    after: int,
+    widths: tuple[float, float],
+) -> list[Line]:
+    lines: list[Line] = []
+    for number, brk in enumerate(found):
+        stop = items[brk.item]
+        assert isinstance(stop, Glue | Penalty)
+        width = _natural(items, after + 1, brk.item)
+        hang = stop.width if isinstance(stop, Glue) and stop.last_in_run else 0.0
+        lines.append(Line(start, stop.pos, width, brk.ratio, brk.flagged,
+                          widths[0] if number == 0 else widths[1], hang))
+        start, after = stop.pos, brk.item
+    return lines
+
+
+def _natural(items: Sequence[Item], begin: int, stop: int) -> float:
+    """The width of a line set from items[begin:stop] with its break at `stop`: glue at
+    either end is dropped, a hyphen at the break added."""
+    while begin < stop and not isinstance(items[begin], Box):
+        begin += 1
+    end = stop
+    while end > begin and not isinstance(items[end - 1], Box):
+        end -= 1
+    total = sum(item.width for item in items[begin:end] if isinstance(item, Box | Glue))
+    last = items[stop]
+    return total + (last.width if isinstance(last, Penalty) else 0.0)
+
+
+def plan(runs: Sequence[Run], measure: Measure, widths: tuple[float, float],
+         settings: Settings = Settings()) -> list[Line] | None:
+    """Choose the lines of a whole paragraph (the convenience form of build + choose)."""
+    return choose(build(runs, measure, settings), widths)
