@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def capture(project: Path, name: str = "paper") -> tuple[str, Path, list[Path]]:
-    """Build the document's PDF once and keep what WeasyPrint was asked to lay out."""
-    from pressroom import weasy
+    """Build the document's PDF once, in this process, and keep what WeasyPrint was asked to
+    lay out."""
+    from pressroom import pipeline, weasy
     from pressroom.config import load_project
     from pressroom.errors import Diagnostics
-    from pressroom.pipeline import build_document, start_session
 
     seen: list[tuple[str, Path, list[Path]]] = []
     real = weasy.layout
@@ -38,13 +38,14 @@ def capture(project: Path, name: str = "paper") -> tuple[str, Path, list[Path]]:
         return real(html, base, roots, *rest, **kw)
 
     loaded = load_project(project)
-    session = start_session(loaded)
-    session.cite_document(name)
+    request = pipeline.Request(targets=frozenset({f"{name}.pdf"}), parallel=False)
     weasy.layout = layout  # type: ignore[assignment]
     try:
-        build_document(session, name, {"pdf"}, Diagnostics(loaded.root, echo=False))
+        pipeline.build(loaded, request, Diagnostics(loaded.root, echo=False))
     finally:
         weasy.layout = real  # type: ignore[assignment]
+    if not seen:
+        raise SystemExit(f"{project}: {name}.pdf was not laid out (up to date? remove build/)")
     return seen[0]
 
 
@@ -63,7 +64,7 @@ def compare(html: str, base: Path, roots: list[Path], rounds: int) -> dict[str, 
                 weasy_lines.install()
                 weasy_lines.forget_plans()
             start = time.process_time()
-            document, _, _ = weasy.layout(html, base, roots)
+            document = weasy.layout(html, base, roots).document
             spent = time.process_time() - start
             if round_:
                 times[mode].append(spent)

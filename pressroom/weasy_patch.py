@@ -41,7 +41,7 @@ class Patch:
     module: str  # e.g. "weasyprint.layout.block"
     target: str  # a function, or Class.method, in that module
     version: tuple[str, str]  # (module holding __version__, the version the patch was written for)
-    group: str  # NOTES or FAST
+    group: str  # NOTES, LINES or FAST
 
 
 @dataclass(frozen=True)
