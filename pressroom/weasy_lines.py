@@ -59,27 +59,35 @@ _PLANS: dict[tuple[Run, ...], paragraph.Plan] = {}  # a paragraph's items, proce
 # again, or the same paragraph in the next build of a watch session, is not planned again.
 _LINES: dict[tuple[tuple[Run, ...], float], dict[int, Line]] = {}
 _CACHE_LIMIT = 20000
+_KEYS: dict[int, tuple[Any, Hashable]] = {}  # id(computed style) -> (style, font key)
+_LAYOUTS: dict[Hashable, Any] = {}  # font key -> a Pango layout kept for measuring
 
 
 def _font_key(style: Any) -> Hashable:
-    from weasyprint.text.line_break import _font_style_cache_key
+    """WeasyPrint's own key for a font at a size (family, style, weight, features, language,
+    size, line height), remembered per computed style."""
+    known = _KEYS.get(id(style))
+    if known is None or known[0] is not style:
+        from weasyprint.text.line_break import _font_style_cache_key
 
-    return _font_style_cache_key(style, include_size=True)
+        known = _KEYS[id(style)] = (style, _font_style_cache_key(style, include_size=True))
+    return known[1]
 
 
 def _measure(text: str, font: Hashable) -> float:
-    """The advance width of `text` in a font, as WeasyPrint's Pango layout measures it."""
+    """The advance width of `text` in a font, as WeasyPrint's Pango layout measures it (one
+    layout per font, its text replaced for each measurement)."""
     key = (font, text)
     width = _WIDTHS.get(key)
     if width is None:
         from weasyprint.text.line_break import Layout, line_size
 
-        style = _STYLES[font]
-        layout = Layout(style)
+        layout = _LAYOUTS.get(font)
+        if layout is None:
+            layout = _LAYOUTS[font] = Layout(_STYLES[font])
         layout.set_text(text)
         line, _ = layout.get_first_line()
-        width = line_size(line, style)[0] if text else 0.0
-        layout.deactivate()
+        width = line_size(line, layout.style)[0] if text else 0.0
         _WIDTHS[key] = width
     return width
 
@@ -114,8 +122,9 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
         font = _font_key(style)
         _STYLES.setdefault(font, style)
         lang = style["lang"] or ""
+        wrap = style["white_space"] in ("normal", "pre-line")
         runs.append(Run(text, font, lang, style["hyphens"] == "auto", not glued,
-                        extra + pending, float(style["font_size"])))
+                        extra + pending, float(style["font_size"]), wrap))
         offset += len(text)
         pending = 0.0
         glued = False
@@ -151,7 +160,10 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
 
 
 def _paragraph(context: Any, linebox: Any) -> _Paragraph:
-    state: dict[int, _Paragraph] = context.__dict__.setdefault("_pressroom_lines", {})
+    state: dict[int, _Paragraph] | None = context.__dict__.get("_pressroom_lines")
+    if state is None:  # a new document: its computed styles are new too
+        _KEYS.clear()
+        state = context.__dict__["_pressroom_lines"] = {}
     para = state.get(id(linebox))
     if para is not None and para.box is linebox:
         return para
@@ -173,8 +185,7 @@ def _paragraph(context: Any, linebox: Any) -> _Paragraph:
         plan = _PLANS.get(key)
         if plan is None:
             if len(_PLANS) > _CACHE_LIMIT:
-                _PLANS.clear()
-                _LINES.clear()
+                forget_plans()
             plan = _PLANS[key] = paragraph.build(runs, _measure, SETTINGS)
             STATS.paragraphs += 1
     para = state[id(linebox)] = _Paragraph(linebox, key, plan, starts,
@@ -201,7 +212,8 @@ def _offset(para: _Paragraph, linebox: Any, skip_stack: Any) -> int | None:
     return para.starts.get(path, 0) if path else 0
 
 
-MAX_RATIO = 1.0  # the loosest line (adjustment ratio) worth a whole word at a page's foot
+MAX_RATIO = 1.5  # the loosest line (adjustment ratio) worth a whole word at a page's foot: with
+# the default stretch, a mean space of 0.40 em
 LOOKAHEAD = 3  # lines before a page's foot at which the plan starts to avoid a hyphen there
 
 
@@ -366,3 +378,11 @@ def forget_plans() -> None:
     """Drop the planned paragraphs (kept: word widths), as a fresh process would start."""
     _PLANS.clear()
     _LINES.clear()
+    _KEYS.clear()
+
+
+def forget_widths() -> None:
+    """Drop the measured word widths too (the benchmark's cold round)."""
+    forget_plans()
+    _WIDTHS.clear()
+    _LAYOUTS.clear()

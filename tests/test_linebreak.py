@@ -234,3 +234,14 @@ def test_an_author_protects_a_word_from_hyphenation() -> None:
 
     assert divided(body) == 2  # hyphenated twice when not protected
     assert divided(body.replace(word, f'<span class="nohyphen">{word}</span>')) == 0
+
+
+def test_text_kept_on_one_line_is_not_broken() -> None:
+    runs = [
+        Run("bodies such as Keidanren ", "f", "en-US"),
+        Run("(the Federation of Economic Organizations)", "f", "en-US", wrap=False),
+        Run(" and the industry associations that spoke for the defense firms.", "f", "en-US"),
+    ]
+    for width in range(260, 420, 4):
+        for _, line in lines_of("", width, runs):
+            assert "(the" not in line or "Organizations)" in line, width

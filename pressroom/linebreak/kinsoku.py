@@ -3,6 +3,8 @@ text is Japanese."""
 
 from __future__ import annotations
 
+import re
+
 # Characters that may not begin a line: closing brackets, stops and commas, small kana,
 # the prolonged sound mark, iteration marks, middle dots.
 NOT_AT_START = set(
@@ -15,6 +17,13 @@ NOT_AT_START = set(
 # Characters that may not end a line: opening brackets.
 NOT_AT_END = set("([{（〔［｛〈《「『【〘〖〝‘“｟«")
 SHORT_TERM = 8  # a Japanese name or term of up to this many characters is not divided
+
+
+# The same ranges as is_cjk, to find whether a word holds any at all.
+CJK = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u31f0-\u31ff"
+    "\U00020000-\U0003ffff]"
+)
 
 
 def is_cjk(char: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 INFINITY = 10000  # a penalty of +INFINITY forbids a break, -INFINITY forces one (TeX's 10000)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Box:
     """Something of fixed width: a word, a syllable, a character, an inline padding."""
 
@@ -18,7 +18,7 @@ class Box:
     pos: int  # offset of its first character in the paragraph's text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Glue:
     """A word space: a legal break when it follows a box; dropped at a line's start or end."""
 
@@ -29,7 +29,7 @@ class Glue:
     last_in_run: bool = False  # the space ends its run of text (see paragraph.Line.hang)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Penalty:
     """A possible break of cost `penalty`, adding `width` (the hyphen) to its line if taken.
     `flagged` marks hyphen breaks (for the consecutive-hyphen rules); `auto` those that come

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import hyphenation, kinsoku
 from .knuthplass import INFINITY, Box, Break, Glue, Item, Params, Penalty, breakpoints
@@ -26,6 +27,7 @@ class Run:
     break_before: bool = True
     extra: float = 0.0
     em: float = 10.0  # font size, for the space's stretch and the short-last-line rule
+    wrap: bool = True  # False: white-space: nowrap, one unbreakable box
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,18 @@ def _add_run(
 ) -> None:
     space = measure(" ", run.font)
     text = run.text
+    if not run.wrap:  # kept on one line (CSS white-space: nowrap): a single box
+        body = text.strip(" ")
+        if text.startswith(" ") and items and not isinstance(items[-1], Glue):
+            items.append(Glue(space, space * settings.stretch, space * settings.shrink,
+                              offset + 1))
+        lead = len(text) - len(text.lstrip(" "))
+        if body:
+            items.append(Box(measure(body, run.font), offset + lead))
+        if text.endswith(" ") and body:
+            items.append(Glue(space, space * settings.stretch, space * settings.shrink,
+                              offset + len(text), True))
+        return
     i = 0
     while i < len(text):
         if text[i] == " ":
@@ -114,14 +128,37 @@ def _add_run(
         i = j
 
 
+# (token, font, lang, hyphens, measure, settings) -> its items, offsets relative to the token:
+# (0, width, offset) for a box, (1, width, offset, penalty, flagged, auto) for a penalty.
+# Words recur: "the" is measured and split once per font, not once per paragraph.
+_TOKENS: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+_TOKEN_LIMIT = 200_000
+
+
 def _add_token(
     items: list[Item], token: str, offset: int, run: Run, measure: Measure, settings: Settings
 ) -> None:
     """A token between spaces: Japanese characters one by one, else parts between hard
     hyphens and dashes, each hyphenated where the rules allow."""
-    if any(kinsoku.is_cjk(c) for c in token):
+    if kinsoku.CJK.search(token):
         _add_cjk(items, token, offset, run, measure)
         return
+    key = (token, run.font, run.lang, run.hyphens, measure, settings)
+    template = _TOKENS.get(key)
+    if template is None:
+        if len(_TOKENS) > _TOKEN_LIMIT:
+            _TOKENS.clear()
+        template = _TOKENS[key] = _token_items(token, run, measure, settings)
+    for entry in template:
+        if entry[0] == 0:
+            items.append(Box(entry[1], offset + entry[2]))
+        else:
+            items.append(Penalty(entry[1], entry[3], entry[4], offset + entry[2], entry[5]))
+
+
+def _token_items(
+    token: str, run: Run, measure: Measure, settings: Settings
+) -> tuple[tuple[Any, ...], ...]:
     hyphenate = run.hyphens and hyphenation.may_hyphenate(token)
     parts: list[str] = []
     start = 0
@@ -130,23 +167,24 @@ def _add_token(
             parts.append(token[start : k + 1])
             start = k + 1
     parts.append(token[start:])
-    position = offset
+    out: list[tuple[Any, ...]] = []
+    position = 0
     for n, part in enumerate(parts):
         cuts = hyphenation.points(part, run.lang) if hyphenate else ()
         previous = 0
+        done = 0.0  # the width of part[:previous]
         for cut in (*cuts, len(part)):
-            width = measure(part[:cut], run.font) - (measure(part[:previous], run.font)
-                                                       if previous else 0.0)
-            items.append(Box(width, position + previous))
+            upto = measure(part[:cut], run.font)
+            out.append((0, upto - done, position + previous))
             if cut < len(part):
-                hyphen = measure(part[:cut] + HYPHEN, run.font) - measure(part[:cut], run.font)
-                items.append(Penalty(hyphen, settings.hyphen_penalty, True, position + cut,
-                                     auto=True))
-            previous = cut
+                hyphen = measure(part[:cut] + HYPHEN, run.font) - upto
+                out.append((1, hyphen, position + cut, settings.hyphen_penalty, True, True))
+            previous, done = cut, upto
         position += len(part)
         if n < len(parts) - 1:
             flagged = part.endswith("-")  # a break after a dash or a slash adds no hyphen
-            items.append(Penalty(0, settings.explicit_penalty, flagged, position))
+            out.append((1, 0.0, position, settings.explicit_penalty, flagged, False))
+    return tuple(out)
 
 
 def _add_cjk(items: list[Item], token: str, offset: int, run: Run, measure: Measure) -> None:
