@@ -119,9 +119,9 @@ def _pair(
 ) -> list[Any]:
     """Two matched things: the new one if it prints the same, else their diff (automatic if
     they say the same and only citeproc's or pressroom's rendering differs)."""
-    if dump(x) == dump(y):
+    if x == y:
         return [y]
-    if not marker.automatic and dump(identity(x)) == dump(identity(y)):
+    if not marker.automatic and identity(x) == identity(y):
         marker = replace(marker, automatic=True)
     return merge(x, y, marker)
 

@@ -60,14 +60,21 @@ class Token:
     text: str = ""  # words
 
 
+# Nodes with nothing derived inside: identity() gives them back as they are (most of a text).
+_LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Math", "Code", "RawInline"}
+
+
 def identity(value: Any) -> Any:
-    """A copy of pandoc JSON with what pressroom or citeproc derive left out: a citation is
-    what it cites (not its full or short form), a number is the thing it numbers."""
+    """pandoc JSON with what pressroom or citeproc derive left out: a citation is what it
+    cites (not its full or short form), a number is the thing it numbers. (For comparing
+    only: unchanged parts are shared with `value`, not copied.)"""
     if isinstance(value, list):
         return [identity(v) for v in value]
     if not isinstance(value, dict):
         return value
     t = value.get("t")
+    if t in _LEAVES:
+        return value
     if t == "Cite":
         return {"t": "Cite", "c": cite_identity(value)}
     if t == "Span" and NUMBER_SPANS & set(value["c"][0][1]):
