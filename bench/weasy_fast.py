@@ -14,8 +14,11 @@ last wrote there (`make bench` writes the whole file, this section included).
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,6 +45,7 @@ class Pair:
     layout: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
     write: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
     identical: list[bool] = field(default_factory=list)
+    when: str = ""  # date, commit and load average of the run
 
     def ratios(self, part: str) -> list[float]:
         times = getattr(self, part)
@@ -116,14 +120,24 @@ def measure(work: Path, default: Path, quick: bool) -> list[Pair]:
     from pressroom import weasy
 
     weasy.PDF_TIMEOUT = 0  # no time limit: a busy machine must not stop the measurement
+    load = f"{os.getloadavg()[0]:.1f}"
+    start = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     paper = work / "fast-default"
     shutil.rmtree(paper, ignore_errors=True)
     shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
     big = generate(SCALE_150, work / "scale-150")
-    return [
+    pairs = [
         measure_one("default paper", paper, 1 if quick else 5),
         measure_one("~150 pages", big, 1 if quick else 2),
     ]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    pairs[0].when = (
+        f"{start}, commit {commit}, load average {load} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end"
+    )
+    return pairs
 
 
 def _spread(values: list[float], unit: str = "×") -> str:
@@ -161,6 +175,8 @@ def section(pairs: list[Pair]) -> list[str]:
         "and the per-round ratio with / without. `PRESSROOM_WEASYPRINT_FAST=0` is the baseline "
         "(WeasyPrint with pressroom's notes patch only). Identical = same note placement and "
         "the same PDF bytes in every round.",
+        "",
+        f"Measured {pairs[0].when if pairs else ''}.",
         "",
         "| document | layout without | layout with | ratio | write without | write with "
         "| ratio | identical |",

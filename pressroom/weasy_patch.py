@@ -5,10 +5,11 @@ against (`version`), and how it changes it: a `SourcePatch` edits the function's
 (the AST node is replaced, not a line of text) and compiles it at its real file and line
 numbers, so a traceback points at the right lines of WeasyPrint's own file; a `WrapPatch`
 puts a function around the original. Patches of one target are applied together, source
-patches first. Nothing is applied at import: `apply()` runs once, from the boundary module
-(`weasy.layout`), on the main thread. A patch that does not fit the installed WeasyPrint (other
-version, node not found) is skipped and reported, so the build warns `pdf.patch-skipped`
-rather than silently running slower.
+patches first. Nothing is applied at import (the build imports WeasyPrint on a thread while
+pandoc runs): `apply()` runs once per process, from the boundary module (`weasy.layout`, on
+the thread that lays out: the main thread of the build or of a forked worker). A patch that
+does not fit the installed WeasyPrint (other version, node not found) is skipped and
+reported, so the build warns `pdf.patch-skipped` rather than silently running slower.
 
 Switches: PRESSROOM_WEASYPRINT_PATCH=0 applies nothing (WeasyPrint as released);
 PRESSROOM_WEASYPRINT_FAST=0 leaves out the patches that only make it faster (group "fast"),
@@ -138,8 +139,11 @@ def quiet_gc() -> Iterator[None]:
 
     WeasyPrint allocates millions of small objects (boxes, computed styles, skip stacks), and
     CPython's collector keeps walking the whole growing heap. Freezing what exists (the
-    imported modules) and raising the gen-0 threshold gave 0.41x instead of 0.52x layout at
-    149 pages, +5 MiB (research/review/performance.md §1.5). Settings are restored after."""
+    imported modules) and raising the gen-0 threshold: at 146 pages 11 collections instead of
+    2,004 during layout, 2.0 -> 1.4 s of collecting (CPU); the research prototype, on a machine
+    short of memory, saw 0.52x -> 0.41x layout (research/review/performance.md §1.5). No full
+    collection first: on the default paper it cost more (0.16 s) than it saved. Settings are
+    restored after."""
     if not _fast:
         yield
         return
