@@ -79,8 +79,10 @@ $(STAMP): $(TOOLKIT)/pyproject.toml $(TOOLKIT)/tools/system-deps.sh
 	cd $(TOOLKIT) && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# Two workers, each taking whole test files (module fixtures such as the watch process are set
+# up once); a plain `pytest` runs in one process.
 test: lint
-	cd $(TOOLKIT) && $(PY) -m pytest
+	cd $(TOOLKIT) && $(PY) -m pytest -n 2 --dist loadfile
 
 # The sample paper's own content (originality against ../shared/seeds when it is there, its
 # notes, words and references): not part of `make test`, which checks the toolkit only.
