@@ -14,6 +14,7 @@ from .errors import PressroomError
 from .model import Assembled
 from .sourcemap import Marker, SourceMap
 from .templating import Loader, render, source_environment, syntax_error
+from .verbatim import protect, restore
 
 
 def assemble(
@@ -23,15 +24,22 @@ def assemble(
     the rendering reads (includes here; data and the library through the globals)."""
     source = doc.source.resolve()
     reads.add(source)
+    if doc.meta.get("templating") is False:  # plain pandoc Markdown, read as written
+        source_map = SourceMap.identity(doc.body, doc.source)
+        return Assembled(doc, doc.body, source_map, frozenset(reads))
     marker = Marker()
-    env = source_environment(Loader([project.manuscript], reads, marker.mark))
+
+    def mark(path: Path, text: str) -> str:  # code is not a template (verbatim.py)
+        return marker.mark(path, protect(text, path))
+
+    env = source_environment(Loader([project.manuscript], reads, mark))
     try:
-        template = env.from_string(marker.mark(source, doc.body))
+        template = env.from_string(mark(source, doc.body))
     except jinja2.TemplateSyntaxError as exc:
         raise syntax_error(exc, doc.source) from None
     template.filename = str(source)
     template.name = doc.source.name
-    marked = render(template, context, doc.source)
+    marked = restore(render(template, context, doc.source))
     markdown, source_map = SourceMap.build(marked, marker.files, doc.source)
     return Assembled(doc=doc, markdown=markdown, source_map=source_map, inputs=frozenset(reads))
 

@@ -10,7 +10,7 @@ from typing import Any
 from . import pandoc, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Project
-from .errors import BuildWarning, PressroomError
+from .errors import BuildWarning, PressroomError, PressroomErrors
 from .model import Assembled, Citation, Cited
 from .references import Library
 from .write import write_if_changed
@@ -24,14 +24,18 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     """Markdown -> pandoc AST with notes and bibliography formatted by citeproc."""
     doc = assembled.doc
     args = ["-f", READER, "-t", "json", "--lua-filter", str(RAWTEX), "--lua-filter", str(CROSSREF)]
-    meta = {"lang": str(doc.meta.get("lang") or "en-US"), "link-citations": True}
+    meta = {
+        "lang": str(doc.meta.get("lang") or "en-US"),
+        "link-citations": doc.meta.get("link-citations", True) is not False,
+    }
     if doc.meta.get("number-sections") is False:
         meta["number-sections"] = False
     args += ["--metadata-file", str(meta_file(project, doc.name, meta))]
     if library.items:
         args += pandoc.citeproc_args(style, library_file(project, library))
+    markdown = _citation_types(assembled.markdown, library.ids)
     try:
-        out, stderr = _run_cached(project, doc.name, args, assembled.markdown.encode("utf-8"))
+        out, stderr = _run_cached(project, doc.name, args, markdown.encode("utf-8"))
     except pandoc.PandocFailed as exc:
         m = re.search(r"line (\d+)", exc.stderr)
         path, line = assembled.source_map.origin(int(m.group(1)) if m else None)
@@ -51,7 +55,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             None,
             "limit.depth",
         ) from None
-    _check_keys(assembled, library, keys)
+    _check_keys(assembled, library, keys, ast)
     return Cited(
         doc=doc,
         ast=ast,
@@ -61,8 +65,43 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         inputs=assembled.inputs | (set(library.files) | {style} if keys else set()),
         notes=notes,
         keys=frozenset(keys),
-        warnings=(*pandoc_warnings(assembled, stderr), *raw_tex_warnings(assembled, ast)),
+        warnings=(
+            *doc.warnings,
+            *pandoc_warnings(assembled, stderr),
+            *raw_tex_warnings(assembled, ast),
+        ),
     )
+
+
+# Citation typing as pandoc-scholar writes it (`@method:smith2020`): the CiTO property names and
+# their short forms. The property says why a source is cited; the citation is the same.
+_CITO = frozenset(
+    """agrees_with cites cites_as_authority cites_as_data_source cites_as_evidence
+    cites_as_metadata_document cites_as_potential_solution cites_as_recommended_reading
+    cites_as_related cites_as_source_document cites_for_information compiles confirms
+    contains_assertion_from corrects credits critiques derides describes disagrees_with
+    discusses disputes documents extends includes_excerpt_from includes_quotation_from
+    obtains_background_from obtains_support_from parodies plagiarizes qualifies refutes
+    replies_to retracts reviews ridicules speculates_on supports updates
+    uses_conclusions_from uses_data_from uses_method_in
+    authority background data evidence method method_in recommended related solution
+    source support""".split()  # noqa: SIM905 (a list of words reads best as words)
+)
+_TYPED = re.compile(r"(?<![\w@\\])@([a-z_]+):([\w][\w:.#$%&+?<>~/-]*)")
+
+
+def _citation_types(markdown: str, ids: frozenset[str]) -> str:
+    """`@method:smith2020` read as `@smith2020` when the library has smith2020 (and no id
+    'method:smith2020'); the line count does not change, so the source map holds."""
+
+    def plain(m: re.Match[str]) -> str:
+        key = m.group(2).rstrip(".:#$%&+?<>~/-")
+        typed = f"{m.group(1)}:{key}"
+        if m.group(1) in _CITO and key in ids and typed not in ids:
+            return "@" + m.group(2)
+        return m.group(0)
+
+    return _TYPED.sub(plain, markdown) if "@" in markdown else markdown
 
 
 def _run_cached(project: Project, name: str, args: list[str], stdin: bytes) -> tuple[bytes, str]:
@@ -207,13 +246,71 @@ def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
     return found, state["notes"], keys
 
 
-def _check_keys(assembled: Assembled, library: Library, keys: set[str]) -> None:
-    """An unknown key is an error at its line, not pandoc's silent '(key?)'."""
-    for key in sorted(keys - library.ids):
-        path, line = assembled.source_map.locate("@" + key)
-        if key.lower().startswith(("sec-", "tbl-")):
-            msg = f"unknown cross-reference '@{key}' (no heading or table has that id)"
-            raise PressroomError(msg, path, line, "crossref.unknown")
-        hint = library.closest(key)
-        msg = f"unknown citation key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")
-        raise PressroomError(msg, path, line, "citation.unknown")
+def _check_keys(
+    assembled: Assembled, library: Library, keys: set[str], ast: dict[str, Any]
+) -> None:
+    """Every unknown key, and every cited entry the library had to leave out, as an error at
+    its line, all in one run, in source order (not pandoc's silent '(key?)')."""
+    source_map = assembled.source_map
+    in_text = _in_text_only(ast)
+    problems: list[tuple[int, PressroomError]] = []
+    for key in keys:
+        at = source_map.find("@" + key) or 0
+        found = library.problems_of(key)
+        if found:
+            problems += [(at, e) for e in found]
+        elif key not in library.ids:
+            path, line = source_map.origin(at) if at else (assembled.doc.source, None)
+            problems.append((at, _unknown(key, library, key in in_text, path, line)))
+    if problems:
+        problems.sort(key=lambda p: (p[0], p[1].line or 0))
+        raise PressroomErrors([e for _, e in problems])
+
+
+# Cross-reference prefixes (pandoc-crossref's `fig:x` and Quarto's `fig-x`) -> what they name.
+_CROSSREF = {"sec": "heading", "tbl": "table", "fig": "figure", "eq": "equation", "lst": "listing"}
+# Identifier citations (Manubot, Quarto's citation tooling): `@doi:10.1000/x`.
+_IDENTIFIERS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID", "isbn": "ISBN", "arxiv": "arXiv"}
+
+
+def _unknown(
+    key: str, library: Library, in_text: bool, path: Path, line: int | None
+) -> PressroomError:
+    """The error for a key the library does not have, with a hint for what it may be."""
+    prefix, sep, _ = key.replace(":", "-", 1).partition("-")
+    if sep and prefix.lower() in _CROSSREF:
+        what = _CROSSREF[prefix.lower()]
+        msg = f"unknown cross-reference '@{key}' (no {what} has that id)"
+        return PressroomError(msg, path, line, "crossref.unknown")
+    scheme, colon, ident = key.partition(":")
+    if colon and scheme.lower() in _IDENTIFIERS:
+        name = _IDENTIFIERS[scheme.lower()]
+        field = scheme.upper() if scheme.lower() != "arxiv" else "URL"
+        have = [
+            str(i["id"])
+            for i in library.items
+            if str(i.get(field, "")).lower().removeprefix("https://doi.org/") == ident.lower()
+        ]
+        hint = (
+            f"the library has it as '{have[0]}': cite @{have[0]}"
+            if have
+            else f"add an entry with {field} {ident} to the library and cite it by its id"
+        )
+        msg = f"'@{key}' cites by {name}, which pressroom does not look up; {hint}"
+        return PressroomError(msg, path, line, "citation.identifier")
+    close = library.closest(key)
+    msg = f"unknown citation key '{key}'"
+    if close:
+        msg += f" (did you mean '{close}'?)"
+    elif in_text:
+        msg += f"; if '@{key}' is not a citation (a handle, an address), write it as '\\@{key}'"
+    return PressroomError(msg, path, line, "citation.unknown")
+
+
+def _in_text_only(ast: dict[str, Any]) -> set[str]:
+    """Keys only ever cited in text (`@name`, not `[@name]`): possibly not meant as citations."""
+    modes: dict[str, set[str]] = {}
+    for cite in tree.nodes(ast["blocks"], "Cite"):
+        for c in cite["c"][0]:
+            modes.setdefault(c["citationId"], set()).add(c["citationMode"]["t"])
+    return {k for k, m in modes.items() if m == {"AuthorInText"}}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .errors import PressroomError, PressroomErrors
+from .errors import BuildWarning, PressroomError, PressroomErrors
 
 TOOLKIT_ROOT = Path(__file__).resolve().parent.parent
 TOOLKIT_TEMPLATES = TOOLKIT_ROOT / "templates"
@@ -17,20 +17,40 @@ FILTERS = Path(__file__).resolve().parent / "filters"  # pandoc Lua filters
 FORMATS = ("html", "docx", "pdf")
 
 # Every metadata field, declared once: name -> (type, what it means). Front matter may set the
-# same fields for one document, plus the DOCUMENT_FIELDS below.
+# same fields for one document, plus the DOCUMENT_FIELDS below. The keys pandoc, Quarto and R
+# Markdown users write are fields too, with pandoc's meaning; `normalise` turns them into the
+# normalised form every later stage reads (NORMALISED below), so pressroom's own names and
+# pandoc's both work.
 METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "title": (str, "Title of the paper; each document may override it in its front matter."),
     "subtitle": (str, "Subtitle, printed under the title."),
     "short-title": (str, "Short title for running heads; defaults to the title."),
     "lang": (str, "Language as a BCP 47 tag (en-US, en-GB, ja); drives hyphenation."),
-    "authors": (list, "Authors: each a mapping with name, affiliation, email, orcid."),
-    "keywords": (list, "Keywords, printed under the abstract and written to PDF/DOCX metadata."),
+    "authors": (
+        (list, str),
+        "Authors: each a name, or a mapping with name, affiliation (text or a list), email,"
+        " orcid, corresponding.",
+    ),
+    "author": ((list, str), "pandoc's and Quarto's name for `authors`, in the same forms."),
+    "affiliations": (
+        list,
+        "Affiliations by index, as JOSS writes them ([{name: ..., index: 1}]); an author's"
+        " `affiliation: 1` or `\"1, 2\"` names them.",
+    ),
+    "institute": (
+        list,
+        "Affiliations by id, as pandoc-scholar writes them ([{id: {name: ...}}, {id: name}]);"
+        " an author's `institute` names them.",
+    ),
+    "keywords": ((list, str), "Keywords (a list, or text separated by commas)."),
     "conference": (
         dict,
         "Conference: name, place, dates, start, end, session {title, date, time, timezone}.",
     ),
     "url": (str, "Web address of the paper's HTML version (handout link and QR code)."),
-    "date": (str, "Date printed in the title block (YYYY-MM-DD or free text)."),
+    "date": ((str, int), "Date printed in the title block (YYYY-MM-DD or free text)."),
+    "abstract": (str, "Abstract, as Markdown (pandoc's `abstract`)."),
+    "thanks": (str, "A note on the title (pandoc's `thanks`), as Markdown."),
     "limits": (
         dict,
         "Limits per document: {paper: {words, pages}, abstract: {words, characters}}.",
@@ -39,9 +59,22 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         str,
         "CSL style name or references/styles/NAME.csl; default chicago-notes-bibliography.",
     ),
+    "csl": (str, "pandoc's name for `citation-style`: a .csl file, relative to this file."),
+    "bibliography": (
+        (str, list),
+        "Library file(s), relative to the file naming them; ~/ or an absolute path may name a"
+        " library outside the project (default: every file in references/).",
+    ),
+    "link-citations": (bool, "Link each citation to its bibliography entry (default true)."),
     "acknowledgements": (str, "Acknowledgements (Markdown), removed in blind-review builds."),
     "blind": (bool, "Build a blind-review version: authors and self-citations removed."),
     "paper-size": (str, "Page size: a4 (default) or letter."),
+    "papersize": (str, "pandoc's name for `paper-size` (a4, letter, a4paper, letterpaper)."),
+    "number-sections": (bool, "Number level-1 and level-2 headings (default true)."),
+    "toc": (bool, "Print a table of contents (default false)."),
+    "toc-depth": (int, "Heading levels in the table of contents (default 3)."),
+    "fontsize": ((str, int, float), "Body type size: 11pt, 12pt (pandoc's `fontsize`)."),
+    "linestretch": ((int, float, str), "Line spacing as a multiple: 1.5, 2 (pandoc's)."),
     "blind-mask": (
         dict,
         "Blind review: how self-citations read, {author: 'Author', title: '[title withheld"
@@ -50,7 +83,6 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     ),
 }
 DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "number-sections": (bool, "Number level-1 and level-2 headings (default true)."),
     "formats": (list, "Which outputs to build: any of html, docx, pdf (default all three)."),
     "title-block": (bool, "Print the title block with authors (default true)."),
     "label": (str, "What this document is, printed above the title: Abstract, Source Appendix."),
@@ -58,8 +90,39 @@ DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         str,
         "Print layout: 'article' (default) or 'handout' (one page, templates/handout.*).",
     ),
+    "templating": (
+        bool,
+        "Run Jinja over this document (default true); false reads it as plain pandoc Markdown.",
+    ),
 }
-AUTHOR_FIELDS = {"name", "affiliation", "email", "orcid", "self-cite"}
+AUTHOR_FIELDS = {
+    "name",
+    "affiliation",
+    "affiliations",
+    "email",
+    "orcid",
+    "corresponding",
+    "url",
+    "self-cite",
+    # pandoc-scholar's (scholarly-metadata) spellings
+    "institute",
+    "correspondence",
+    "equal_contributor",
+}
+# What later stages read, whichever spelling the user wrote (`normalise`):
+#   authors         [{name: str, affiliation: str ("; "-joined), affiliations: [str],
+#                     email: str, orcid: str, corresponding: bool, self-cite: ...}]
+#   citation-style  a style name or a .csl path (absolute when it came from `csl`)
+#   paper-size      "a4" or "letter"
+#   bibliography    [absolute path, ...] (relative paths resolved against the naming file)
+#   keywords        [str]
+#   date            str
+#   abstract, thanks  Markdown text (str); toc bool; toc-depth int
+#   fontsize        "11pt" (a number means points); linestretch float
+#   link-citations  bool
+# The pandoc spellings (`author`, `csl`, `papersize`) are removed once read.
+NORMALISED = ("authors", "citation-style", "paper-size", "bibliography", "keywords", "date")
+ALIASES = {"author": "authors", "csl": "citation-style", "papersize": "paper-size"}
 DEFAULT_STYLE = "chicago-notes-bibliography"
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -73,6 +136,7 @@ class Document:
     meta: dict[str, Any]
     body: str  # the source with its front matter blanked out, so line numbers stay true
     formats: tuple[str, ...]
+    warnings: tuple[BuildWarning, ...] = ()  # its front matter's unknown keys
 
 
 @dataclass(frozen=True)
@@ -89,6 +153,8 @@ class Project:
     documents: tuple[str, ...]
     strict: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[BuildWarning, ...] = ()  # metadata.yaml's unknown keys
+    style_origin: tuple[Path, int | None] | None = None  # where the style was named
 
     @property
     def manuscript(self) -> Path:
@@ -108,6 +174,9 @@ class Project:
         )
 
 
+Fields = dict[str, tuple[type | tuple[type, ...], str]]
+
+
 def _hint(key: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(key, valid, n=1)
     return (
@@ -116,50 +185,208 @@ def _hint(key: str, valid: list[str]) -> str:
 
 
 def validate_meta(
-    meta: dict[str, Any], path: Path, fields: dict[str, tuple[type | tuple[type, ...], str]]
-) -> list[PressroomError]:
-    """Check every field; return all problems, not just the first."""
+    meta: dict[str, Any], path: Path, fields: Fields
+) -> tuple[list[PressroomError], list[BuildWarning]]:
+    """Check every field: (errors, warnings), all of them, not just the first. A key pressroom
+    does not know is a warning (pandoc users carry keys for other tools), ignored."""
     problems: list[PressroomError] = []
+    warnings: list[BuildWarning] = []
     lines = getattr(meta, "lines", {})
     for key, value in meta.items():
         line = lines.get(key)
         if key not in fields:
-            msg = f"unknown metadata key '{key}'{_hint(key, list(fields))}"
-            problems.append(PressroomError(msg, path, line, "config.unknown"))
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            msg = f"unknown metadata key '{key}', ignored{hint}"
+            warnings.append(BuildWarning(msg, "config.unknown", path, line))
             continue
         kind, _doc = fields[key]
         if not isinstance(value, kind):
-            want = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            kinds = (kind,) if isinstance(kind, type) else kind
             expect = {"str": "text", "list": "a list", "dict": "a mapping", "bool": "true or false"}
-            msg = f"'{key}' must be {expect.get(want, want)}"
+            expect |= {"int": "a whole number", "float": "a number"}
+            want = " or ".join(dict.fromkeys(expect.get(k.__name__, k.__name__) for k in kinds))
+            msg = f"'{key}' must be {want}"
             problems.append(PressroomError(msg, path, line, "config.type"))
-    # A field of the wrong type was reported above; only a list's items are checked here.
-    authors = meta.get("authors")
-    for i, author in enumerate(authors if isinstance(authors, list) else []):
-        aline = getattr(author, "line", line_of(meta, "authors"))
-        if not isinstance(author, dict) or not isinstance(author.get("name"), str):
+    if "author" in meta and "authors" in meta:
+        msg = "'author' and 'authors' name the same thing: keep one"
+        problems.append(PressroomError(msg, path, line_of(meta, "author"), "config.value"))
+    for key in ("author", "authors"):
+        if isinstance(meta.get(key), list | str):
+            problems += _check_authors(meta, key, path, warnings)
+    formats = meta.get("formats")  # a field of the wrong type was reported above
+    for fmt in formats if isinstance(formats, list) else []:
+        if fmt not in FORMATS:
+            msg = f"unknown format '{fmt}'; formats are {', '.join(FORMATS)}"
+            problems.append(PressroomError(msg, path, line_of(meta, "formats"), "config.value"))
+    for key in ("paper-size", "papersize"):
+        size = meta.get(key)
+        if isinstance(size, str) and _paper(size) is None:
+            msg = f"{key} must be a4 or letter, not '{size}'"
+            problems.append(PressroomError(msg, path, line_of(meta, key), "config.value"))
+    layout = meta.get("layout")
+    if isinstance(layout, str) and layout not in ("article", "handout"):
+        msg = f"layout must be article or handout, not '{layout}'"
+        problems.append(PressroomError(msg, path, line_of(meta, "layout"), "config.value"))
+    return problems, warnings
+
+
+def _check_authors(
+    meta: dict[str, Any], key: str, path: Path, warnings: list[BuildWarning]
+) -> list[PressroomError]:
+    """Each author is a name or a mapping with a name; unknown author keys are warnings."""
+    problems: list[PressroomError] = []
+    value = meta[key]
+    for i, author in enumerate([value] if isinstance(value, str) else value):
+        aline = getattr(author, "line", line_of(meta, key))
+        if isinstance(author, str) and author.strip():
+            continue
+        author = _named(author)
+        if not isinstance(author, dict) or not _author_name(author.get("name")):
             msg = f"author {i + 1} needs a 'name'"
             problems.append(PressroomError(msg, path, aline, "config.type"))
             continue
         for k in author:
             if k not in AUTHOR_FIELDS:
-                msg = f"unknown author key '{k}'{_hint(k, sorted(AUTHOR_FIELDS))}"
+                msg = f"unknown author key '{k}', ignored{_hint(k, sorted(AUTHOR_FIELDS))}"
                 kline = getattr(author, "lines", {}).get(k, aline)
-                problems.append(PressroomError(msg, path, kline, "config.unknown"))
-    formats = meta.get("formats")
-    for fmt in formats if isinstance(formats, list) else []:
-        if fmt not in FORMATS:
-            msg = f"unknown format '{fmt}'; formats are {', '.join(FORMATS)}"
-            problems.append(PressroomError(msg, path, line_of(meta, "formats"), "config.value"))
-    size = meta.get("paper-size")
-    if isinstance(size, str) and size.lower() not in ("a4", "letter"):
-        msg = f"paper-size must be a4 or letter, not '{size}'"
-        problems.append(PressroomError(msg, path, line_of(meta, "paper-size"), "config.value"))
-    layout = meta.get("layout")
-    if isinstance(layout, str) and layout not in ("article", "handout"):
-        msg = f"layout must be article or handout, not '{layout}'"
-        problems.append(PressroomError(msg, path, line_of(meta, "layout"), "config.value"))
+                warnings.append(BuildWarning(msg, "config.unknown", path, kline))
     return problems
+
+
+def _author_name(name: Any) -> str:
+    """An author's name: text, or Quarto's {given, family} / {literal} mapping."""
+    if isinstance(name, str):
+        return name.strip()
+    if isinstance(name, dict):
+        if isinstance(name.get("literal"), str):
+            return str(name["literal"]).strip()
+        return " ".join(str(name[k]) for k in ("given", "family") if name.get(k)).strip()
+    return ""
+
+
+def _named(author: Any) -> Any:
+    """pandoc-scholar's `- Jane Doe: {institute: x, email: ...}` as `{name: Jane Doe, ...}`."""
+    if isinstance(author, dict) and "name" not in author and len(author) == 1:
+        (name, fields), = author.items()
+        if fields is None or isinstance(fields, dict):
+            named = yamlio.LineDict({"name": name, **(fields or {})})
+            named.lines = dict(getattr(fields, "lines", {}))
+            named.line = getattr(author, "line", 0)
+            return named
+    return author
+
+
+def _paper(size: str) -> str | None:
+    """a4 or letter from what pandoc's and LaTeX's users write (A4, a4paper, us-letter)."""
+    s = size.lower().strip().removesuffix("paper").replace("us-", "").replace("us", "")
+    return s if s in ("a4", "letter") else None
+
+
+def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
+    """Validated metadata (from `path`) in the normalised form (NORMALISED above): pandoc's
+    spellings read as pressroom's own, relative paths resolved against `path`'s folder."""
+    lines = dict(getattr(meta, "lines", {}))
+    out = yamlio.LineDict()
+    for key, value in meta.items():
+        name = ALIASES.get(key, key)
+        out[name] = value
+        if key in lines:
+            lines[name] = lines[key]
+    out.lines = lines
+    if "authors" in out:
+        institutes = _institutes(out.pop("institute", None), out.pop("affiliations", None))
+        out["authors"] = [_author(a, institutes) for a in _as_list(out["authors"])]
+    if isinstance(out.get("keywords"), str):
+        out["keywords"] = [k.strip() for k in out["keywords"].split(",") if k.strip()]
+    if "date" in out:
+        out["date"] = str(out["date"])
+    if isinstance(out.get("paper-size"), str):
+        out["paper-size"] = _paper(out["paper-size"])
+    if "csl" in meta:  # a file, relative to the file naming it; else a style name
+        given = Path(str(meta["csl"])).expanduser()
+        candidate = given if given.is_absolute() else path.parent / given
+        out["citation-style"] = str(candidate) if candidate.is_file() else str(meta["csl"])
+    if "bibliography" in out:
+        line = lines.get("bibliography")
+        out["bibliography"] = [
+            str(_library_path(str(b), path, line, root)) for b in _as_list(out["bibliography"])
+        ]
+    if "fontsize" in out:
+        size = str(out["fontsize"]).strip()
+        out["fontsize"] = f"{size}pt" if re.fullmatch(r"\d+(\.\d+)?", size) else size
+    if "linestretch" in out:
+        try:
+            out["linestretch"] = float(out["linestretch"])
+        except ValueError:
+            msg = f"linestretch must be a number like 1.5, not '{out['linestretch']}'"
+            raise PressroomError(msg, path, lines.get("linestretch"), "config.value") from None
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _institutes(scholar: Any, joss: Any) -> dict[str, str]:
+    """Affiliations named by id elsewhere, as id -> name: pandoc-scholar's `institute`
+    ([{id: {name: ...}} or {id: name}]) and JOSS's `affiliations` ([{name: ..., index: 1}])."""
+    found: dict[str, str] = {}
+    for item in joss if isinstance(joss, list) else []:
+        if isinstance(item, dict) and "index" in item and item.get("name"):
+            found[str(item["index"])] = str(item["name"])
+    for item in scholar if isinstance(scholar, list) else []:
+        for ident, spec in item.items() if isinstance(item, dict) else []:
+            name = spec.get("name") if isinstance(spec, dict) else spec
+            found[str(ident)] = str(name if name is not None else ident)
+    return found
+
+
+def _author(author: Any, institutes: dict[str, str]) -> dict[str, Any]:
+    """One author in the normalised form: name, affiliation as text and as a list."""
+    if isinstance(author, str):
+        return {"name": author.strip(), "affiliation": "", "affiliations": []}
+    author = _named(author)
+    out = dict(author)
+    out["name"] = _author_name(author.get("name"))
+    given = author.get("affiliations", author.get("affiliation"))
+    if given is None and "institute" in author:
+        given = [institutes.get(str(i), str(i)) for i in _as_list(author["institute"])]
+    elif isinstance(given, int | str) and institutes:  # JOSS: `affiliation: "1, 2"`
+        refs = [r.strip() for r in str(given).split(",")]
+        if all(r in institutes for r in refs):
+            given = [institutes[r] for r in refs]
+    names = [
+        str(a.get("name") or "") if isinstance(a, dict) else str(a)
+        for a in _as_list(given)
+        if a is not None
+    ]
+    out["affiliations"] = [n for n in names if n]
+    out["affiliation"] = "; ".join(out["affiliations"])
+    if "corresponding" in out or "correspondence" in out:
+        flag = out.pop("correspondence", out.get("corresponding"))
+        out["corresponding"] = flag is True or str(flag).lower() in ("yes", "true")
+    return out
+
+
+def _library_path(given: str, named_in: Path, line: int | None, root: Path) -> Path:
+    """A `bibliography` entry as a real path. Relative paths stay inside the project (no
+    `../` or symlink out); a library outside it must be named as `~/...` or an absolute path,
+    the user's explicit choice (README: Security)."""
+    raw = Path(given).expanduser()
+    explicit = raw.is_absolute()
+    path = raw if explicit else named_in.parent / raw
+    if not path.is_file():
+        msg = f"bibliography file '{given}' not found"
+        raise PressroomError(msg, named_in, line, "io.missing")
+    real = path.resolve()
+    if not explicit and not real.is_relative_to(root):
+        msg = (
+            f"bibliography '{given}' lies outside the project; copy it in, or name it by an "
+            "absolute path or ~/... to read it where it is"
+        )
+        raise PressroomError(msg, named_in, line, "io.outside")
+    return real
 
 
 def line_of(meta: dict[str, Any], key: str) -> int | None:
@@ -187,38 +414,30 @@ def load_project(
     root = root.resolve()
     manuscript = root / "manuscript"
     metadata_path = manuscript / "metadata.yaml"
+    if not metadata_path.is_file() and (manuscript / "metadata.yml").is_file():
+        metadata_path = manuscript / "metadata.yml"  # pandoc users' usual spelling
     if not manuscript.is_dir():
         raise PressroomError(
             "no manuscript/ folder here; start a project with 'python build.py new DIR'", root
         )
     if metadata_path.is_file():
         inside(metadata_path, root)
-        metadata = yamlio.load(metadata_path) or {}
+        metadata = _metadata_file(metadata_path)
         if not isinstance(metadata, dict):
             raise PressroomError("metadata must be a mapping", metadata_path, 1, "config.type")
     else:
         metadata = {}
     metadata = _apply_overrides(metadata, overrides or {})
-    problems = validate_meta(metadata, metadata_path, METADATA_FIELDS)
+    problems, warnings = validate_meta(metadata, metadata_path, METADATA_FIELDS)
     if problems:
         raise PressroomErrors(problems)
-    refdir = root / "references"
-    reference_files = (
-        tuple(
-            sorted(
-                p
-                for p in refdir.glob("*")
-                if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
-            )
-        )
-        if refdir.is_dir()
-        else ()
-    )
-    for p in [*reference_files, *manuscript.glob("*.md")]:
+    metadata = normalise(metadata, metadata_path, root)
+    for p in manuscript.glob("*.md"):
         inside(p, root)
     names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
     # The paper first: other documents (the appendix) read where it cites each source.
     names.sort(key=lambda n: (n != "paper", n))
+    settings = _library_settings(root, metadata, metadata_path, names)
     template_dirs = tuple(d for d in (root / "templates", TOOLKIT_TEMPLATES) if d.is_dir())
     return Project(
         root=root,
@@ -226,11 +445,63 @@ def load_project(
         metadata=metadata,
         metadata_path=metadata_path,
         template_dirs=template_dirs,
-        reference_files=reference_files,
-        style=str(metadata.get("citation-style") or DEFAULT_STYLE),
+        reference_files=settings.files,
+        style=settings.style,
         documents=tuple(names),
         strict=strict,
         overrides=overrides or {},
+        warnings=tuple(warnings),
+        style_origin=settings.style_origin,
+    )
+
+
+@dataclass(frozen=True)
+class _LibrarySettings:
+    files: tuple[Path, ...]
+    style: str
+    style_origin: tuple[Path, int | None]
+
+
+def _library_settings(
+    root: Path, metadata: dict[str, Any], metadata_path: Path, names: list[str]
+) -> _LibrarySettings:
+    """The library files and the citation style the whole project shares. A pandoc user names
+    them in a document's front matter (`bibliography`, `csl`): the files metadata.yaml and
+    every document name are read together; the style is the first document's that names one
+    (the paper first; front matter overrides metadata, as for every field), else
+    metadata.yaml's. Named nowhere: every library file in references/, the default style."""
+    files: list[Path] = [Path(p) for p in metadata.get("bibliography") or []]
+    style: str | None = None
+    origin: tuple[Path, int | None] = (metadata_path, None)
+    for name in names:
+        source = root / "manuscript" / f"{name}.md"
+        try:
+            front, _ = split_front_matter(yamlio.read_text(source), source)
+            front = normalise(front, source, root) if _library_keys(front) else {}
+        except PressroomError:
+            continue  # reported when the document itself is read
+        files += [Path(p) for p in front.get("bibliography") or []]
+        if style is None and isinstance(front.get("citation-style"), str):
+            style, origin = front["citation-style"], (source, line_of(front, "citation-style"))
+    if style is None and isinstance(metadata.get("citation-style"), str):
+        style = metadata["citation-style"]
+        origin = (metadata_path, line_of(metadata, "citation-style"))
+    if not files:
+        refdir = root / "references"
+        files = sorted(
+            p
+            for p in (refdir.glob("*") if refdir.is_dir() else [])
+            if p.suffix.lower() in (".yaml", ".yml", ".json", ".bib") and p.is_file()
+        )
+        for p in files:
+            inside(p, root)
+    return _LibrarySettings(tuple(dict.fromkeys(files)), str(style or DEFAULT_STYLE), origin)
+
+
+def _library_keys(front: dict[str, Any]) -> bool:
+    """Whether front matter names a library or a style, in a form `normalise` can read."""
+    return isinstance(front.get("bibliography"), str | list) or any(
+        isinstance(front.get(k), str) for k in ("csl", "citation-style")
     )
 
 
@@ -248,24 +519,44 @@ def inside(path: Path, root: Path) -> Path:
     return real
 
 
+def _metadata_file(path: Path) -> Any:
+    """metadata.yaml; a pandoc metadata file between `---` and `---` or `...` reads the same."""
+    text = yamlio.read_text(path)
+    if _FRONT.match(text):
+        front, rest = split_front_matter(text, path)
+        if not rest.strip():
+            return front
+    return yamlio.loads(text, path) or {}
+
+
 def _apply_overrides(metadata: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     if not overrides:
         return metadata
     merged = yamlio.LineDict(metadata)
     merged.lines = dict(getattr(metadata, "lines", {}))  # keep the lines of the file's keys
     merged.update(overrides)
+    if "paper-size" in overrides:
+        merged.pop("papersize", None)  # --paper overrides pandoc's spelling too
     return merged
 
 
 def load_document(project: Project, name: str) -> Document:
-    """Read one source: its front matter merged over the project metadata."""
+    """Read one source: its front matter, normalised, merged over the project metadata."""
     source = project.manuscript / f"{name}.md"
     text = yamlio.read_text(source)
     front, body = split_front_matter(text, source)
-    problems = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
+    problems, warnings = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
     if problems:
         raise PressroomErrors(problems)
+    front = normalise(front, source, project.root)
     meta = yamlio.LineDict({**project.metadata, **front, **project.overrides})
     meta.lines = {}
     formats = tuple(front.get("formats") or FORMATS)
-    return Document(name=name, source=source, meta=meta, body=body, formats=formats)
+    return Document(
+        name=name,
+        source=source,
+        meta=meta,
+        body=body,
+        formats=formats,
+        warnings=tuple(warnings),
+    )

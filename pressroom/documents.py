@@ -71,6 +71,10 @@ class Corpus:
         self._cited[name] = cited
         return cited
 
+    def read(self) -> dict[str, Cited]:
+        """The documents cited so far in this build, by name."""
+        return dict(self._cited)
+
     def citation_index(self, cited: Cited) -> Path:
         """build/.cache/NAME.citations.json: where a document cites each source, rewritten only
         when that changes (what other documents' cited_in() depends on)."""

@@ -4,6 +4,7 @@ handout: one owner for how the conference line and the session's time read."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,3 +60,28 @@ def zone_abbreviation(zone: str, day: dt.date, clock: dt.time) -> str:
         return dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).strftime("%Z")
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return f"({zone})"
+
+
+# Metadata written as Markdown (pandoc's `abstract`, `thanks`): read as pandoc reads a document,
+# but without raw HTML or TeX, which no safety check sees in metadata.
+_MARKDOWN = "markdown-raw_html-raw_tex-raw_attribute-citations"
+
+
+def markdown_blocks(text: str) -> list[dict[str, Any]]:
+    """pandoc's AST blocks for a metadata value written in Markdown."""
+    from . import pandoc  # pandoc's boundary; imported here, where it is needed
+
+    out, _ = pandoc.run(["-f", _MARKDOWN, "-t", "json"], text.encode("utf-8"))
+    blocks: list[dict[str, Any]] = json.loads(out)["blocks"]
+    return blocks
+
+
+def markdown_html(text: str, inline: bool = False) -> str:
+    """HTML for a metadata value written in Markdown (`inline`: without the paragraph)."""
+    from . import pandoc
+
+    out, _ = pandoc.run(["-f", _MARKDOWN, "-t", "html", "--wrap=none"], text.encode("utf-8"))
+    html = out.decode("utf-8").strip()
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

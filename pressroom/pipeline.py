@@ -61,6 +61,8 @@ class Result:
 def build(project: Project, request: Request, diagnostics: Diagnostics) -> Result:
     """Bring every stale output up to date."""
     check_writable(project.build_dir)
+    for w in project.warnings:  # metadata.yaml's unknown keys
+        diagnostics.warn(w.message, w.kind, w.path, w.line)
     prepare(project)  # settings files first: a changed page size makes the PDFs stale
     plan = freshness.plan(project, request.targets)
     result = Result()
@@ -69,6 +71,7 @@ def build(project: Project, request: Request, diagnostics: Diagnostics) -> Resul
             parallel.preload_weasyprint()
         corpus = result.corpus = Corpus(project)
         _read(corpus, plan, request)
+        _library_summary(corpus, diagnostics)
         _render(corpus, plan.stale, request, diagnostics, result)
     freshness.refresh(plan.refresh)
     if not result.errors:
@@ -92,6 +95,15 @@ def _read(corpus: Corpus, plan: freshness.Plan, request: Request) -> None:
                     raise
             done.add(name)
         plan.add(freshness.plan(corpus.project, request.targets, skip=set(plan.stale)))
+
+
+def _library_summary(corpus: Corpus, diagnostics: Diagnostics) -> None:
+    """Problems in library entries no document read in this build cites: one warning (a
+    cited one stopped the build at its line already)."""
+    cited = {k for c in corpus.read().values() for k in c.keys}
+    summary = corpus.library.summary(cited)
+    if summary:
+        diagnostics.warn(summary.message, summary.kind, summary.path, summary.line)
 
 
 def _render(

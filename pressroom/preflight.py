@@ -133,6 +133,8 @@ def check(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> list[st
         )
     for marker in drafts:
         diagnostics.warn(f'draft marker: "{marker.text}"', DRAFT, marker.path, marker.line)
+    for e in corpus.library.uncited_problems(cited_keys):  # the build's summary, in full
+        diagnostics.warn(e.message, e.kind or "reference.invalid", e.path, e.line)
     if problems:
         raise PressroomErrors(problems)
     found = f"draft markers: {len(drafts)} (submission refuses them)" if drafts else ""

@@ -6,13 +6,13 @@ import calendar
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import pandoc, yamlio
+from . import bibtex, pandoc, yamlio
 from .config import Project
-from .errors import PressroomError, PressroomErrors
+from .errors import BuildWarning, PressroomError
 
 CSL_TYPES = frozenset(
     [
@@ -112,11 +112,14 @@ _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 @dataclass(frozen=True)
 class Library:
-    """Every reference, as CSL-JSON items, with where each was declared."""
+    """Every usable reference, as CSL-JSON items, with where each was declared; the entries
+    left out (invalid, or a second copy of an id) are kept as problems, by lower-cased id: an
+    error when a document cites one, one summary warning otherwise (issue 10)."""
 
     items: tuple[dict[str, Any], ...]
     places: dict[str, tuple[Path, int | None]]
     files: tuple[Path, ...]
+    problems: dict[str, tuple[PressroomError, ...]] = field(default_factory=dict)
 
     @property
     def ids(self) -> frozenset[str]:
@@ -134,19 +137,46 @@ class Library:
     def csljson(self) -> bytes:
         return json.dumps(list(self.items), ensure_ascii=False, indent=1).encode("utf-8")
 
+    def problems_of(self, key: str) -> tuple[PressroomError, ...]:
+        """What is wrong with the entry (or entries) with id `key`; () if nothing."""
+        return self.problems.get(key.lower(), ())
+
+    def uncited_problems(self, cited: set[str] | frozenset[str]) -> list[PressroomError]:
+        """Every problem in an entry no document of this build cites, in file order."""
+        lowered = {k.lower() for k in cited}
+        found = [e for key, errs in self.problems.items() if key not in lowered for e in errs]
+        order = {f: i for i, f in enumerate(self.files)}
+        return sorted(found, key=lambda e: (order.get(e.path or Path(), 0), e.line or 0))
+
+    def summary(self, cited: set[str] | frozenset[str]) -> BuildWarning | None:
+        """One warning for all the problems in uncited entries (`check` lists them)."""
+        found = self.uncited_problems(cited)
+        if not found:
+            return None
+        entries = len({(e.path, e.line) for e in found})
+        what = "entry has a problem" if entries == 1 else "entries have problems"
+        msg = (
+            f"{entries} library {what} and no document cites them; they are left out "
+            "('pressroom check' lists them)"
+        )
+        return BuildWarning(msg, "reference.uncited-invalid", found[0].path, None)
+
 
 def load_library(project: Project) -> Library:
-    """Read every file in references/, validate each item, reject duplicate ids."""
+    """Read every library file, normalise each item; an item that is invalid or repeats an id
+    (ids ignore case) is left out and recorded as a problem of its id."""
     items: list[dict[str, Any]] = []
     places: dict[str, tuple[Path, int | None]] = {}
     lowered: dict[str, str] = {}
-    problems: list[PressroomError] = []
+    problems: dict[str, list[PressroomError]] = {}
     for path in project.reference_files:
-        for item, line in _read(path):
+        for n, (item, line) in enumerate(_read(path)):
             try:
                 clean = _check_item(item, path, line)
             except PressroomError as exc:
-                problems.append(exc)
+                ident = item.get("id") if isinstance(item, dict) else None
+                key = str(ident).lower() if ident not in (None, "") else f"\0{path}:{n}"
+                problems.setdefault(key, []).append(exc)
                 continue
             key = clean["id"].lower()
             if key in lowered:
@@ -155,14 +185,19 @@ def load_library(project: Project) -> Library:
                     f"duplicate reference id '{clean['id']}' (ids ignore case; first declared at "
                     f"{first[0].name}:{first[1] or '?'})"
                 )
-                problems.append(PressroomError(msg, path, line, "reference.duplicate"))
+                problems.setdefault(key, []).append(
+                    PressroomError(msg, path, line, "reference.duplicate")
+                )
                 continue
             lowered[key] = clean["id"]
             places[clean["id"]] = (path, line)
             items.append(clean)
-    if problems:
-        raise PressroomErrors(problems)
-    return Library(items=tuple(items), places=places, files=project.reference_files)
+    return Library(
+        items=tuple(items),
+        places=places,
+        files=project.reference_files,
+        problems={k: tuple(v) for k, v in problems.items()},
+    )
 
 
 def _read(path: Path) -> list[tuple[Any, int | None]]:
@@ -177,9 +212,12 @@ def _read(path: Path) -> list[tuple[Any, int | None]]:
             raise PressroomError(
                 f"invalid JSON: {exc.msg}", path, exc.lineno, "reference.syntax"
             ) from None
+        if isinstance(data, dict) and isinstance(data.get("items"), list):
+            data = data["items"]  # Zotero's API wraps its CSL-JSON export
         if not isinstance(data, list):
             raise PressroomError("CSL-JSON must be a list of items", path, 1, "reference.syntax")
-        return [(item, _json_line(text, item)) for item in data]
+        lines = _json_lines(text)
+        return [(item, _json_line(lines, item)) for item in data]
     data = yamlio.loads(text, path)
     if isinstance(data, dict) and "references" in data:
         data = data["references"]
@@ -195,11 +233,20 @@ def _read(path: Path) -> list[tuple[Any, int | None]]:
     return [(item, getattr(item, "line", None)) for item in data]
 
 
-def _json_line(text: str, item: Any) -> int | None:
+def _json_lines(text: str) -> dict[str, list[int]]:
+    """Every `"id": "x"` of a CSL-JSON file: id -> the lines it is declared on, in order."""
+    found: dict[str, list[int]] = {}
+    for m in re.finditer(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
+        found.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
+    return found
+
+
+def _json_line(lines: dict[str, list[int]], item: Any) -> int | None:
+    """The line of `item`'s id; each repeat of an id takes the next line declaring it."""
     if isinstance(item, dict) and isinstance(item.get("id"), str):
-        m = re.search(r'"id"\s*:\s*"' + re.escape(item["id"]) + '"', text)
-        if m:
-            return text.count("\n", 0, m.start()) + 1
+        seen = lines.get(item["id"])
+        if seen:
+            return seen.pop(0) if len(seen) > 1 else seen[0]
     return None
 
 
@@ -214,10 +261,19 @@ def _read_bibtex(path: Path) -> list[tuple[Any, int | None]]:
             f"invalid BibTeX: {detail}", path, int(m.group(1)) if m else None, "reference.syntax"
         ) from None
     items = json.loads(out)
-    lines = {}
-    for m in re.finditer(r"@\w+\s*\{\s*([^,\s]+)\s*,", text):
-        lines[m.group(1)] = text.count("\n", 0, m.start()) + 1
-    return [(item, lines.get(item.get("id", ""))) for item in items]
+    entries = bibtex.entries(text)
+    seen: dict[str, int] = {}
+    result: list[tuple[Any, int | None]] = []
+    for item in items:
+        ident = str(item.get("id", ""))
+        copies = entries.get(ident, [])
+        k = seen.get(ident, 0)
+        seen[ident] = k + 1
+        entry = copies[min(k, len(copies) - 1)] if copies else None
+        if entry is not None:
+            item = bibtex.complete(item, entry)
+        result.append((item, entry.line if entry else None))
+    return result
 
 
 def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:
@@ -285,22 +341,43 @@ def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dic
         for piece in value.split("/"):
             m = _ISO.match(piece.strip())
             if not m:
-                raise bad(f"is not a date like 1987-10-26: '{value}'")
+                # "Spring 1987", "forthcoming", "[1893] 1984": printed as written.
+                return {"literal": value}
             parts.append([int(g) for g in m.groups() if g is not None])
         value = {"date-parts": parts}
     if not isinstance(value, dict):
         raise bad("must be a date like 1987-10-26 or {date-parts: [[1987, 10, 26]]}")
+    value = dict(value)
     if "date-parts" in value:
-        dp = value["date-parts"]
+        dp = value["date-parts"] = _numbers(value["date-parts"])
         if not isinstance(dp, list) or not dp or not all(isinstance(p, list) and p for p in dp):
             raise bad("date-parts must be a list of [year, month, day] lists")
         for p in dp:
             if not all(isinstance(x, int) and not isinstance(x, bool) for x in p) or len(p) > 3:
                 raise bad("date-parts must hold whole numbers: [year, month, day]")
+            if len(p) == 2 and p[1] in _SEASONS:
+                value.setdefault("season", _SEASONS[p[1]])
+                del p[1:]  # EDTF's and biblatex's season "months"
             if len(p) >= 2 and not 1 <= p[1] <= 12:
                 raise bad(f"has month {p[1]}; months run 1 to 12")
             if len(p) == 3 and not 1 <= p[2] <= calendar.monthrange(p[0], p[1])[1]:
                 raise bad(f"has day {p[2]}, which month {p[1]} of {p[0]} does not have")
     elif not any(k in value for k in ("raw", "literal")):
         raise bad("needs date-parts, raw or literal")
-    return dict(value)
+    return value
+
+
+# Spring, summer, autumn, winter as EDTF and biblatex write them in the month's place.
+_SEASONS = {21: 1, 22: 2, 23: 3, 24: 4}
+
+
+def _numbers(parts: Any) -> Any:
+    """Zotero's CSL-JSON writes date parts as text (`[["2019", "3"]]`): whole numbers."""
+    if not isinstance(parts, list):
+        return parts
+    return [
+        [int(x) if isinstance(x, str) and x.strip().lstrip("-").isdigit() else x for x in p]
+        if isinstance(p, list)
+        else p
+        for p in parts
+    ]

@@ -102,13 +102,18 @@ class SourceMap:
     def locate(self, needle: str, whole: bool = True) -> tuple[Path, int | None]:
         """The origin of the first assembled line holding `needle` (`whole`: not as the start
         of a longer key, as `@smith20` is of `@smith2020`; off for markup such as `<script`)."""
+        number = self.find(needle, whole)
+        return self.origin(number) if number else (self.default, None)
+
+    def find(self, needle: str, whole: bool = True) -> int | None:
+        """The first assembled line (1-based) holding `needle`, as `locate` finds it."""
         if not needle:
-            return self.default, None
+            return None
         pattern = re.compile(re.escape(needle) + (r"(?![\w:.#$%&+?<>~/-]*\w)" if whole else ""))
         for number, line in enumerate(self.lines, 1):
             if pattern.search(line):
-                return self.origin(number)
-        return self.default, None
+                return number
+        return None
 
     def locate_before(self, needle: str, line: int) -> tuple[Path, int | None]:
         """The origin of the nearest assembled line at or before `line` that holds `needle`

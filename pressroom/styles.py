@@ -22,8 +22,7 @@ def package_styles() -> Path | None:
 def resolve_style(project: Project) -> Path:
     """Find the CSL file for the project's `citation-style` (a name or a path)."""
     name = project.style
-    where = project.metadata_path
-    line = getattr(project.metadata, "lines", {}).get("citation-style")
+    where, line = project.style_origin or (project.metadata_path, None)
     candidates: list[Path] = []
     given = name
     if name.endswith(".csl"):

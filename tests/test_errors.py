@@ -33,6 +33,26 @@ CASES = {
     "library.yaml:2) [reference.duplicate]",
     "broken-citekey": "broken-citekey/manuscript/paper.md:8: error: unknown citation key "
     "'rubinstien1987' (did you mean 'rubinstein1987'?) [citation.unknown]",
+    # Every unknown key in one run, in source order, each with its hint (issue 10).
+    "broken-citekeys": "broken-citekeys/manuscript/paper.md:7: error: unknown citation key "
+    "'eastportminutes' [citation.unknown]\n"
+    "broken-citekeys/manuscript/paper.md:9: error: unknown cross-reference '@fig:quays' (no "
+    "figure has that id) [crossref.unknown]\n"
+    "broken-citekeys/manuscript/paper.md:11: error: '@doi:10.5555/harbour.2015.3' cites by DOI, "
+    "which pressroom does not look up; the library has it as 'bell2015': cite @bell2015 "
+    "[citation.identifier]\n"
+    "broken-citekeys/manuscript/paper.md:13: error: unknown citation key 'harbourhistory'; if "
+    "'@harbourhistory' is not a citation (a handle, an address), write it as '\\@harbourhistory' "
+    "[citation.unknown]\n"
+    "broken-citekeys/manuscript/paper.md:15: error: unknown citation key 'okafor2012' (did you "
+    "mean 'okafor2011'?) [citation.unknown]\n"
+    "broken-citekeys/manuscript/paper.md:17: error: '@pmid:18000001' cites by PMID, which "
+    "pressroom does not look up; add an entry with PMID 18000001 to the library and cite it by "
+    "its id [citation.identifier]",
+    "broken-liquid": "broken-liquid/manuscript/paper.md:8: error: '{% include toc.html %}' is a "
+    "Liquid (Jekyll) tag, not Jinja; to keep it as text write {% raw %}{% include toc.html %}"
+    "{% endraw %}, or switch templating off for this document with 'templating: false' in its "
+    "front matter [jinja.liquid]",
     "broken-csljson": "broken-csljson/references/library.json:6: error: invalid JSON: "
     "Expecting ',' delimiter [reference.syntax]",
     "broken-cslyaml": "broken-cslyaml/references/library.yaml:1: error: CSL YAML must be a list "

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from .. import pandoc, tree
 from ..config import Project
 from ..errors import Diagnostics
-from ..meta import conference_line
+from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from .base import PandocJob
 
@@ -98,6 +98,9 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
         # Inlines, not strings: pandoc's DOCX writer leaves MetaStrings in a list empty.
         inlines = [{"t": "MetaInlines", "c": [{"t": "Str", "c": str(k)}]} for k in meta["keywords"]]
         m["keywords"] = {"t": "MetaList", "c": inlines}
+    abstract = meta.get("abstract")
+    if isinstance(abstract, str) and abstract.strip():  # pandoc's Abstract style, after the title
+        m["abstract"] = {"t": "MetaBlocks", "c": markdown_blocks(abstract)}
     m["lang"] = _meta_string(str(meta.get("lang") or "en-US"))
     out["meta"] = m
     thanks = meta.get("acknowledgements")

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .. import yamlio
 from ..config import Document, Project
 from ..errors import PressroomError
-from ..meta import conference_line
+from ..meta import conference_line, markdown_html
 from ..templating import Loader, page_environment, render, syntax_error
 
 
@@ -72,4 +73,12 @@ def page_context(doc: Document) -> dict[str, Any]:
         "running_author": running_author,
         "page_size": "letter" if size == "letter" else "A4",
         "title_block": meta.get("title-block", True) is not False,
+        # pandoc's `abstract` and `thanks`, Markdown rendered once (the page autoescapes text)
+        "abstract": _markdown(meta.get("abstract")),
+        "date": str(meta.get("date") or ""),  # printed when no conference line dates the paper
+        "thanks": _markdown(meta.get("thanks"), inline=True),
     }
+
+
+def _markdown(text: Any, inline: bool = False) -> Markup:
+    return Markup(markdown_html(text, inline) if isinstance(text, str) and text.strip() else "")

@@ -1,0 +1,137 @@
+"""BibTeX as Zotero and Better BibTeX export it: what pandoc's biblatex reader leaves out or
+leaves raw, put back into its CSL-JSON items.
+
+pandoc converts the library (references.py); this module reads the .bib text once more for the
+line of every entry (each copy of a repeated id has its own) and for the few fields pandoc does
+not carry over: a year it cannot parse (`[1893] 1984`, `Forthcoming`), the archive of an
+archival item (`archive`, `library`, `archive_location`), and `@misc`, which it gives no type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_ENTRY = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]+)\s*,")
+_FIELD = re.compile(r"([A-Za-z][\w.:-]*)\s*=\s*")
+_SKIP = {"comment", "string", "preamble"}
+_REPRINT = re.compile(r"^\[(\d{3,4})\]\s*(\d{3,4})$")  # "[1893] 1984": first published, reprint
+_YEAR = re.compile(r"^\d{1,4}$")
+_BARE = re.compile(r"[^,}#\s]*")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `@type{id, ...}` of the file: its line and its raw fields (lower-case names)."""
+
+    kind: str
+    line: int
+    fields: dict[str, str]
+
+
+def entries(text: str) -> dict[str, list[Entry]]:
+    """Every entry of a .bib text by id; a repeated id has one Entry per copy, in order."""
+    found: dict[str, list[Entry]] = {}
+    for m in _ENTRY.finditer(text):
+        kind = m.group(1).lower()
+        if kind in _SKIP:
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        found.setdefault(m.group(2), []).append(Entry(kind, line, _fields(text, m.end())))
+    return found
+
+
+def _fields(text: str, pos: int) -> dict[str, str]:
+    """The `name = value` pairs from `pos` to the entry's closing brace (values unbraced)."""
+    fields: dict[str, str] = {}
+    while pos < len(text):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] in "})@":
+            break
+        m = _FIELD.match(text, pos)
+        if not m:
+            break
+        value, pos = _value(text, m.end())
+        fields[m.group(1).lower()] = " ".join(value.split())
+    return fields
+
+
+def _value(text: str, pos: int) -> tuple[str, int]:
+    """One field value (braced, quoted or bare, joined by `#`) and where it ends."""
+    parts: list[str] = []
+    while pos < len(text):
+        c = text[pos]
+        if c == "{":
+            depth, start = 1, pos + 1
+            pos += 1
+            while pos < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[pos], 0)
+                pos += 1
+            parts.append(text[start : pos - 1])
+        elif c == '"':
+            depth, start = 0, pos + 1
+            pos += 1
+            while pos < len(text) and not (text[pos] == '"' and depth == 0):
+                depth += {"{": 1, "}": -1}.get(text[pos], 0)
+                pos += 1
+            parts.append(text[start:pos])
+            pos += 1
+        else:
+            m = _BARE.match(text, pos)
+            end = m.end() if m else pos
+            parts.append(text[pos:end])
+            pos = end
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if pos < len(text) and text[pos] == "#":
+            pos += 1
+            while pos < len(text) and text[pos] in " \t\r\n":
+                pos += 1
+            continue
+        break
+    return "".join(parts), pos
+
+
+def complete(item: dict[str, Any], entry: Entry) -> dict[str, Any]:
+    """pandoc's CSL item for `entry`, with what it dropped put back."""
+    item = {k: _unbrace(v) for k, v in item.items()}
+    if not item.get("type"):
+        item["type"] = "document"  # @misc and other types pandoc does not map
+    issued = item.get("issued")
+    if issued is None or issued == {"date-parts": []}:  # a year pandoc could not read
+        item.pop("issued", None)
+        raw = entry.fields.get("date") or entry.fields.get("year") or ""
+        item.update(_year(raw.replace("{", "").replace("}", "").strip()))
+    archive = entry.fields.get("archive") or entry.fields.get("library")
+    if archive and "archive" not in item:
+        item["archive"] = _unbrace(archive)
+        if item.get("call-number") == item["archive"]:
+            del item["call-number"]  # pandoc's reading of `library`
+    place = entry.fields.get("archive_location") or entry.fields.get("archivelocation")
+    if place and "archive_location" not in item:
+        item["archive_location"] = _unbrace(place)
+    return item
+
+
+def _year(raw: str) -> dict[str, Any]:
+    """A year pandoc could not read: a reprint's two years, or words printed as they are."""
+    m = _REPRINT.match(raw)
+    if m:
+        return {
+            "original-date": {"date-parts": [[int(m.group(1))]]},
+            "issued": {"date-parts": [[int(m.group(2))]]},
+        }
+    if not raw:
+        return {}
+    if _YEAR.match(raw):
+        return {"issued": {"date-parts": [[int(raw)]]}}
+    return {"issued": {"literal": raw}}
+
+
+def _unbrace(value: Any) -> Any:
+    """`Briefing {{Report}}` -> `Briefing Report`: the case-protecting braces Better BibTeX
+    writes, in fields pandoc passes through as text."""
+    if isinstance(value, str) and ("{" in value or "}" in value):
+        return value.replace("{", "").replace("}", "")
+    return value

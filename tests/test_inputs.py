@@ -1,0 +1,136 @@
+"""Issue 10, inputs: a paper written for pandoc (front matter, a Better BibTeX library and a
+Zotero CSL-JSON export side by side with a stale copy, code that shows template syntax) builds
+unchanged, and reads right in every format."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from .conftest import Run, copy_project, run_build
+from .readers import docx_paragraphs, pdf_pages
+
+PROJECT = "pandoc-paper"
+
+
+@pytest.fixture(scope="session")
+def pandoc_paper(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    project = copy_project(PROJECT, tmp_path_factory.mktemp("pandoc-paper"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return run
+
+
+def test_builds_unchanged_with_warnings_only(pandoc_paper: Run) -> None:
+    warnings = [line for line in pandoc_paper.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "pandoc-paper/manuscript/library.bib: warning: 2 library entries have problems and no "
+        "document cites them; they are left out ('pressroom check' lists them) "
+        "[reference.uncited-invalid]",
+        "pandoc-paper/manuscript/paper.md:27: warning: unknown metadata key 'header-includes', "
+        "ignored [config.unknown]",
+        "pandoc-paper/manuscript/paper.md:29: warning: unknown metadata key 'format', ignored "
+        "(did you mean 'formats'?) [config.unknown]",
+    ]
+
+
+def test_title_block_abstract_and_thanks_in_html(pandoc_paper: Run) -> None:
+    soup = BeautifulSoup((pandoc_paper.build / "paper.html").read_text("utf-8"), "html.parser")
+    header = soup.select_one("header.title-block")
+    assert header is not None
+    affiliations = [a.get_text() for a in header.select(".affiliation")]
+    assert affiliations == [
+        "Department of History, University of Eastfield; Centre for Print Culture"
+    ]
+    assert [n.get_text() for n in header.select(".author .name")] == [
+        "Marta Kowalczyk",
+        "Tomás Ferreira",
+    ]
+    thanks = header.select_one(".thanks")
+    assert thanks is not None and thanks.select_one("strong").get_text() == "patient"
+    abstract = soup.select_one(".abstract")
+    assert abstract is not None and abstract.select_one("em").get_text() == "how"
+    assert soup.html is not None and soup.html["lang"] == "en-GB"
+    # Code shows template syntax as written; the escaped handle prints as text.
+    codes = [c.get_text() for c in soup.select("code")]
+    assert "{{ site.baseurl }}" in codes
+    assert any('{% if page.next %}' in c for c in codes)
+    assert "Contact the team at @eastfieldprint" in soup.get_text()
+
+
+def test_library_entries_as_zotero_exports_them_in_pdf(pandoc_paper: Run) -> None:
+    text = " ".join(" ".join(pdf_pages(pandoc_paper.build / "paper.pdf")).split())
+    assert "The Railway Timetable and Its Readers (1893; Northgate Press, 1984)" in text
+    assert "Briefing Report (Board of Trade, Forthcoming)" in text
+    assert "RLY/4/12, Eastfield County Record Office" in text
+    assert "Journal of Transport History 40, no. 2 (2019): 201–24" in text
+    assert "{" not in text.replace("{{ site.baseurl }}", "").replace("{% if", "").replace(
+        "{% endif", ""
+    )
+    assert "n.d." not in text and "?)" not in text
+    assert "We thank the county archivists" in text and "Abstract" in text
+
+
+def test_abstract_and_authors_in_docx(pandoc_paper: Run) -> None:
+    paragraphs = docx_paragraphs(pandoc_paper.build / "paper.docx")  # (style, text)
+    assert ("Abstract Title", "Abstract") in paragraphs
+    (abstract,) = [s for s, t in paragraphs if t.startswith("Railway timetables printed")]
+    assert abstract == "Abstract"
+    assert any("Centre for Print Culture" in t for _, t in paragraphs)
+
+
+def test_only_the_named_library_files_are_read_and_recorded(pandoc_paper: Run) -> None:
+    record = json.loads((pandoc_paper.build / ".deps" / "paper.pdf.json").read_text())
+    manuscript = (pandoc_paper.project / "manuscript").resolve()
+    libraries = sorted(Path(p).name for p in record if re.search(r"\.(bib|json)$", p))
+    libraries = [n for n in libraries if (manuscript / n).as_posix() in record]
+    assert libraries == ["library.bib", "zotero.json"]  # not library.json beside them
+
+
+def test_check_lists_the_uncited_problems_in_full(pandoc_paper: Run) -> None:
+    run = run_build(pandoc_paper.project, "check")
+    assert run.code == 0, run.stderr
+    problems = [
+        line for line in run.stderr.splitlines() if "library.bib:" in line and "[reference." in line
+    ]
+    assert problems == [
+        "pandoc-paper/manuscript/library.bib:31: warning: duplicate reference id 'unusedleaflet' "
+        "(ids ignore case; first declared at library.bib:26) [reference.duplicate]",
+        "pandoc-paper/manuscript/library.bib:37: warning: reference 'brokenuncited': 'issued' "
+        "has month 13; months run 1 to 12 [reference.date]",
+    ]
+
+
+def test_strict_fails_on_an_unknown_key(tmp_path: Path) -> None:
+    project = copy_project(PROJECT, tmp_path)
+    meta = project / "manuscript" / "metadata.yaml"
+    meta.write_text("title: A\neditor: visual\n", "utf-8")
+    run = run_build(project, "--strict")
+    assert run.code == 1
+    assert run.stderr.strip() == (
+        "pandoc-paper/manuscript/metadata.yaml:2: error: unknown metadata key 'editor', ignored "
+        "(--strict) [config.unknown]"
+    )
+    assert not (project / "build" / "paper.pdf").exists()
+
+
+def test_a_library_named_outside_the_project(tmp_path: Path) -> None:
+    project = copy_project(PROJECT, tmp_path)
+    zotero = tmp_path / "Zotero" / "export.bib"
+    zotero.parent.mkdir()
+    bib = (project / "manuscript" / "library.bib").read_text("utf-8")
+    zotero.write_text(bib.replace("Northgate Press", "Outside Press"), "utf-8")
+    paper = project / "manuscript" / "paper.md"
+    text = paper.read_text("utf-8")
+    text = text.replace("[library.bib, zotero.json]", f"[{zotero}, zotero.json]")
+    paper.write_text(text.replace("format:\n  pdf: default\n", ""), "utf-8")
+    (project / "manuscript" / "library.bib").unlink()
+    run = run_build(project, "build", "paper.html")
+    assert run.code == 0, run.stderr
+    assert "Outside Press" in (project / "build" / "paper.html").read_text("utf-8")
+    record = json.loads((project / "build" / ".deps" / "paper.html.json").read_text())
+    assert str(zotero.resolve()) in record

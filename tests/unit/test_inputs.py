@@ -1,0 +1,279 @@
+"""Issue 10, inputs: what pandoc and Quarto users write in front matter, Zotero's and Better
+BibTeX's libraries, and code that is not a template, read in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pressroom import bibtex
+from pressroom.assemble import assemble
+from pressroom.config import load_document, load_project
+from pressroom.errors import PressroomError
+from pressroom.references import load_library
+from pressroom.verbatim import protect, restore
+
+
+def _project(
+    root: Path, paper: str, metadata: str = "", files: dict[str, str] | None = None
+) -> Path:
+    (root / "manuscript").mkdir(parents=True)
+    (root / "manuscript" / "paper.md").write_text(paper, "utf-8")
+    if metadata:
+        (root / "manuscript" / "metadata.yaml").write_text(metadata, "utf-8")
+    for name, text in (files or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, "utf-8")
+    return root
+
+
+FRONT = """---
+author:
+  - name: Ines Duarte
+    affiliation: [University of Westmarch, Institute of Maps]
+    orcid: 0000-0001-0000-0001
+    corresponding: true
+  - name: {given: Pavel, family: Novak}
+  - Lena Ortiz
+keywords: maps, surveys
+papersize: letterpaper
+fontsize: 12
+linestretch: "1.5"
+date: 2023-05-02
+csl: chicago-author-date.csl
+link-citations: false
+---
+Text.
+"""
+
+
+def test_pandoc_front_matter_is_read_with_its_meaning(tmp_path: Path) -> None:
+    project = load_project(_project(tmp_path, FRONT))
+    doc = load_document(project, "paper")
+    meta = doc.meta
+    assert [a["name"] for a in meta["authors"]] == ["Ines Duarte", "Pavel Novak", "Lena Ortiz"]
+    assert meta["authors"][0]["affiliation"] == "University of Westmarch; Institute of Maps"
+    assert meta["authors"][0]["affiliations"] == ["University of Westmarch", "Institute of Maps"]
+    assert meta["authors"][0]["corresponding"] is True
+    assert meta["keywords"] == ["maps", "surveys"]
+    assert meta["paper-size"] == "letter"
+    assert (meta["fontsize"], meta["linestretch"], meta["date"]) == ("12pt", 1.5, "2023-05-02")
+    assert meta["link-citations"] is False
+    assert "author" not in meta and "papersize" not in meta
+    assert doc.warnings == ()
+    # The style named in a document's front matter is the project's, located there.
+    assert project.style == "chicago-author-date.csl"
+    assert project.style_origin == (tmp_path.resolve() / "manuscript" / "paper.md", 14)
+
+
+def test_pressroom_names_keep_working_and_both_spellings_are_refused(tmp_path: Path) -> None:
+    meta = "authors: [{name: Ann Author, affiliation: Eastfield}]\npaper-size: letter\n"
+    project = load_project(_project(tmp_path, "Text.\n", meta))
+    assert project.metadata["authors"][0]["affiliation"] == "Eastfield"
+    assert project.metadata["paper-size"] == "letter"
+    (tmp_path / "manuscript" / "paper.md").write_text("---\nauthor: A\nauthors: [B]\n---\n")
+    with pytest.raises(PressroomError) as err:
+        load_document(project, "paper")
+    assert err.value.line == 2 and err.value.kind == "config.value"
+
+
+def test_unknown_keys_are_warnings_with_the_closest_key(tmp_path: Path) -> None:
+    paper = "---\ntitel: A\nexecute: {echo: false}\nauthor: [{name: A, roles: [writing]}]\n---\n"
+    project = load_project(_project(tmp_path, paper, "bibliograhpy: x.bib\n"))
+    assert [w.format(tmp_path) for w in project.warnings] == [
+        "manuscript/metadata.yaml:1: warning: unknown metadata key 'bibliograhpy', ignored "
+        "(did you mean 'bibliography'?) [config.unknown]"
+    ]
+    doc = load_document(project, "paper")
+    assert [w.format(tmp_path) for w in doc.warnings] == [
+        "manuscript/paper.md:2: warning: unknown metadata key 'titel', ignored (did you mean "
+        "'title'?) [config.unknown]",
+        "manuscript/paper.md:3: warning: unknown metadata key 'execute', ignored [config.unknown]",
+        "manuscript/paper.md:4: warning: unknown author key 'roles', ignored; valid keys: "
+        "affiliation, affiliations, correspondence, corresponding, email, equal_contributor, "
+        "institute, name, orcid, self-cite, url [config.unknown]",
+    ]
+
+
+def test_bibliography_selects_files_relative_to_the_file_naming_it(tmp_path: Path) -> None:
+    entry = '[{"id": "a", "type": "book", "title": "A", "issued": {"date-parts": [["1990"]]}}]'
+    files = {"manuscript/refs/lib.json": entry, "manuscript/refs/lib.yaml": "- {id: a, type: book}"}
+    root = _project(tmp_path, "---\nbibliography: refs/lib.json\n---\n[@a]\n", files=files)
+    project = load_project(root)
+    assert project.reference_files == ((root / "manuscript/refs/lib.json").resolve(),)
+    library = load_library(project)  # the .yaml beside it holds the same id: not read
+    assert library.ids == {"a"} and not library.problems
+    assert library.items[0]["issued"] == {"date-parts": [[1990]]}
+
+
+def test_a_library_outside_the_project_only_by_an_explicit_path(tmp_path: Path) -> None:
+    outside = tmp_path / "zotero" / "my.bib"
+    outside.parent.mkdir()
+    outside.write_text("@book{z, title = {Z}, year = {2001}}\n")
+    root = _project(tmp_path / "p", "Text.\n", f"bibliography: {outside}\n")
+    assert load_project(root).reference_files == (outside.resolve(),)
+    (root / "manuscript" / "metadata.yaml").write_text("bibliography: ../../zotero/my.bib\n")
+    with pytest.raises(PressroomError) as err:
+        load_project(root)
+    assert err.value.kind == "io.outside" and err.value.line == 1
+    assert "absolute path or ~/" in err.value.message
+
+
+ZOTERO = """[
+  {"id": "s", "type": "article-magazine", "title": "S",
+   "issued": {"date-parts": [["1921"]], "season": "Spring"}},
+  {"id": "m", "type": "report", "title": "M", "issued": {"date-parts": [["2019", "21"]]}},
+  {"id": "l", "type": "pamphlet", "title": "L", "issued": {"literal": "before 1914"}},
+  {"id": "w", "type": "webpage", "title": "W", "issued": "Spring 2004"},
+  {"id": "bad", "type": "misc-thing", "title": "Bad"},
+  {"id": "s", "type": "book", "title": "Second copy"}
+]"""
+
+
+def test_zotero_csl_json_as_exported(tmp_path: Path) -> None:
+    root = _project(tmp_path, "Text.\n", files={"references/zotero.json": ZOTERO})
+    library = load_library(load_project(root))
+    items = {i["id"]: i for i in library.items}
+    assert items["s"]["issued"] == {"date-parts": [[1921]], "season": "Spring"}
+    assert items["m"]["issued"] == {"date-parts": [[2019]], "season": 1}
+    assert items["l"]["issued"] == {"literal": "before 1914"}
+    assert items["w"]["issued"] == {"literal": "Spring 2004"}
+    # Left out, kept as problems of their ids; each duplicate names both lines.
+    assert set(library.problems) == {"bad", "s"}
+    (dup,) = library.problems_of("S")
+    assert (dup.line, dup.kind) == (8, "reference.duplicate")
+    assert "first declared at zotero.json:2" in dup.message
+    summary = library.summary({"m"})
+    assert summary is not None and summary.message.startswith("2 library entries have problems")
+    assert [e.line for e in library.uncited_problems({"s"})] == [7]
+
+
+BIB = """@misc{ledger,
+  title = {Traffic Ledger},
+  library = {County Record Office},
+  archive_location = {RLY/4/12},
+  year = {[1893] 1984},
+}
+@report{brief,
+  title = {Branch Lines},
+  type = {Briefing {{Report}}},
+  year = {Forthcoming},
+}
+@book{ledger, title = {Again}, year = 1900}
+"""
+
+
+def test_better_bibtex_entries_as_exported(tmp_path: Path) -> None:
+    root = _project(tmp_path, "Text.\n", files={"references/library.bib": BIB})
+    library = load_library(load_project(root))
+    items = {i["id"]: i for i in library.items}
+    ledger = items["ledger"]
+    assert ledger["type"] == "document"  # @misc
+    assert (ledger["archive"], ledger["archive_location"]) == ("County Record Office", "RLY/4/12")
+    assert ledger["original-date"] == {"date-parts": [[1893]]}
+    assert ledger["issued"] == {"date-parts": [[1984]]}
+    assert items["brief"]["genre"] == "Briefing Report"
+    assert items["brief"]["issued"] == {"literal": "Forthcoming"}
+    (dup,) = library.problems_of("ledger")
+    assert dup.line == 12 and "first declared at library.bib:1" in dup.message
+
+
+def test_bibtex_fields_braced_quoted_and_joined() -> None:
+    text = '@book{k,\n  title = "A {B} c",\n  year = 1999,\n  note = {x} # " y",\n}\n'
+    (entry,) = bibtex.entries(text)["k"]
+    assert entry.line == 1
+    assert entry.fields == {"title": "A {B} c", "year": "1999", "note": "x y"}
+
+
+CODE = """Prose with {{ meta.title }} and `{{ site.baseurl }}` inline.
+
+```liquid
+{% include toc.html %}
+<a href="{{ site.baseurl }}">
+```
+
+~~~~
+{{ unclosed
+~~~~
+After the code, {{ meta.title }} again.
+"""
+
+
+def test_code_is_not_a_template(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    protected = protect(CODE, path)
+    assert protected.count("\n") == CODE.count("\n")
+    assert protected.count("{{ meta.title }}") == 2  # prose stays a template
+    assert "{{ site" not in protected and "{% include" not in protected
+    assert restore(protected) == CODE
+    root = _project(tmp_path / "p", "---\ntitle: Maps\n---\n" + CODE)
+    project = load_project(root)
+    doc = load_document(project, "paper")
+    a = assemble(doc, project, {"meta": doc.meta}, set())
+    lines = a.markdown.split("\n")
+    assert lines[3] == "Prose with Maps and `{{ site.baseurl }}` inline."
+    assert "{{ unclosed" in lines and lines[-2] == "After the code, Maps again."
+    paper = (root / "manuscript" / "paper.md").resolve()
+    assert a.source_map.origin(len(lines) - 1) == (paper, 14)
+
+
+def test_liquid_in_prose_is_refused_at_its_line_and_templating_can_be_off(tmp_path: Path) -> None:
+    with pytest.raises(PressroomError) as err:
+        protect("One.\n\nTwo {{ page.url | relative_url }}.\n", tmp_path / "x.md")
+    assert (err.value.line, err.value.kind) == (3, "jinja.liquid")
+    paper = "---\ntemplating: false\n---\n{% include toc.html %} and {{ x }}\n"
+    root = _project(tmp_path / "p", paper)
+    project = load_project(root)
+    doc = load_document(project, "paper")
+    a = assemble(doc, project, {"meta": doc.meta}, set())
+    assert a.markdown.split("\n")[3] == "{% include toc.html %} and {{ x }}"
+    assert a.source_map.origin(4) == (doc.source, 4)
+
+
+def test_pandoc_scholar_authors_and_institutes(tmp_path: Path) -> None:
+    paper = """---
+author:
+  - Ada Quill:
+      institute: [lib, uni]
+      correspondence: "yes"
+  - Ben Rook:
+      institute: uni
+institute:
+  - lib: {name: Public Library of Northgate}
+  - uni: University of Northgate
+---
+Text.
+"""
+    project = load_project(_project(tmp_path, paper))
+    doc = load_document(project, "paper")
+    assert doc.warnings == ()
+    ada, ben = doc.meta["authors"]
+    assert ada["name"] == "Ada Quill" and ada["corresponding"] is True
+    assert ada["affiliation"] == "Public Library of Northgate; University of Northgate"
+    assert (ben["name"], ben["affiliation"]) == ("Ben Rook", "University of Northgate")
+
+
+def test_joss_affiliations_and_a_pandoc_metadata_file(tmp_path: Path) -> None:
+    root = _project(tmp_path, "---\ntags: [Python]\n---\nText.\n")
+    (root / "manuscript" / "metadata.yml").write_text(
+        "---\nauthors:\n  - name: Ada Quill\n    affiliation: \"1, 2\"\n  - name: Ben Rook\n"
+        "    affiliation: 2\naffiliations:\n  - name: Northgate Library\n    index: 1\n"
+        "  - name: Northgate University\n    index: 2\n---\n",
+        "utf-8",
+    )
+    project = load_project(root)
+    assert project.metadata_path.name == "metadata.yml" and project.warnings == ()
+    ada, ben = project.metadata["authors"]
+    assert ada["affiliations"] == ["Northgate Library", "Northgate University"]
+    assert ben["affiliation"] == "Northgate University"
+
+
+def test_typed_citations_read_as_plain_ones() -> None:
+    from pressroom.cite import _citation_types
+
+    ids = frozenset({"towbin1979", "method:odd"})
+    text = "See [@method:towbin1979; @uses_method_in:towbin1979], @method:odd and @foo:towbin1979."
+    assert _citation_types(text, ids) == (
+        "See [@towbin1979; @towbin1979], @method:odd and @foo:towbin1979."
+    )
