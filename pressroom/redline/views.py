@@ -50,7 +50,7 @@ def is_automatic(node: Node) -> bool:
     return change_of(node) is not None and AUTOMATIC in node["c"][0][1]
 
 
-def _is_paragraph_mark(node: Node) -> bool:
+def _is_marker(node: Node) -> bool:
     return node.get("t") == "Span" and node["c"][0][0].startswith((PARAGRAPH_MARK, ROW_MARK))
 
 
@@ -60,7 +60,7 @@ def reader(ast: dict[str, Any]) -> dict[str, Any]:
     def accept(inlines: list[Node]) -> list[Node]:
         out: list[Node] = []
         for node in inlines:
-            if _is_paragraph_mark(node) or (is_automatic(node) and change_of(node) == DELETION):
+            if _is_marker(node) or (is_automatic(node) and change_of(node) == DELETION):
                 continue
             if is_automatic(node):
                 out.extend(node["c"][1])
