@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .. import tree
 from ..config import Project
 from ..errors import Diagnostics
 from ..model import Cited, Output
@@ -43,7 +44,15 @@ HTML_WRITER = [
     "-t",
     "html5",
     "--wrap=none",
-    "--shift-heading-level-by=1",
     "--section-divs",
     "--mathml",  # the screen page shows it; the print page draws it (mathsvg.py)
 ]
+
+
+def html_writer(cited: Cited) -> list[str]:
+    """HTML_WRITER, with the headings shifted so that the document's top heading is an h2 (the
+    page title is the h1): a paper whose top headings are `##` gets the section styles of one
+    written with `#`."""
+    levels = [h["c"][0] for h in tree.nodes(cited.ast["blocks"], "Header")]
+    shift = 2 - min(levels, default=1)
+    return [*HTML_WRITER, f"--shift-heading-level-by={shift}"]

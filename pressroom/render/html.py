@@ -6,7 +6,7 @@ from .. import pandoc
 from ..config import Project
 from ..errors import Diagnostics
 from ..model import Cited, Output
-from .base import HTML_WRITER, PandocJob
+from .base import PandocJob, html_writer
 from .page import render_page
 
 
@@ -17,7 +17,7 @@ class HtmlRenderer:
         pass
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        return PandocJob(HTML_WRITER, pandoc.to_json(cited.ast))
+        return PandocJob(html_writer(cited), pandoc.to_json(cited.ast))
 
     def render(
         self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics

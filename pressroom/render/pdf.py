@@ -13,7 +13,7 @@ from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from ..write import write_if_changed
 from . import code, measure
-from .base import HTML_WRITER, PandocJob
+from .base import PandocJob, html_writer
 from .handout import is_handout, require_one_page
 from .page import render_page
 
@@ -30,7 +30,8 @@ class PdfRenderer:
         settings_file(project)
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        args = [*HTML_WRITER, "--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
+        filters = ["--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
+        args = [*html_writer(cited), *filters]
         return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES, PRINT_URLS}))
 
     def render(
