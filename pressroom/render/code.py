@@ -31,6 +31,11 @@ def _wrap_line(line: str, columns: int) -> str:
     visible = [i for i, p in enumerate(pieces) if not p.startswith("<")]
     if len(visible) <= columns:
         return line
+    # A continuation stands under the line's own indentation, after the mark.
+    indent = 0
+    while indent < len(visible) and pieces[visible[indent]] == " ":
+        indent += 1
+    indent = min(indent, columns // 3)
     breaks: list[int] = []  # indices into pieces before which a continuation starts
     start, room = 0, columns
     while len(visible) - start > room:
@@ -41,11 +46,11 @@ def _wrap_line(line: str, columns: int) -> str:
                 cut = k
                 break
         breaks.append(visible[cut])
-        start, room = cut, columns - len(MARK)
+        start, room = cut, columns - len(MARK) - indent
     out = []
     marks = set(breaks)
     for i, piece in enumerate(pieces):
         if i in marks:
-            out.append(CONTINUATION)
+            out.append(CONTINUATION + " " * indent)
         out.append(piece)
     return "".join(out)

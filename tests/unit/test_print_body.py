@@ -36,6 +36,13 @@ def test_long_code_line_breaks_after_a_space_with_a_mark() -> None:
     assert out.count('class="kw"') == 1 and out.count("<span") == out.count("</span>")
 
 
+def test_a_continuation_keeps_the_line_indentation() -> None:
+    line = "    " + " ".join(["value"] * 20)
+    lines = visible(code.wrap(f"<pre><code>{line}</code></pre>", 40)).split("\n")
+    assert all(len(text) <= 40 for text in lines)
+    assert all(text.startswith(code.MARK + "    value") for text in lines[1:])
+
+
 def test_code_without_spaces_breaks_at_the_measure_and_keeps_entities_whole() -> None:
     text = "&lt;" * 50
     out = code.wrap(f"<pre><code>{text}</code></pre>", 30)
