@@ -103,6 +103,42 @@ def rows(label: str, result: dict[str, Any]) -> list[str]:
     return out
 
 
+TARGET = 1.15  # issue 13: layout time at most +15%
+
+
+def target_rows(results: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
+    """Rows for the results table: layout time, and the figures, against their targets."""
+    out = []
+    for label, result in results:
+        rep = result["figures"]["total fit"]
+        figures_ok = (
+            rep.body.hyphen_share <= 0.08
+            and max(rep.body.ladder, rep.notes.ladder) <= 2
+            and not rep.page_turns
+            and rep.body.loose + rep.notes.loose <= 3
+            and rep.body.half_words + rep.notes.half_words == 0
+            and rep.body.calls_at_start == 0
+        )
+        ratio = result["ratio"]
+        out.append((
+            f"PDF layout with total-fit line breaking / WeasyPrint's first fit, {label}, "
+            "same process, CPU",
+            f"{ratio:.2f}× (n={len(result['ratios'])})",
+            f"≤ {TARGET:.2f}×",
+            "met" if ratio <= TARGET else "**not met**",
+        ))
+        out.append((
+            f"Line breaking of {label}: hyphenated body lines, ladders, page turns, loose, "
+            "half-word lines, calls at a line's start",
+            f"{100 * rep.body.hyphen_share:.1f}%, {max(rep.body.ladder, rep.notes.ladder)}, "
+            f"{len(rep.page_turns)}, {rep.body.loose + rep.notes.loose}, "
+            f"{rep.body.half_words + rep.notes.half_words}, {rep.body.calls_at_start}",
+            "≤ 8%, ≤ 2, 0, ≤ 3, 0, 0",
+            "met" if figures_ok else "**not met**",
+        ))
+    return out
+
+
 def section(results: list[tuple[str, dict[str, Any]]]) -> list[str]:
     lines = [
         "## Line breaking (bench/linebreak.py): total fit against WeasyPrint's first fit",
@@ -130,9 +166,34 @@ def section(results: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return lines
 
 
+def measure_all(work: Path, default: Path, quick: bool) -> list[tuple[str, dict[str, Any]]]:
+    """The default paper (`default`, a copy of the repository's project) and ~150 pages."""
+    import shutil
+
+    from bench.generate import generate
+    from bench.weasy_fast import SCALE_150
+    from pressroom import weasy
+
+    weasy.PDF_TIMEOUT = 0  # no time limit: a busy machine must not stop the measurement
+    paper = work / "lines-default"
+    shutil.rmtree(paper, ignore_errors=True)
+    shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
+    big = generate(SCALE_150, work / "lines-150")
+    shutil.rmtree(big / "build", ignore_errors=True)
+    out = []
+    for label, project, rounds in (("default paper", paper, 1 if quick else 5),
+                                   ("~150 pages", big, 1 if quick else 2)):
+        html, base, roots = capture(project)
+        out.append((label, compare(html, base, roots, rounds)))
+    return out
+
+
 def main() -> int:
     project = Path(sys.argv[1])
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    from pressroom import weasy
+
+    weasy.PDF_TIMEOUT = 0
     html, base, roots = capture(project)
     print("\n".join(section([(project.name, compare(html, base, roots, rounds))])))
     return 0

@@ -4,6 +4,7 @@
 2. no-op `make`;  3. one paragraph of paper.md edited, through `make` and the watch process;
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
 5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py).
+6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
 
 Medians of several runs, with min and max; the work happens in bench/work/ (gitignored).
 `--quick` takes one run of each and skips the 200-page manuscript (for trying the script).
@@ -34,6 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import linebreak as lines_bench  # noqa: E402
 from bench import weasy_fast  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
 
@@ -543,6 +545,7 @@ def report(r: dict[str, Any], quick: bool) -> str:
         ),
     ]
     rows += weasy_fast.rows(r["weasy"])
+    rows += lines_bench.target_rows(r["lines"])
     m = r["machine"]
     lines = [
         "# Benchmark results",
@@ -585,6 +588,8 @@ def report(r: dict[str, Any], quick: bool) -> str:
         "The rest is pandoc's print HTML and the placement check.",
         "",
         *weasy_fast.section(r["weasy"]),
+        "",
+        *lines_bench.section(r["lines"]),
         "",
         "## Where targets are not met, and what bounds them",
         "",
@@ -703,6 +708,8 @@ def main() -> int:
     r["scales"] = scaling(one_x, quick)
     print("bench: WeasyPrint with and without the speed patches", flush=True)
     r["weasy"] = weasy_fast.measure(WORK, project, quick)
+    print("bench: line breaking, WeasyPrint's first fit vs total fit", flush=True)
+    r["lines"] = lines_bench.measure_all(WORK, project, quick)
     r["load"] = (load0, ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     r["manubot_note"] = (
         "not run side by side. manubot 0.6.1 downloads from PyPI here, but its pipeline also "

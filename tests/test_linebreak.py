@@ -245,3 +245,16 @@ def test_text_kept_on_one_line_is_not_broken() -> None:
     for width in range(260, 420, 4):
         for _, line in lines_of("", width, runs):
             assert "(the" not in line or "Organizations)" in line, width
+
+
+def test_ragged_right_text_is_hyphenated_only_when_it_pays() -> None:
+    """Ragged right, a line may end up to 3 em short: a hyphen only where a line would
+    otherwise end shorter still, never three in a row, and no line wider than the measure."""
+    ragged = Settings(stretch=0.0, shrink=0.0, ragged_em=3.0)
+    for width in range(200, 520, 10):
+        chosen = choose(build([Run(TEXT, "f", "en-US", em=12)], mono, ragged), (width, width))
+        assert chosen is not None
+        assert all(line.width <= width for line in chosen)  # never shrunk: not justified
+        assert sum(line.hyphen for line in chosen) <= 3, width
+        triples = zip(chosen, chosen[1:], chosen[2:], strict=False)
+        assert not any(a.hyphen and b.hyphen and c.hyphen for a, b, c in triples), width

@@ -60,6 +60,7 @@ class Params:
     short_last_demerits: float = 20000  # ... costs this much
     last_line_shrink: bool = False  # the last line is not justified: it may not shrink
     overfull: bool = False  # last resort: a line may overflow (a word wider than the line)
+    ragged: float = 0.0  # ragged right: the stretch at a line's end (TeX's \rightskip)
 
 
 @dataclass(slots=True)
@@ -187,7 +188,7 @@ def _try_break(
         line_width = widths[0] if a.line == 0 else widths[1]
         natural = sum_w[i] - sum_w[a.start] + width
         if natural < line_width:
-            stretch = sum_y[i] - sum_y[a.start]
+            stretch = sum_y[i] - sum_y[a.start] + params.ragged
             ratio = (line_width - natural) / stretch if stretch > 0 else float(INFINITY)
         elif natural > line_width:
             shrink = sum_z[i] - sum_z[a.start]

@@ -39,6 +39,8 @@ class Settings:
     hyphen_penalty: float = 50  # TeX's \hyphenpenalty
     explicit_penalty: float = 50  # a break after a hard hyphen (TeX's \exhyphenpenalty)
     short_last_line_em: float = 2.5  # a last line narrower than this is a lone short word
+    ragged_em: float = 0.0  # ragged right (spaces fixed): how far short of the measure a line
+    # may end at ratio 1; 0 for justified text
     # Passes, as TeX makes them: without hyphens, then with, then an emergency pass.
     passes: tuple[tuple[float, bool], ...] = ((100, False), (200, True), (1000, True),
                                               (float("inf"), True))
@@ -217,7 +219,7 @@ def choose(
     last = len(plan.settings.passes) - 1
     for number, (tolerance, hyphenate) in enumerate(plan.settings.passes):
         params = Params(tolerance=tolerance, hyphenate=hyphenate, short_last_line=short,
-                        overfull=number == last)
+                        overfull=number == last, ragged=plan.settings.ragged_em * plan.em)
         found = breakpoints(plan.items, widths, params, after, no_hyphen_lines)
         if found is not None:
             return _lines(plan.items, found, start, after, widths)
