@@ -11,6 +11,7 @@ import dataclasses
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from . import tree
 from .config import Project
@@ -54,7 +55,8 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
                 line,
                 "asset.remote",
             )
-        path = (base / target).resolve()
+        # A fragment or query (`plot.png#center`, read by some page styles) names no file.
+        path = (base / unquote(target.split("#", 1)[0].split("?", 1)[0])).resolve()
         if not path.is_relative_to(root):
             raise PressroomError(
                 f"image '{target}' lies outside the project", path_at, line, "asset.outside"

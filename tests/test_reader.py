@@ -203,6 +203,12 @@ def test_lesson_numbered_from_its_top_level(reader_build: Run) -> None:
     assert re.search(r"^4\s+Exercises$", text, re.M)
     assert "0.1" not in text
     assert "Table 1 shows burials" in text
+    # ... and set as sections: its `##` headings are the page's h2, as `#` would be.
+    page = html(reader_build.build / "lesson.html")
+    assert [h.get_text(" ", strip=True) for h in page.select("main h2")][:2] == [
+        "1 Lesson Goals",
+        "2 Reading the File",
+    ]
 
 
 def test_lesson_code_wrapped_with_a_mark_and_highlighted(reader_build: Run) -> None:
