@@ -16,6 +16,8 @@ from functools import lru_cache
 
 _MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
 _ANNOTATION = re.compile(r"<annotation\b[^>]*>(.*?)</annotation>", re.S)
+# What pandoc's writer leaves of TeX it could not convert (it warns only on its own stderr).
+_UNREAD = re.compile(r'<span class="math (inline|display)">(.*?)</span>', re.S)
 _SEMANTICS = re.compile(r"</?semantics>")
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 SIZE = 20.0  # the size ziamath draws at; the image is scaled to the text's em by CSS units
@@ -56,7 +58,12 @@ def typeset(body: str, failed: Callable[[Failed], None]) -> str:
             f'src="data:image/svg+xml;base64,{data}">'
         )
 
-    return _MATH.sub(one, body)
+    def unread(m: re.Match[str]) -> str:
+        tex = html.unescape(m.group(2)).strip("$ ")
+        failed(Failed(tex, "pandoc could not read it as TeX math"))
+        return f'<code class="math-failed">{m.group(2)}</code>'
+
+    return _UNREAD.sub(unread, _MATH.sub(one, body))
 
 
 def _tex(mathml: str) -> str:

@@ -85,6 +85,24 @@ def test_math_that_cannot_be_drawn_stays_as_tex_and_is_reported() -> None:
     assert '<code class="math-failed">x</code>' in out
 
 
+def test_tex_pandoc_could_not_read_is_reported_and_kept() -> None:
+    failed: list[mathsvg.Failed] = []
+    out = mathsvg.typeset('<p>A <span class="math inline">$\\foo{x}$</span>.</p>', failed.append)
+    assert [f.tex for f in failed] == ["\\foo{x}"]
+    assert '<code class="math-failed">$\\foo{x}$</code>' in out
+
+
+def test_aligned_equations_are_drawn() -> None:
+    mathml = (
+        '<math display="block"><mtable><mtr><mtd><mi>a</mi></mtd><mtd><mo>=</mo><mi>b</mi>'
+        "</mtd></mtr><mtr><mtd><mi>c</mi></mtd><mtd><mo>=</mo><mi>d</mi></mtd></mtr></mtable>"
+        "</math>"
+    )
+    failed: list[mathsvg.Failed] = []
+    out = mathsvg.typeset(mathml, failed.append)
+    assert failed == [] and '<img class="math display"' in out
+
+
 def test_overflow_found_past_the_right_edge(tmp_path: Path) -> None:
     from pressroom import weasy
 
