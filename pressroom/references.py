@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any
 from . import bibtex, pandoc, yamlio
 from .config import Project
 from .errors import BuildWarning, PressroomError
+from .write import write_if_changed
 
 CSL_TYPES = frozenset(
     [
@@ -170,7 +172,7 @@ def load_library(project: Project) -> Library:
     lowered: dict[str, str] = {}
     problems: dict[str, list[PressroomError]] = {}
     for path in project.reference_files:
-        for n, (item, line) in enumerate(_read(path)):
+        for n, (item, line) in enumerate(_read(path, project.build_dir / ".cache")):
             try:
                 clean = _check_item(item, path, line)
             except PressroomError as exc:
@@ -200,10 +202,10 @@ def load_library(project: Project) -> Library:
     )
 
 
-def _read(path: Path) -> list[tuple[Any, int | None]]:
+def _read(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
     suffix = path.suffix.lower()
     if suffix == ".bib":
-        return _read_bibtex(path)
+        return _read_bibtex(path, cache)
     text = yamlio.read_text(path)
     if suffix == ".json":
         try:
@@ -250,10 +252,10 @@ def _json_line(lines: dict[str, list[int]], item: Any) -> int | None:
     return None
 
 
-def _read_bibtex(path: Path) -> list[tuple[Any, int | None]]:
+def _read_bibtex(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
     text = yamlio.read_text(path)
     try:
-        out, _ = pandoc.run(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"))
+        out = _biblatex(text, path, cache)
     except pandoc.PandocFailed as exc:
         m = re.search(r"line (\d+)", exc.stderr)
         detail = exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else "unreadable"
@@ -274,6 +276,23 @@ def _read_bibtex(path: Path) -> list[tuple[Any, int | None]]:
             item = bibtex.complete(item, entry)
         result.append((item, entry.line if entry else None))
     return result
+
+
+def _biblatex(text: str, path: Path, cache: Path) -> bytes:
+    """pandoc's CSL-JSON for a .bib text, kept in build/.cache by content (one file per
+    library): a 2,669-entry library takes pandoc seconds, and every build reads it."""
+    key = hashlib.sha256(text.encode("utf-8") + pandoc.version().encode()).hexdigest()
+    saved = cache / f"bibtex-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.json"
+    try:
+        record = json.loads(saved.read_text("utf-8"))
+        if record["key"] == key:
+            return str(record["csljson"]).encode("utf-8")
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    out, _ = pandoc.run(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"))
+    record = {"key": key, "csljson": out.decode("utf-8")}
+    write_if_changed(saved, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    return out
 
 
 def _check_item(item: Any, path: Path, line: int | None) -> dict[str, Any]:

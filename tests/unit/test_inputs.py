@@ -180,10 +180,15 @@ def test_better_bibtex_entries_as_exported(tmp_path: Path) -> None:
 
 
 def test_bibtex_fields_braced_quoted_and_joined() -> None:
-    text = '@book{k,\n  title = "A {B} c",\n  year = 1999,\n  note = {x} # " y",\n}\n'
+    text = (
+        '@comment{x}\n@book{k,\n  archive = "A {B} c",\n  year = 1999,\n  title = {T},\n'
+        '  library = {x} # " y",\n}\n@book{m, date = {2001}}\n'
+    )
     (entry,) = bibtex.entries(text)["k"]
-    assert entry.line == 1
-    assert entry.fields == {"title": "A {B} c", "year": "1999", "note": "x y"}
+    assert entry.line == 2
+    assert entry.fields == {"archive": "A {B} c", "year": "1999", "library": "x y"}
+    (other,) = bibtex.entries(text)["m"]
+    assert (other.line, other.fields) == (8, {"date": "2001"})
 
 
 CODE = """Prose with {{ meta.title }} and `{{ site.baseurl }}` inline.
