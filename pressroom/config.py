@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlio
+from .depfile import now
 from .errors import BuildWarning, PressroomError, PressroomErrors
 
 TOOLKIT_ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,8 @@ NORMALISED = ("authors", "citation-style", "paper-size", "bibliography", "keywor
 ALIASES = {"author": "authors", "csl": "citation-style", "papersize": "paper-size"}
 DEFAULT_STYLE = "chicago-notes-bibliography"
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# A document name make can carry as a target (no spaces, no `$`, `;`, `%`, `(`...).
+_DOCUMENT_NAME = re.compile(r"[\w.+,@^-]+")
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,8 @@ class Project:
     overrides: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[BuildWarning, ...] = ()  # metadata.yaml's unknown keys
     style_origin: tuple[Path, int | None] | None = None  # where the style was named
+    # When reading began (depfile.now()): an input saved after it may differ from what was read.
+    started: int = 0
 
     @property
     def manuscript(self) -> Path:
@@ -411,6 +416,7 @@ def load_project(
     root: Path, strict: bool = False, overrides: dict[str, Any] | None = None
 ) -> Project:
     """Read metadata.yaml and find the documents, references and style."""
+    started = now()
     root = root.resolve()
     manuscript = root / "manuscript"
     metadata_path = manuscript / "metadata.yaml"
@@ -435,6 +441,7 @@ def load_project(
     for p in manuscript.glob("*.md"):
         inside(p, root)
     names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
+    document_names(manuscript, names)
     # The paper first: other documents (the appendix) read where it cites each source.
     names.sort(key=lambda n: (n != "paper", n))
     settings = _library_settings(root, metadata, metadata_path, names)
@@ -452,7 +459,22 @@ def load_project(
         overrides=overrides or {},
         warnings=tuple(warnings),
         style_origin=settings.style_origin,
+        started=started,
     )
+
+
+def document_names(manuscript: Path, names: list[str]) -> None:
+    """Refuse a document name that make cannot carry as a file name: each becomes a target in
+    build/.deps/outputs.mk (`$(shell ...)` there would run, a space or `;` would split it)."""
+    for name in names:
+        if not _DOCUMENT_NAME.fullmatch(name):
+            raise PressroomError(
+                "make cannot use this file name for a document's outputs; rename it with "
+                "letters, digits, '-', '_' and '.' only",
+                manuscript / f"{name}.md",
+                None,
+                "config.name",
+            )
 
 
 @dataclass(frozen=True)

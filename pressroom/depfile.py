@@ -1,14 +1,31 @@
 """What each output was made from: build/.deps/NAME.FMT.json maps every input file to its
-content hash (read by freshness.py), and make rules in make's own syntax (written by stamp.py)."""
+content hash (read by freshness.py), and make rules in make's own syntax (written by stamp.py).
+
+Records name a project file relative to the project (the folder holding build/), so that a
+copied or moved project still finds its inputs; a file outside it (the toolkit's code, a
+system font) by its absolute path, so that a moved toolkit makes every output stale."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from .write import write_if_changed
+
+# The hash recorded for an input saved while the build ran: it never matches a file's hash, so
+# the output stays stale and the next build remakes it from what is on disk then.
+CHANGED_DURING_BUILD = "changed-during-build"
+
+
+def now() -> int:
+    """The clock file times are set from (Linux stamps mtimes with the coarse clock, which may
+    lag the fine one by a tick: a file saved after this moment has a later mtime)."""
+    coarse = getattr(time, "CLOCK_REALTIME_COARSE", None)
+    return time.clock_gettime_ns(coarse) if coarse is not None else time.time_ns()
 
 
 def sha256(path: Path) -> str:
@@ -24,37 +41,72 @@ def record_path(build_dir: Path, output: Path) -> Path:
     return build_dir / ".deps" / f"{stem}.json"
 
 
-def write_record(build_dir: Path, output: Path, inputs: Iterable[Path]) -> None:
+def _key(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def write_record(
+    build_dir: Path, output: Path, inputs: Iterable[Path], started: int | None = None
+) -> None:
     """Every file `output` was made from, with its hash (so that an input saved again without
-    a change does not count as changed)."""
-    real = sorted({p.resolve() for p in inputs if p.exists()})
-    hashes = {str(p): sha256(p) for p in real}
+    a change does not count as changed). An input modified after `started` (the build's start,
+    from `now()`) may have been read before or after the change: it is recorded as changed,
+    never as the content on disk now, which the output may not hold. (Files under build/ are
+    the build's own, written in this build before they are read: a citation index, settings.)"""
+    build = build_dir.resolve()
+    root = build.parent
+    hashes: dict[str, str] = {}
+    for p in sorted({p.resolve() for p in inputs if p.exists()}):
+        ours = p.is_relative_to(build)
+        saved = started is not None and not ours and p.stat().st_mtime_ns > started
+        hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
     data = json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8")
     write_if_changed(record_path(build_dir, output), data)
 
 
-def read_record(build_dir: Path, output: Path) -> dict[str, str] | None:
-    """The inputs recorded for `output` by its last build, with their hashes."""
+def read_record(build_dir: Path, output: Path) -> dict[Path, str] | None:
+    """The inputs recorded for `output` by its last build (absolute paths), with their hashes."""
     try:
         data = json.loads(record_path(build_dir, output).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    root = build_dir.resolve().parent
+    return {root / name: str(digest) for name, digest in data.items()}
 
 
-def _make_escape(path: str) -> str:
-    return path.replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+# A name make reads as text once its specials are escaped; any other character (`;`, `=`, `%`,
+# `(`, `|`, a quote, a backslash, a newline...) means something to make that no escape undoes.
+_CARRIABLE = re.compile(r"[\w./+,@^{}\-\ #$:*?\[\]]+")
+_ESCAPE = re.compile(r"([ #:*?\[\]])")
+
+
+def carriable(name: str) -> bool:
+    """Whether make can read `name` as one file name (after `make_escape`)."""
+    return _CARRIABLE.fullmatch(name) is not None
+
+
+def make_escape(name: str) -> str:
+    """`name` as make reads it in a rule: `$` doubled, spaces and make's specials escaped."""
+    return _ESCAPE.sub(r"\\\1", name.replace("$", "$$"))
 
 
 def make_rule(root: Path, target: Path, inputs: Iterable[Path]) -> str:
     """`target: inputs...` plus an empty rule per input, so that a deleted input forces a
-    rebuild instead of stopping make ("No rule to make target")."""
+    rebuild instead of stopping make ("No rule to make target"). An input whose name make
+    cannot carry is left out and the target made always out of date instead (the build then
+    decides from the hashes, so nothing is missed; make only runs it every time)."""
 
     def name(p: Path) -> str:
         p = p.resolve()
-        return _make_escape(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p))
+        return p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
 
     names = sorted({name(p) for p in inputs if p.exists()})
-    lines = [f"{name(target)}: \\", *(f"  {n} \\" for n in names), ""]
-    lines += [f"{n}:" for n in names]
+    kept = [make_escape(n) for n in names if carriable(n)]
+    if len(kept) < len(names):
+        # a prerequisite that never exists: the target is always out of date
+        kept.append(make_escape(name(target.parent / "always-rebuild")))
+    lines = [f"{make_escape(name(target))}: \\", *(f"  {n} \\" for n in kept), ""]
+    lines += [f"{n}:" for n in kept]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Project, load_document
-from .depfile import read_record, sha256
+from .depfile import CHANGED_DURING_BUILD, read_record, sha256
 
 
 @dataclass
@@ -37,8 +37,9 @@ def check(build_dir: Path, output: Path) -> tuple[bool, bool]:
     if recorded is None:
         return False, False
     touched = False
-    for name, digest in recorded.items():
-        p = Path(name)
+    for p, digest in recorded.items():
+        if digest == CHANGED_DURING_BUILD:
+            return False, False
         try:
             if p.stat().st_mtime_ns <= out_mtime:
                 continue

@@ -9,10 +9,10 @@ must still rebuild what that build left stale or built differently."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from .config import Project, load_document
-from .depfile import make_rule, read_record
+from .depfile import CHANGED_DURING_BUILD, make_escape, make_rule, read_record
 from .write import write_if_changed
 
 
@@ -30,9 +30,16 @@ def record(project: Project, targets: frozenset[str] | None) -> None:
     outputs = [
         project.output(name, fmt) for name in docs for fmt in load_document(project, name).formats
     ]
-    names = " ".join(f"build/{p.name}" for p in outputs)
-    text = f"OUTPUTS_DOCS := {' '.join(docs)}\nOUTPUTS := {names}\n"
+    # Document names are refused unless make can carry them (config.document_names); escaped
+    # all the same, as every name written for make.
+    names = " ".join(make_escape(f"build/{p.name}") for p in outputs)
+    text = f"OUTPUTS_DOCS := {' '.join(make_escape(d) for d in docs)}\nOUTPUTS := {names}\n"
     write_if_changed(deps / "outputs.mk", text.encode("utf-8"))
-    inputs = {Path(p) for out in outputs for p in (read_record(project.build_dir, out) or {})}
+    records = [read_record(project.build_dir, out) or {} for out in outputs]
+    inputs = {p for r in records for p in r}
     write_if_changed(deps / "built.d", make_rule(project.root, deps / "built", inputs).encode())
     (deps / "built").touch()
+    if any(digest == CHANGED_DURING_BUILD for r in records for digest in r.values()):
+        # A source saved while the build ran is newer than the build's start: a stamp dated
+        # then makes the next `make` run the build, which remakes what that source went into.
+        os.utime(deps / "built", ns=(project.started, project.started))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,45 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return loader.construct_mapping(node, deep=True)
 
 
+def _int(loader: _Loader, node: yaml.Node) -> int:
+    # YAML 1.2: `010` is ten (1.1 read it as octal eight); octal is written `0o10`.
+    text = str(loader.construct_scalar(node)).lower()  # type: ignore[arg-type]
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    return sign * int(digits, 10)
+
+
+def _core_schema(loader: type[_Loader]) -> None:
+    """YAML 1.2's core schema in place of PyYAML's YAML 1.1 one: `10:30` and `12:30:45` stay
+    text (1.1 reads them as sexagesimal numbers, 630 and 45045), as do `NO`, `yes`, `on`
+    (1.1 booleans: a country code, an answer), `1_000` and `0b1`. Dates stay recognised (and
+    kept as text, `_timestamp`), as does the merge key `<<`."""
+    old = loader.yaml_implicit_resolvers
+    keep = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"}
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in pairs if tag in keep] for first, pairs in old.items()
+    }
+    core = [
+        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+        ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+        (
+            "float",
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+            list("-+.0123456789"),
+        ),
+    ]
+    for name, pattern, first in core:
+        loader.add_implicit_resolver(f"tag:yaml.org,2002:{name}", re.compile(pattern), first)
+    loader.add_constructor("tag:yaml.org,2002:int", _int)
+
+
+_core_schema(_Loader)
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 for _tag in ("binary", "set", "omap", "pairs"):
@@ -175,7 +215,20 @@ def read_text(path: Path) -> str:
     except PermissionError:
         raise PressroomError("permission denied", path, None, "io.permission") from None
     if b"\x00" in raw[:8192]:
-        raise PressroomError("binary file where text was expected", path, None, "io.binary")
+        # Text with a stray NUL (or invalid UTF-8 before it) is located; a file that is not
+        # text at all (an image saved as .md) is said to be one.
+        nul = raw.index(b"\x00")
+        if raw[:8192].count(b"\x00") > 8 or raw.startswith((b"\x89PNG", b"%PDF", b"PK\x03")):
+            raise PressroomError("binary file where text was expected", path, None, "io.binary")
+        _decode(raw[:nul], path)
+        line = raw[:nul].count(b"\n") + 1
+        raise PressroomError(
+            "a NUL byte (0x00) in a text file; delete it", path, line, "io.binary"
+        )
+    return _decode(raw, path)
+
+
+def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:

@@ -81,7 +81,7 @@ def copy_default_project(dest: Path) -> Path:
 class BuiltTree:
     """A project built once, then handed out again and again as it was right after that build.
 
-    The build records its inputs by absolute path, so each copy is put back at the same path
+    Each copy is put back at the same path
     (`shutil.copytree` keeps every mtime): to the build, the copy is the project it made."""
 
     def __init__(self, project: Path) -> None:

@@ -89,6 +89,8 @@ CASES = {
     "'figures/notes1983.png' not found [asset.missing]",
     "broken-utf8": "broken-utf8/manuscript/paper.md:10: error: invalid UTF-8 (byte 0xfb); save "
     "the file as UTF-8 [io.encoding]",
+    "broken-nul": "broken-nul/manuscript/paper.md:7: error: a NUL byte (0x00) in a text file; "
+    "delete it [io.binary]",
     "broken-binary": "broken-binary/manuscript/data/timeline.yaml: error: binary file where text "
     "was expected [io.binary]",
 }

@@ -116,3 +116,20 @@ def test_load_reads_a_file(tmp_path: Path) -> None:
     path = tmp_path / "data.yaml"
     path.write_text("- 1\n- two\n", "utf-8")
     assert yamlio.load(path) == [1, "two"]
+
+
+def test_a_nul_byte_in_text_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "paper.md"
+    path.write_bytes(b"one\ntwo\nthree \x00 four\n")
+    with pytest.raises(PressroomError) as caught:
+        yamlio.read_text(path)
+    assert (caught.value.line, caught.value.kind) == (3, "io.binary")
+    assert "NUL" in caught.value.message
+
+
+def test_invalid_utf8_before_a_nul_is_reported_first(tmp_path: Path) -> None:
+    path = tmp_path / "paper.md"
+    path.write_bytes(b"one\n\xfb two\nthree \x00\n")
+    with pytest.raises(PressroomError) as caught:
+        yamlio.read_text(path)
+    assert (caught.value.line, caught.value.kind) == (2, "io.encoding")
