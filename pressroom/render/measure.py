@@ -57,7 +57,9 @@ def _walk(
     ):
         block = element
     if kind in ("TextBox", "InlineReplacedBox", "BlockReplacedBox"):
-        end = float(box.position_x) + float(box.margin_width())
+        # The border box: an over-wide block's auto margins go negative, so its margin box
+        # would seem to fit.
+        end = float(box.border_box_x()) + float(box.border_width())
         key = id(block if block is not None else box)
         if end > right and key not in seen:
             seen.add(key)

@@ -112,7 +112,10 @@ def test_overflow_found_past_the_right_edge(tmp_path: Path) -> None:
         "<html><head><style>@page { size: A4; margin: 20mm }</style></head><body>"
         '<p data-b="1">Fits.</p>'
         f'<p data-b="2"><img alt="a wide plate" style="width: 300mm; height: 5mm" '
-        f'src="data:image/svg+xml;base64,{data}"></p></body></html>'
+        f'src="data:image/svg+xml;base64,{data}"></p>'
+        # A block wider than its container: its auto margins go negative, its box does not fit.
+        f'<p data-b="3"><img alt="a long equation" style="display: block; margin: 0 auto; '
+        f'width: 250mm; height: 5mm" src="data:image/svg+xml;base64,{data}"></p></body></html>'
     )
     laid = weasy.layout(page, tmp_path, [tmp_path])
-    assert measure.overflowing(laid.document.pages) == [(1, "a wide plate")]
+    assert measure.overflowing(laid.document.pages) == [(1, "a wide plate"), (1, "a long equation")]
