@@ -72,8 +72,8 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "paper-size": (str, "Page size: a4 (default) or letter."),
     "papersize": (str, "pandoc's name for `paper-size` (a4, letter, a4paper, letterpaper)."),
     "number-sections": (bool, "Number level-1 and level-2 headings (default true)."),
-    "toc": (bool, "Print a table of contents (default false)."),
-    "toc-depth": (int, "Heading levels in the table of contents (default 3)."),
+    "toc": (bool, "pandoc's table of contents: read, not made yet (a warning says so)."),
+    "toc-depth": (int, "Heading levels in pandoc's table of contents (not made yet)."),
     "fontsize": ((str, int, float), "Body type size: 11pt, 12pt (pandoc's `fontsize`)."),
     "linestretch": ((int, float, str), "Line spacing as a multiple: 1.5, 2 (pandoc's)."),
     "blind-mask": (
@@ -119,7 +119,8 @@ AUTHOR_FIELDS = {
 #   keywords        [str]
 #   date            str
 #   abstract, thanks  Markdown text (str); toc bool; toc-depth int
-#   fontsize        "11pt" (a number means points); linestretch float
+#   fontsize        "11pt" (a number means points): the PDF's body type
+#   linestretch     float: the PDF's leading is pressroom's (1.4) times this
 #   link-citations  bool
 # The pandoc spellings (`author`, `csl`, `papersize`) are removed once read.
 NORMALISED = ("authors", "citation-style", "paper-size", "bibliography", "keywords", "date")
@@ -213,6 +214,9 @@ def validate_meta(
             want = " or ".join(dict.fromkeys(expect.get(k.__name__, k.__name__) for k in kinds))
             msg = f"'{key}' must be {want}"
             problems.append(PressroomError(msg, path, line, "config.type"))
+    if meta.get("toc") is True:  # read, but not made yet: say so rather than drop it
+        msg = "toc: a table of contents is not made yet; the outputs have none"
+        warnings.append(BuildWarning(msg, "config.unsupported", path, line_of(meta, "toc")))
     if "author" in meta and "authors" in meta:
         msg = "'author' and 'authors' name the same thing: keep one"
         problems.append(PressroomError(msg, path, line_of(meta, "author"), "config.value"))
@@ -320,6 +324,9 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
     if "fontsize" in out:
         size = str(out["fontsize"]).strip()
         out["fontsize"] = f"{size}pt" if re.fullmatch(r"\d+(\.\d+)?", size) else size
+        if not re.fullmatch(r"\d+(\.\d+)?(pt|px|mm)", out["fontsize"]):
+            msg = f"fontsize must be a size like 11pt, not '{size}'"
+            raise PressroomError(msg, path, lines.get("fontsize"), "config.value")
     if "linestretch" in out:
         try:
             out["linestretch"] = float(out["linestretch"])

@@ -76,6 +76,9 @@ def page_context(doc: Document) -> dict[str, Any]:
         # pandoc's `abstract` and `thanks`, Markdown rendered once (the page autoescapes text)
         "abstract": _markdown(meta.get("abstract")),
         "date": str(meta.get("date") or ""),  # printed when no conference line dates the paper
+        # pandoc's fontsize and linestretch, for the print page (config.normalise checked them)
+        "body_size": str(meta.get("fontsize") or ""),
+        "leading": round(1.4 * float(meta["linestretch"]), 3) if meta.get("linestretch") else "",
         "thanks": _markdown(meta.get("thanks"), inline=True),
     }
 

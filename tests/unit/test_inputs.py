@@ -282,3 +282,22 @@ def test_typed_citations_read_as_plain_ones() -> None:
     assert _citation_types(text, ids) == (
         "See [@towbin1979; @towbin1979], @method:odd and @foo:towbin1979."
     )
+
+
+def test_fontsize_and_linestretch_set_the_print_page(tmp_path: Path) -> None:
+    from pressroom.render.page import render_page
+
+    paper = "---\nfontsize: 12\nlinestretch: 1.5\nthanks: With *thanks*.\ntoc: true\n---\nX\n"
+    project = load_project(_project(tmp_path / "p", paper))
+    doc = load_document(project, "paper")
+    assert [w.format(tmp_path / "p") for w in doc.warnings] == [
+        "manuscript/paper.md:5: warning: toc: a table of contents is not made yet; the outputs "
+        "have none [config.unsupported]"
+    ]
+    html, _ = render_page("print.html.j2", ("print.css",), doc, project, "<p>Text.</p>")
+    assert "html { font-size: 12pt; }" in html and "html { line-height: 2.1; }" in html
+    assert '<p class="thanks">With <em>thanks</em>.</p>' in html
+    (tmp_path / "p" / "manuscript" / "paper.md").write_text("---\nfontsize: big; }\n---\nX\n")
+    with pytest.raises(PressroomError) as err:
+        load_document(project, "paper")
+    assert (err.value.line, err.value.kind) == (2, "config.value")
