@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from . import yamlio
 from .config import Document, Project
 from .errors import PressroomError
 from .model import Assembled
 from .sourcemap import Marker, SourceMap
-from .templating import Loader, render, source_environment, syntax_error
+from .templating import Loader, compile_source, render, source_environment
 from .verbatim import protect, restore
 
 
@@ -33,10 +31,7 @@ def assemble(
         return marker.mark(path, protect(text, path))
 
     env = source_environment(Loader([project.manuscript], reads, mark))
-    try:
-        template = env.from_string(mark(source, doc.body))
-    except jinja2.TemplateSyntaxError as exc:
-        raise syntax_error(exc, doc.source) from None
+    template = compile_source(env, mark(source, doc.body), doc.source)
     template.filename = str(source)
     template.name = doc.source.name
     marked = restore(render(template, context, doc.source))

@@ -113,7 +113,7 @@ def render(template: jinja2.Template, context: dict[str, Any], fallback: Path) -
         return {str(fallback.resolve()), *(str(p) for p in reads)}
 
     try:
-        text = template.render(**context)
+        text = _generate(template, context, fallback)
     except PressroomError as exc:
         # ref(), cited_in(), qr(): our own errors, placed at the template line that called them
         if exc.line is None:
@@ -123,15 +123,100 @@ def render(template: jinja2.Template, context: dict[str, Any], fallback: Path) -
         raise
     except jinja2.TemplateSyntaxError as exc:  # in an included file
         raise syntax_error(exc, fallback) from None
+    except SyntaxError as exc:  # an included file nests too deeply for Python to compile it
+        path = Path(exc.filename) if exc.filename and Path(exc.filename).is_file() else fallback
+        raise too_deep(template.environment, path) from None
     except (jinja2.TemplateError, RecursionError, OverflowError, MemoryError) as exc:
         raise _runtime_error(exc, files(), fallback, _describe(exc), _kind(exc)) from None
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as exc:
         raise _runtime_error(
             exc, files(), fallback, f"template error: {exc}", "jinja.runtime"
         ) from None
-    if len(text) > MAX_OUTPUT:
-        raise PressroomError("template output is too large", fallback, None, "jinja.size")
     return text
+
+
+def _generate(template: jinja2.Template, context: dict[str, Any], path: Path) -> str:
+    """The template's output, stopped as soon as it passes MAX_OUTPUT characters (a loop bomb
+    ends here in a moment, not after filling the memory)."""
+    parts: list[str] = []
+    size = 0
+    stream: Any = template.generate(**context)
+    for part in stream:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            where, line = _running_line(stream, path)
+            stream.close()
+            raise PressroomError(
+                f"template output passed {MAX_OUTPUT:,} characters (a runaway loop?)",
+                where,
+                line,
+                "jinja.size",
+            )
+        parts.append(part)
+    return "".join(parts)
+
+
+def _running_line(stream: Any, path: Path) -> tuple[Path, int | None]:
+    """The template file and line a suspended render stands at (its innermost generator)."""
+    while getattr(stream, "gi_yieldfrom", None) is not None:
+        stream = stream.gi_yieldfrom
+    frame = getattr(stream, "gi_frame", None)
+    template = frame.f_globals.get("__jinja_template__") if frame else None
+    if template is None or frame is None:
+        return path, None
+    where = Path(template.filename) if template.filename else path
+    return where, template.get_corresponding_lineno(frame.f_lineno)
+
+
+def compile_source(env: jinja2.Environment, text: str, path: Path) -> jinja2.Template:
+    """A template from `text` (read from `path`), its syntax and nesting errors located."""
+    try:
+        return env.from_string(text)
+    except jinja2.TemplateSyntaxError as exc:
+        raise syntax_error(exc, path) from None
+    except (SyntaxError, RecursionError, MemoryError):
+        raise too_deep(env, path, text) from None
+
+
+# Tags that open a block closed by `end<tag>`.
+_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "with", "block", "autoescape"})
+
+
+def too_deep(env: jinja2.Environment, path: Path, text: str | None = None) -> PressroomError:
+    """Blocks nested more deeply than Python compiles (about 20 loops, 100 blocks of any
+    kind): an error at the line of the deepest block."""
+    line, depth = _deepest(env, yamlio.read_text(path) if text is None else text)
+    return PressroomError(
+        f"blocks nest too deeply ({depth} inside each other; Python compiles about 20 nested "
+        "loops or 100 blocks); move the inner part into an include",
+        path,
+        line,
+        "jinja.depth",
+    )
+
+
+def _deepest(env: jinja2.Environment, text: str) -> tuple[int | None, int]:
+    """(line, depth) of the most deeply nested block tag in `text`."""
+    depth, deepest, line = 0, 0, None
+    after_begin = False
+    try:
+        for lineno, kind, value in env.lex(text):
+            if kind == "block_begin":
+                after_begin = True
+                continue
+            if kind == "whitespace":
+                continue
+            if after_begin and kind == "name":
+                if value in _OPENERS:
+                    depth += 1
+                    if depth > deepest:
+                        deepest, line = depth, lineno
+                elif value.startswith("end") and value[3:] in _OPENERS:
+                    depth -= 1
+            after_begin = False
+    except jinja2.TemplateSyntaxError:
+        pass
+    return line, deepest
 
 
 def syntax_error(exc: jinja2.TemplateSyntaxError, fallback: Path) -> PressroomError:

@@ -25,19 +25,27 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from . import weasy_patch
 from .errors import BuildWarning, PressroomError
 
-# Seconds for one layout pass or one PDF write: the 18-page default paper lays out in ~1.5 s,
-# a 30,000-row table takes 150 s (WeasyPrint's docs leave limits to the integrator,
-# research/reliability.md §1). Tests set a small value through the environment.
+# CPU seconds for one layout pass or one PDF write, and half as much again per MB of print
+# HTML: the 18-page default paper lays out in ~1.5 s, a 30,000-row table takes 150 s
+# (WeasyPrint's docs leave limits to the integrator, research/reliability.md §1). CPU time, not
+# wall time, so that a machine busy with other work does not fail a valid chapter. Tests set a
+# small value through the environment.
 PDF_TIMEOUT = float(os.environ.get("PRESSROOM_PDF_TIMEOUT", "60"))
 
 
+def layout_limit(html_size: int) -> float:
+    """The CPU seconds a print page of `html_size` characters may take to lay out."""
+    return PDF_TIMEOUT * (1 + html_size / 2_000_000)
+
+
 class _Expired(BaseException):
-    """Raised by the alarm; a BaseException, so WeasyPrint's `except Exception` cannot eat it."""
+    """Raised by the timer; a BaseException, so WeasyPrint's `except Exception` cannot eat it."""
 
 
 @contextmanager
 def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
-    """Stop the block after `seconds` with a clear error (SIGALRM: main thread only)."""
+    """Stop the block after `seconds` of this process's CPU time (ITIMER_PROF: user and system
+    time, signalled to the main thread only) with an error that says what was measured."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -45,21 +53,22 @@ def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
     def expire(signum: int, frame: Any) -> None:
         raise _Expired
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     except _Expired:
         raise PressroomError(
-            f"the PDF layout took longer than {seconds:g} s (a very long table or a "
-            "pathological input?); split it, or set PRESSROOM_PDF_TIMEOUT",
+            f"the PDF layout used more than {seconds:.3g} s of CPU time (the limit is "
+            f"PRESSROOM_PDF_TIMEOUT={PDF_TIMEOUT:g} s, plus half that per MB of the print "
+            "page); split a very long table, or raise PRESSROOM_PDF_TIMEOUT",
             where,
             None,
             "limit.time",
         ) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 class ProjectFetcher(URLFetcher):
@@ -123,7 +132,8 @@ def layout(
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        with time_limit(PDF_TIMEOUT, locate("")[0] if locate else base), weasy_patch.quiet_gc():
+        limit = time_limit(layout_limit(len(html)), locate("")[0] if locate else base)
+        with limit, weasy_patch.quiet_gc():
             document = weasyprint.HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
             ).render()

@@ -89,6 +89,11 @@ CASES = {
     "'figures/notes1983.png' not found [asset.missing]",
     "broken-utf8": "broken-utf8/manuscript/paper.md:10: error: invalid UTF-8 (byte 0xfb); save "
     "the file as UTF-8 [io.encoding]",
+    "broken-jinja-deep": "broken-jinja-deep/manuscript/paper.md:28: error: blocks nest too "
+    "deeply (22 inside each other; Python compiles about 20 nested loops or 100 blocks); move "
+    "the inner part into an include [jinja.depth]",
+    "broken-jinja-loop": "broken-jinja-loop/manuscript/paper.md:8: error: template output passed "
+    "20,000,000 characters (a runaway loop?) [jinja.size]",
     "broken-nul": "broken-nul/manuscript/paper.md:7: error: a NUL byte (0x00) in a text file; "
     "delete it [io.binary]",
     "broken-binary": "broken-binary/manuscript/data/timeline.yaml: error: binary file where text "

@@ -13,7 +13,7 @@ from .. import yamlio
 from ..config import Document, Project
 from ..errors import PressroomError
 from ..meta import conference_line, markdown_html
-from ..templating import Loader, page_environment, render, syntax_error
+from ..templating import Loader, page_environment, render, syntax_error, too_deep
 
 
 def render_page(
@@ -28,6 +28,8 @@ def render_page(
         page = env.get_template(template)
     except jinja2.TemplateSyntaxError as exc:
         raise syntax_error(exc, project.template(template)) from None
+    except (SyntaxError, RecursionError, MemoryError):
+        raise too_deep(env, project.template(template)) from None
     except jinja2.TemplateNotFound:
         raise PressroomError(
             f"template '{template}' not found", project.root / "templates", None, "jinja.include"
