@@ -28,6 +28,9 @@ def source_globals(doc: Document, corpus: Corpus, reads: set[Path]) -> dict[str,
         for item in corpus.library.items:
             if item["id"] == ident:
                 return reference(item, corpus.formatted.get(ident, {}))
+        problems = corpus.library.problems_of(ident)
+        if problems:  # an entry left out of the library: what is wrong with it, at its line
+            raise problems[0]
         hint = corpus.library.closest(ident)
         raise PressroomError(
             f"ref(): unknown reference id '{ident}'"

@@ -301,3 +301,17 @@ def test_fontsize_and_linestretch_set_the_print_page(tmp_path: Path) -> None:
     with pytest.raises(PressroomError) as err:
         load_document(project, "paper")
     assert (err.value.line, err.value.kind) == (2, "config.value")
+
+
+def test_ref_of_an_entry_left_out_says_what_is_wrong(tmp_path: Path) -> None:
+    from pressroom.documents import Corpus
+
+    library = "- id: good\n  type: book\n  title: Good\n- id: bad\n  type: boook\n"
+    paper = "Listed: {{ ref('bad').entry }}\n"
+    root = _project(tmp_path, paper, files={"references/library.yaml": library})
+    with pytest.raises(PressroomError) as err:
+        Corpus(load_project(root)).cited("paper")
+    assert err.value.format(root) == (
+        "references/library.yaml:5: error: reference 'bad': unknown type 'boook' (did you mean "
+        "'book'?) [reference.invalid]"
+    )
