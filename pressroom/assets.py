@@ -17,7 +17,7 @@ from . import tree
 from .config import Project
 from .errors import PressroomError
 from .model import Cited
-from .safety import check_pixels, check_raw_html, check_style
+from .safety import check_pixels, check_raw_html, check_style, check_svg_links
 
 MAX_IMAGE = 50_000_000  # bytes
 
@@ -47,7 +47,12 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         target = node["c"][2][0]
         if target.startswith("data:"):
             return
+        # pandoc percent-encodes a space or a bracket in a path (`figure one (1).png`): the
+        # source holds the name as written.
+        written = unquote(target)
         path_at, line = cited.source_map.locate(target)
+        if line is None and written != target:
+            path_at, line = cited.source_map.locate(written)
         if "://" in target or target.startswith("//"):
             raise PressroomError(
                 f"image '{target}' is not a project file; download it into manuscript/figures/",
@@ -57,6 +62,7 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
             )
         # A fragment or query (`plot.png#center`, read by some page styles) names no file.
         path = (base / unquote(target.split("#", 1)[0].split("?", 1)[0])).resolve()
+        target = written
         if not path.is_relative_to(root):
             raise PressroomError(
                 f"image '{target}' lies outside the project", path_at, line, "asset.outside"
@@ -72,6 +78,8 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         if not mime.startswith("image/"):
             raise PressroomError(f"'{target}' is not an image", path_at, line, "asset.type")
         check_pixels(data, target, (path_at, line))
+        if mime == "image/svg+xml":
+            check_svg_links(data, target, (path_at, line))
         node["c"][2][0] = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         images.add(path)
 

@@ -113,3 +113,39 @@ def check_pixels(data: bytes, target: str, where: tuple[Path, int | None]) -> No
             where[1],
             "asset.size",
         )
+
+
+_SVG_REF = re.compile(r"""\b(?:xlink:)?(?:href|src)\s*=\s*("[^"]*"|'[^']*')""", re.I)
+
+
+def svg_links(text: str) -> list[tuple[str, int]]:
+    """Each reference an SVG makes to something outside itself (an `<image href>`, a `<use>`
+    of another file, a CSS `url()` or `@import`), with its line in the SVG; `#id` and `data:`
+    references are the SVG's own."""
+    found: list[tuple[str, int]] = []
+    for rx in (_SVG_REF, _CSS_URL):
+        for m in rx.finditer(text):
+            value = next(g for g in m.groups() if g is not None).strip().strip("\"'").strip()
+            if value and not value.startswith("#") and not value.lower().startswith("data:"):
+                found.append((value, text.count("\n", 0, m.start()) + 1))
+    return sorted(found, key=lambda f: f[1])
+
+
+def check_svg_links(data: bytes, target: str, where: tuple[Path, int | None]) -> None:
+    """An SVG figure is embedded as it is (a data: URL): whatever it loads from elsewhere is
+    never fetched (a remote or outside file is refused; a file beside it cannot be found from
+    inside a data: URL), and the browser and WeasyPrint leave that part blank without a word.
+    Refuse it at the figure's line instead."""
+    if data.startswith(b"\x1f\x8b"):  # .svgz: compressed; the layout's own refusals apply
+        return
+    links = svg_links(data.decode("utf-8", "replace"))
+    if links:
+        url, line = links[0]
+        raise PressroomError(
+            f"SVG figure '{target}' loads '{url}' (its line {line}), which would be left blank: "
+            "an embedded SVG may hold only its own content; embed that image in the SVG "
+            "(as data:) or remove the reference",
+            where[0],
+            where[1],
+            "asset.svg-link",
+        )

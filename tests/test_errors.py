@@ -94,6 +94,13 @@ CASES = {
     "the inner part into an include [jinja.depth]",
     "broken-jinja-loop": "broken-jinja-loop/manuscript/paper.md:8: error: template output passed "
     "20,000,000 characters (a runaway loop?) [jinja.size]",
+    "broken-svg-link": "broken-svg-link/manuscript/paper.md:10: error: SVG figure "
+    "'figures/harbour.svg' loads 'https://tiles.example.org/harbour.png' (its line 5), which "
+    "would be left blank: an embedded SVG may hold only its own content; embed that image in "
+    "the SVG (as data:) or remove the reference [asset.svg-link]",
+    # `notes 1983 (copy).png` resolves (pandoc percent-encodes its name); the miss is located
+    "broken-image-name": "broken-image-name/manuscript/paper.md:12: error: image "
+    "'figures/notes [1984].png' not found [asset.missing]",
     "broken-nul": "broken-nul/manuscript/paper.md:7: error: a NUL byte (0x00) in a text file; "
     "delete it [io.binary]",
     "broken-binary": "broken-binary/manuscript/data/timeline.yaml: error: binary file where text "

@@ -13,8 +13,9 @@ from pressroom import pipeline
 from pressroom.config import load_project
 from pressroom.depfile import CHANGED_DURING_BUILD, read_record
 from pressroom.errors import Diagnostics
+from pressroom.safety import svg_links
 
-from .conftest import ROOT, run_build
+from .conftest import PROJECTS, ROOT, run_build
 
 PAPER = "---\ntitle: A Small Paper\nformats: [html]\n---\n\n{text}\n"
 
@@ -120,3 +121,27 @@ def test_input_names_reach_make_escaped(tmp_path: Path) -> None:
     assert make(project).returncode == 0
     assert "A is 3, 1." in html.read_text()
     assert not list(tmp_path.rglob("pwned"))
+
+
+def test_image_names_pandoc_percent_encodes_resolve(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "p")
+    figures = project / "manuscript" / "figures"
+    figures.mkdir()
+    png = PROJECTS / "broken-image-name" / "manuscript" / "figures" / "notes 1983 (copy).png"
+    shutil.copy(png, figures / "figure one (1).png")
+    shutil.copy(png, figures / "plan [draft].png")
+    text = "![One](<figures/figure one (1).png>)\n\n![Plan](<figures/plan [draft].png>)"
+    (project / "manuscript" / "paper.md").write_text(PAPER.format(text=text))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    html = (project / "build" / "paper.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 2
+
+
+def test_svg_references_outside_itself_are_found() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg">\n<rect fill="url(#g)"/><use href="#a"/>\n'
+        '<image href="data:image/png;base64,AAAA"/>\n<image href="beside.png"/>\n'
+        "<style>@import 'fonts.css'; rect { fill: url(tile.png) }</style>\n</svg>"
+    )
+    assert svg_links(svg) == [("beside.png", 4), ("fonts.css", 5), ("tile.png", 5)]
