@@ -152,12 +152,25 @@ def _count(
         fig.calls_at_start += 1
         fig.note("call", text)
     if full:
-        big = [c for c in row if c["size"] >= size * 0.95]
-        gaps = [
-            (b["x0"] - a["x1"]) / size
-            for a, b in itertools.pairwise(big)
-            if b["x0"] - a["x1"] > size * 0.12
-        ]
+        gaps = _word_spaces(row, size)
         if len(gaps) >= 4 and max(gaps) < 1.5 and statistics.mean(gaps) > LOOSE_EM:
             fig.loose += 1
             fig.note("loose", text)
+
+
+def _word_spaces(row: list[dict[str, Any]], size: float) -> list[float]:
+    """The word spaces of a line, in em: gaps between two text-size glyphs next to each other.
+    A gap with a superscript in it (a note call) is not a word space, nor is the space after
+    a note's number at the start of its first line."""
+    gaps = []
+    for a, b in itertools.pairwise(row):
+        if a["size"] < size * 0.95 or b["size"] < size * 0.95:
+            continue
+        if b["x0"] - a["x1"] > size * 0.12:
+            gaps.append((b["x0"] - a["x1"]) / size)
+    lead = 0
+    while lead < len(row) and (row[lead]["text"].isdigit() or row[lead]["text"] == "."):
+        lead += 1
+    if 0 < lead < len(row) and row[lead - 1]["text"] == "." and gaps:
+        gaps = gaps[1:]  # "12.  Text": the note's number and its space
+    return gaps

@@ -84,12 +84,6 @@ class Break:
     flagged: bool
 
 
-def _badness(ratio: float) -> float:
-    """TeX's badness, not capped at 10000 as TeX's is: in the emergency pass a nearly empty
-    line must still cost more than a merely loose one."""
-    return min(100 * abs(ratio) ** 3, 1e9)
-
-
 def _fitness(ratio: float) -> int:
     if ratio < -0.5:
         return 0
@@ -184,6 +178,7 @@ def _try_break(
     last = i == len(items) - 1
     kept: list[_Node] = []
     best: dict[tuple[int, int], _Node] = {}
+    start = -1  # the next line's first item, found once a break here is feasible
     for a in active:
         line_width = widths[0] if a.line == 0 else widths[1]
         natural = sum_w[i] - sum_w[a.start] + width
@@ -201,10 +196,11 @@ def _try_break(
             kept.append(a)  # this node may still start a line that ends later
         if ratio < -1 and not params.overfull:
             continue
-        # An overfull line (last pass only) costs more than any underfull one, and more the
-        # further it sticks out.
+        # TeX's badness, not capped at 10000 as TeX's is: in the emergency pass a nearly
+        # empty line must still cost more than a merely loose one. An overfull line (last
+        # pass only) costs more than any underfull one, and more the further it sticks out.
         overflow = (natural - line_width) / line_width if line_width > 0 else 1.0
-        badness = _badness(ratio) if ratio >= -1 else 1e10 * (1 + overflow)
+        badness = min(100 * abs(ratio) ** 3, 1e9) if ratio >= -1 else 1e10 * (1 + overflow)
         if last:
             badness = 0.0 if natural <= line_width or params.last_line_shrink else badness
         if badness > params.tolerance:
@@ -217,8 +213,9 @@ def _try_break(
         demerits = _demerits(items, a, i, badness, penalty, flagged, ratio, natural, params)
         fitness = _fitness(ratio) if not last else 1
         key = (fitness, hyphens)
-        node = _Node(i, _next_start(items, i), a.line + 1, fitness, hyphens,
-                     a.demerits + demerits, a, ratio)
+        if start < 0:
+            start = _next_start(items, i)
+        node = _Node(i, start, a.line + 1, fitness, hyphens, a.demerits + demerits, a, ratio)
         if key not in best or node.demerits < best[key].demerits:
             best[key] = node
     return kept + list(best.values())
