@@ -21,7 +21,7 @@ from pathlib import Path
 from . import freshness, parallel, stamp
 from .assets import embed_assets
 from .config import TOOLKIT_ROOT, Project
-from .depfile import write_record
+from .depfile import record_path, write_record
 from .documents import Corpus
 from .errors import Diagnostics, PressroomError
 from .model import Output
@@ -42,13 +42,15 @@ TOOLKIT_FILES = frozenset(
 class Request:
     """What to build: every output, or `targets` (`paper`, `paper.pdf`); `keep_going` reports
     a failing document and builds the others (watch); `html_first` writes every stale HTML
-    before any DOCX or PDF, the documents in `first` before the rest (watch)."""
+    before any DOCX or PDF, the documents in `first` before the rest (watch); `preview` writes
+    each PDF first untagged with fast compression, then the final tagged one over it (watch)."""
 
     targets: frozenset[str] | None = None
     keep_going: bool = False
     html_first: bool = False
     first: frozenset[str] = frozenset()
     parallel: bool = True
+    preview: bool = False
 
 
 @dataclass
@@ -130,7 +132,7 @@ def _render(
             if not formats or name in failed:
                 continue
             try:
-                outputs = build_document(corpus, name, formats, diagnostics)
+                outputs = build_document(corpus, name, formats, diagnostics, request.preview)
             except PressroomError as exc:
                 if not request.keep_going:
                     raise
@@ -152,9 +154,10 @@ def _size(project: Project, name: str) -> int:
 
 
 def build_document(
-    corpus: Corpus, name: str, formats: set[str], diagnostics: Diagnostics
+    corpus: Corpus, name: str, formats: set[str], diagnostics: Diagnostics, preview: bool = False
 ) -> list[Output]:
-    """One cited document through render and write, to the formats asked for."""
+    """One cited document through render and write, to the formats asked for; with `preview`,
+    a draft of a slow output is written first (write_draft)."""
     cited = corpus.cited(name)
     if not cited.ast["blocks"]:  # an empty source still builds, but says so
         diagnostics.warn("document is empty", "document.empty", cited.doc.source, 1)
@@ -174,7 +177,15 @@ def build_document(
         diagnostics,
         release,
         done=lambda output: write_outputs(corpus.project, [output]),
+        draft=(lambda output: write_draft(corpus.project, output)) if preview else None,
     )
+
+
+def write_draft(project: Project, output: Output) -> None:
+    """A preview in the output's place, with no record of its inputs: until the final file
+    replaces it (and records them), the output is stale, so no later build keeps a preview."""
+    record_path(project.build_dir, output.path).unlink(missing_ok=True)
+    atomic_write(output.path, output.data)
 
 
 def write_outputs(project: Project, outputs: list[Output]) -> None:

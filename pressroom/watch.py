@@ -54,7 +54,9 @@ class Preview:
             first = frozenset(
                 n for n in project.documents if project.manuscript / f"{n}.md" in edited
             )
-            request = Request(keep_going=True, html_first=True, first=first, parallel=False)
+            request = Request(
+                keep_going=True, html_first=True, first=first, parallel=False, preview=True
+            )
             result = build(project, request, Diagnostics(project.root, strict=self.strict))
             built = result.built
             errors += [e.format(cwd) for e in result.errors]

@@ -13,7 +13,7 @@ from ..config import Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from . import docx, html, pdf
-from .base import Renderer
+from .base import Draft, Renderer
 
 RENDERERS: dict[str, Renderer] = {r.fmt: r for r in (html.RENDERER, docx.RENDERER, pdf.RENDERER)}
 FORMATS = tuple(RENDERERS)
@@ -32,10 +32,12 @@ def render_document(
     diagnostics: Diagnostics,
     release: Callable[[], None] | None = None,
     done: Callable[[Output], None] | None = None,
+    draft: Draft | None = None,
 ) -> list[Output]:
     """The document's outputs in `formats` (in the order html, docx, pdf); `release` is called
     once the pandoc writers are done with the AST, before any layout; `done` with each output
-    as soon as it is made. A format that fails does not stop the others: its error is raised
+    as soon as it is made; `draft` with a quicker version of an output made before it (the
+    preview PDF in watch). A format that fails does not stop the others: its error is raised
     once they are made (a PDF over the layout limit still leaves the HTML and DOCX written)."""
     chosen = [RENDERERS[f] for f in FORMATS if f in formats]
     jobs = [r.job(cited, project) for r in chosen]
@@ -54,7 +56,7 @@ def render_document(
     failed: PressroomError | None = None
     for r, job, body in zip(chosen, jobs, bodies, strict=True):
         try:
-            output = r.render(cited, job, body, project, diagnostics)
+            output = r.render(cited, job, body, project, diagnostics, draft)
         except PressroomError as exc:
             failed = failed or exc
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +23,10 @@ class PandocJob:
     inputs: frozenset[Path] = field(default_factory=frozenset)
 
 
+# Takes a draft of an output, to be shown until the finished file replaces it.
+Draft = Callable[[Output], None]
+
+
 class Renderer(Protocol):
     fmt: str  # the output's suffix: build/NAME.<fmt>
 
@@ -32,9 +37,16 @@ class Renderer(Protocol):
         """The pandoc writer run that makes this format's body from the cited AST."""
 
     def render(
-        self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
+        self,
+        cited: Cited,
+        job: PandocJob,
+        body: bytes,
+        project: Project,
+        diagnostics: Diagnostics,
+        draft: Draft | None = None,
     ) -> Output:
-        """The finished file."""
+        """The finished file. A renderer whose final file is slow to write may first hand
+        `draft` a quicker version of it (watch's preview PDF: untagged)."""
 
 
 # The pandoc HTML writer's arguments shared by the screen and print pages.

@@ -16,7 +16,7 @@ from ..config import Project
 from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
-from .base import PandocJob
+from .base import Draft, PandocJob
 
 
 class DocxRenderer:
@@ -32,7 +32,13 @@ class DocxRenderer:
         return PandocJob(args, pandoc.to_json(ast), frozenset({reference}))
 
     def render(
-        self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
+        self,
+        cited: Cited,
+        job: PandocJob,
+        body: bytes,
+        project: Project,
+        diagnostics: Diagnostics,
+        draft: Draft | None = None,
     ) -> Output:
         body = with_core_properties(body, author_names(cited.doc.meta), build_time())
         return Output(project.output(cited.doc.name, self.fmt), body, cited.inputs | job.inputs)

@@ -15,8 +15,6 @@ def is_handout(meta: dict[str, Any]) -> bool:
     return meta.get("layout") == LAYOUT
 
 
-
-
 def require_one_page(document: Any, source: Path, paper: str) -> None:
     """A handout that runs on fails the build with how much must go, not a second page."""
     from .. import weasy  # the boundary reads the laid-out lines; only a PDF build pays for it

@@ -6,7 +6,7 @@ from .. import pandoc
 from ..config import Project
 from ..errors import Diagnostics
 from ..model import Cited, Output
-from .base import PandocJob, html_writer
+from .base import Draft, PandocJob, html_writer
 from .page import render_page
 
 
@@ -20,7 +20,13 @@ class HtmlRenderer:
         return PandocJob(html_writer(cited), pandoc.to_json(cited.ast))
 
     def render(
-        self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
+        self,
+        cited: Cited,
+        job: PandocJob,
+        body: bytes,
+        project: Project,
+        diagnostics: Diagnostics,
+        draft: Draft | None = None,
     ) -> Output:
         page, reads = render_page(
             "page.html.j2", ("web.css", "elements.css"), cited.doc, project, body.decode("utf-8")

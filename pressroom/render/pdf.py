@@ -13,7 +13,7 @@ from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from ..write import write_if_changed
 from . import code, measure
-from .base import PandocJob, html_writer
+from .base import Draft, PandocJob, html_writer
 from .handout import is_handout, require_one_page
 from .page import render_page
 
@@ -35,7 +35,13 @@ class PdfRenderer:
         return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES, PRINT_URLS}))
 
     def render(
-        self, cited: Cited, job: PandocJob, body: bytes, project: Project, diagnostics: Diagnostics
+        self,
+        cited: Cited,
+        job: PandocJob,
+        body: bytes,
+        project: Project,
+        diagnostics: Diagnostics,
+        draft: Draft | None = None,
     ) -> Output:
         """Lay out the print page; bring every note back to its call's page; write the PDF.
 
@@ -88,9 +94,13 @@ class PdfRenderer:
                 doc.source,
             )
         for page, snippet in measure.overflowing(laid.document.pages):
-            path, line = cited.source_map.locate(snippet[:40], whole=False) if snippet else (
-                doc.source,
-                None,
+            path, line = (
+                cited.source_map.locate(snippet[:40], whole=False)
+                if snippet
+                else (
+                    doc.source,
+                    None,
+                )
             )
             diagnostics.warn(
                 f"runs past the right margin on page {page}: '{snippet[:60]}'",
@@ -104,6 +114,9 @@ class PdfRenderer:
             )
         if is_handout(doc.meta):
             require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
+        if draft is not None:  # watch: the pages on screen before the tagged write
+            preview = weasy.write(laid.document, preview=True)
+            draft(Output(project.output(doc.name, self.fmt), preview, frozenset()))
         pdf = weasy.write(laid.document)
         inputs = cited.inputs | job.inputs | reads | laid.read | weasy.fonts_used(laid.document)
         facts = {
