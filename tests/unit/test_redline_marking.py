@@ -145,7 +145,7 @@ def test_an_inserted_equation_renumbers_later_ones_without_marking_them(tmp_path
     merged = _diff(tmp_path, old, new)
     assert _changes(merged["blocks"], automatic=True)  # "(1)" -> "(2)", "equation 1" -> "2"
     reader = views.reader(merged)
-    # Only the new equation (its math and its number) is marked; the old one's "(2)" and the
-    # reference "equation 2" print unmarked.
-    assert _changes(reader["blocks"]) == [(INSERTION, ""), (INSERTION, "(1)")]
+    # Only the new equation (its math, the space before its number, and the number) is marked;
+    # the old one's "(2)" and the reference "equation 2" print unmarked.
+    assert _changes(reader["blocks"]) == [(INSERTION, ""), (INSERTION, ""), (INSERTION, "(1)")]
     assert "equation 2" in tree.text(reader["blocks"][-1])
