@@ -101,6 +101,9 @@ CASES = {
     # `notes 1983 (copy).png` resolves (pandoc percent-encodes its name); the miss is located
     "broken-image-name": "broken-image-name/manuscript/paper.md:12: error: image "
     "'figures/notes [1984].png' not found [asset.missing]",
+    # a refusal from the project's stylesheet names the stylesheet's line, not the document
+    "broken-css-fetch": "broken-css-fetch/templates/print.css:4: error: refused to read "
+    "/etc/hostname: it lies outside the project [asset.fetch]",
     "broken-nul": "broken-nul/manuscript/paper.md:7: error: a NUL byte (0x00) in a text file; "
     "delete it [io.binary]",
     "broken-binary": "broken-binary/manuscript/data/timeline.yaml: error: binary file where text "

@@ -145,3 +145,18 @@ def test_svg_references_outside_itself_are_found() -> None:
         "<style>@import 'fonts.css'; rect { fill: url(tile.png) }</style>\n</svg>"
     )
     assert svg_links(svg) == [("beside.png", 4), ("fonts.css", 5), ("tile.png", 5)]
+
+
+def test_stylesheet_warnings_name_the_stylesheet_line(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "p")
+    (project / "templates").mkdir()
+    css = "/* The project's print layout. */\n@page { size: A4; }\n.x { colour: red; }\n"
+    (project / "templates" / "print.css").write_text(css)
+    source = project / "manuscript" / "paper.md"
+    source.write_text(PAPER.format(text="Text.").replace("[html]", "[pdf]"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines()[0] == (
+        "p/templates/print.css:3: warning: Ignored `colour: red`, unknown property. "
+        "[pdf.weasyprint]"
+    )

@@ -87,3 +87,29 @@ def page_context(doc: Document) -> dict[str, Any]:
 
 def _markdown(text: Any, inline: bool = False) -> Markup:
     return Markup(markdown_html(text, inline) if isinstance(text, str) and text.strip() else "")
+
+
+def css_origin(html: str, sheets: list[Path], line: int) -> tuple[Path, int] | None:
+    """The stylesheet file and line behind `line` of the page's first <style>, which inlines
+    `sheets` (WeasyPrint counts a rule's line from the start of its <style> element's text)."""
+    style = html.find("<style>")
+    if style < 0:
+        return None
+    line += html.count("\n", 0, style)  # now a line of the page
+    for sheet in sheets:
+        text = yamlio.read_text(sheet)
+        at = html.find(text) if text.strip() else -1
+        if at < 0:
+            continue
+        first = html.count("\n", 0, at) + 1
+        if first <= line <= first + text.count("\n"):
+            return sheet, line - first + 1
+    return None
+
+
+def css_line(sheet: Path, needle: str) -> int | None:
+    """The first line of `sheet` holding `needle` (a URL the layout refused)."""
+    for number, text in enumerate(yamlio.read_text(sheet).splitlines(), 1):
+        if needle in text:
+            return number
+    return None

@@ -15,7 +15,7 @@ from ..write import write_if_changed
 from . import code, measure
 from .base import Draft, PandocJob, html_writer
 from .handout import is_handout, require_one_page
-from .page import render_page
+from .page import css_line, css_origin, render_page
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
 PRINT_URLS = FILTERS / "print-urls.lua"
@@ -62,7 +62,7 @@ class PdfRenderer:
                 html,
                 doc.source.parent,
                 roots,
-                lambda needle: cited.source_map.locate(needle, whole=False),
+                lambda needle: _locate(cited, print_sheets(doc, project), needle),
             )
             where = weasy.placement(laid.document)
             if where.too_tall:
@@ -108,10 +108,15 @@ class PdfRenderer:
                 path,
                 line,
             )
+        sheets = print_sheets(doc, project)
         for warning in laid.warnings:
-            diagnostics.warn(
-                warning.message, warning.kind, warning.path or doc.source, warning.line
-            )
+            message, path, line = warning.message, warning.path or doc.source, warning.line
+            at = _CSS_AT.search(message)
+            origin = css_origin(html, sheets, int(at.group(1))) if at else None
+            if at and origin:  # a rule of a stylesheet: its file and line, not the document
+                message = message[: at.start()] + message[at.end() :]
+                path, line = origin
+            diagnostics.warn(message, warning.kind, path, line)
         if is_handout(doc.meta):
             require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
         if draft is not None:  # watch: the pages on screen before the tagged write
@@ -164,6 +169,33 @@ def number_blocks(body: str) -> str:
     return _BLOCK.sub(lambda m: f'<{m.group(1)} data-b="{next(count)}"', body)
 
 
+def _SHEETS(kind: str) -> tuple[str, ...]:
+    # type.css: the faces every printed page shares; then the page's own layout.
+    # elements.css: math, code, figures, wide tables and URLs, shared with the screen page.
+    return ("type.css", f"{kind}.css", "elements.css")
+
+
+def print_sheets(doc: Document, project: Project) -> list[Path]:
+    """The stylesheet files of the print page, in order (the project's own, else the toolkit's)."""
+    kind = "handout" if is_handout(doc.meta) else "print"
+    return [project.template(name) for name in _SHEETS(kind)]
+
+
+# WeasyPrint's place in a warning about a CSS rule: "at LINE:COLUMN" of the page's <style>.
+_CSS_AT = re.compile(r" at (\d+):(\d+)")
+
+
+def _locate(cited: Cited, sheets: list[Path], needle: str) -> tuple[Path, int | None]:
+    """Where a resource the layout refused is named: in the document, else in a stylesheet."""
+    path, line = cited.source_map.locate(needle, whole=False)
+    if line is None and needle:
+        for sheet in sheets:
+            found = css_line(sheet, needle)
+            if found:
+                return sheet, found
+    return path, line
+
+
 def print_html(
     doc: Document, project: Project, body: str, fixes: dict[str, str] | None = None
 ) -> tuple[str, set[Path]]:
@@ -171,10 +203,7 @@ def print_html(
     body = number_blocks(body)
     # A handout is one page set in its own grid (render/handout.py, templates/handout.*).
     kind = "handout" if is_handout(doc.meta) else "print"
-    # type.css: the faces every printed page shares; then the page's own layout.
-    # elements.css: math, code, figures, wide tables and URLs, shared with the screen page.
-    sheets = ("type.css", f"{kind}.css", "elements.css")
-    html, reads = render_page(f"{kind}.html.j2", sheets, doc, project, body)
+    html, reads = render_page(f"{kind}.html.j2", _SHEETS(kind), doc, project, body)
     if fixes:
         rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
