@@ -35,7 +35,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         args += pandoc.citeproc_args(style, library_file(project, library))
     markdown = _citation_types(assembled.markdown, library.ids)
     try:
-        out, stderr = _run_cached(project, doc.name, args, markdown.encode("utf-8"))
+        out, stderr = _run_cached(project, doc.name, args, markdown.encode("utf-8"), doc.source)
     except pandoc.PandocFailed as exc:
         m = re.search(r"line (\d+)", exc.stderr)
         path, line = assembled.source_map.origin(int(m.group(1)) if m else None)
@@ -104,7 +104,9 @@ def _citation_types(markdown: str, ids: frozenset[str]) -> str:
     return _TYPED.sub(plain, markdown) if "@" in markdown else markdown
 
 
-def _run_cached(project: Project, name: str, args: list[str], stdin: bytes) -> tuple[bytes, str]:
+def _run_cached(
+    project: Project, name: str, args: list[str], stdin: bytes, source: Path
+) -> tuple[bytes, str]:
     """pandoc's reader + citeproc, skipped when nothing it reads has changed: an edit to a
     stylesheet or page template then costs no citeproc run. The key covers the Markdown, the
     arguments, the content of every file they name (filter, style, library, metadata) and
@@ -119,7 +121,7 @@ def _run_cached(project: Project, name: str, args: list[str], stdin: bytes) -> t
             return saved["out"].encode("utf-8"), saved["stderr"]
     except (OSError, ValueError, KeyError):
         pass
-    out, stderr = pandoc.run(args, stdin)
+    out, stderr = pandoc.run(args, stdin, source)
     record = {"key": key, "out": out.decode("utf-8"), "stderr": stderr}
     write_if_changed(cache, json.dumps(record, ensure_ascii=False).encode("utf-8"))
     return out, stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -12,7 +13,9 @@ from typing import Any
 
 from .errors import PressroomError
 
-TIMEOUT = 180  # seconds for one pandoc run; a pathological input ends in an error, not a hang
+# Seconds for one pandoc run (wall time: pandoc is another process); a pathological input ends
+# in an error, not a hang.
+TIMEOUT = float(os.environ.get("PRESSROOM_PANDOC_TIMEOUT", "180"))
 HEAP = "-M1500M"  # pandoc's own heap cap (pandoc MANUAL, "A note on security")
 # 3.6: --sandbox also covers --embed-resources, duplicate YAML keys warn
 # (research/reliability.md §2).
@@ -81,8 +84,11 @@ def command(args: list[str]) -> list[str]:
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 
 
-def run(args: list[str], stdin: bytes | None = None) -> tuple[bytes, str]:
-    """Run pandoc; return (stdout, stderr). Raises PandocFailed on a non-zero exit."""
+def run(
+    args: list[str], stdin: bytes | None = None, where: Path | None = None
+) -> tuple[bytes, str]:
+    """Run pandoc; return (stdout, stderr). Raises PandocFailed on a non-zero exit; a timeout
+    or running out of memory is an error at `where` (the document or file pandoc was reading)."""
     proc = subprocess.Popen(
         command(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -91,7 +97,10 @@ def run(args: list[str], stdin: bytes | None = None) -> tuple[bytes, str]:
         out, err = proc.communicate(stdin, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         raise PressroomError(
-            f"pandoc took longer than {TIMEOUT} s (pathological input?)", kind="pandoc.timeout"
+            f"pandoc took longer than {TIMEOUT:g} s (a pathological input?); raise the limit "
+            "with PRESSROOM_PANDOC_TIMEOUT (seconds)",
+            where,
+            kind="pandoc.timeout",
         ) from None
     finally:
         if proc.poll() is None:  # a timeout, Ctrl-C or another error: stop it
@@ -99,16 +108,18 @@ def run(args: list[str], stdin: bytes | None = None) -> tuple[bytes, str]:
             proc.wait()
         _RUNNING.discard(proc)
     stderr = err.decode("utf-8", "replace")
-    _check_memory(proc.returncode)
+    _check_memory(proc.returncode, where)
     if proc.returncode != 0:
         raise PandocFailed(f"pandoc failed: {stderr.strip()}", stderr, proc.returncode)
     return out, stderr
 
 
-def _check_memory(code: int) -> None:
+def _check_memory(code: int, where: Path | None = None) -> None:
     if code == 251:  # the GHC runtime's "out of memory" (heap cap or address-space limit)
         raise PressroomError(
-            "pandoc ran out of memory (a pathological input, or PRESSROOM_MEMORY_MB too low)",
+            f"pandoc ran out of memory (its heap may grow to {HEAP[2:]}B; a pathological "
+            "input, or PRESSROOM_MEMORY_MB too low)",
+            where,
             kind="limit.memory",
         )
 
@@ -120,10 +131,10 @@ def kill_all() -> None:
             proc.kill()
 
 
-def run_many(jobs: list[tuple[list[str], bytes]]) -> list[bytes]:
+def run_many(jobs: list[tuple[list[str], bytes]], where: Path | None = None) -> list[bytes]:
     """Run several pandoc processes side by side (each writer is its own process)."""
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-        futures = [pool.submit(run, args, stdin) for args, stdin in jobs]
+        futures = [pool.submit(run, args, stdin, where) for args, stdin in jobs]
         return [f.result()[0] for f in futures]
 
 

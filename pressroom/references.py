@@ -289,7 +289,7 @@ def _biblatex(text: str, path: Path, cache: Path) -> bytes:
             return str(record["csljson"]).encode("utf-8")
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    out, _ = pandoc.run(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"))
+    out, _ = pandoc.run(["-f", "biblatex", "-t", "csljson"], text.encode("utf-8"), path)
     record = {"key": key, "csljson": out.decode("utf-8")}
     write_if_changed(saved, json.dumps(record, ensure_ascii=False).encode("utf-8"))
     return out

@@ -160,3 +160,14 @@ def test_stylesheet_warnings_name_the_stylesheet_line(tmp_path: Path) -> None:
         "p/templates/print.css:3: warning: Ignored `colour: red`, unknown property. "
         "[pdf.weasyprint]"
     )
+
+
+def test_a_pandoc_timeout_names_the_document(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "p")
+    run = run_build(project, env={"PRESSROOM_PANDOC_TIMEOUT": "0.001"})
+    assert run.code == 1
+    assert run.stderr.strip() == (
+        "p/manuscript/paper.md: error: pandoc took longer than 0.001 s (a pathological input?); "
+        "raise the limit with PRESSROOM_PANDOC_TIMEOUT (seconds) [pandoc.timeout]"
+    )
+    assert not (project / "build" / "paper.html").exists()

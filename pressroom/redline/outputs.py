@@ -201,7 +201,7 @@ def _render(
         RENDERERS[fmt].job(c, project) for (fmt, _, _), c in zip(plan, views_cited, strict=True)
     ]
     try:
-        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs])
+        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs], cited.doc.source)
     except pandoc.PandocFailed as exc:
         raise PressroomError(
             f"pandoc could not write the redline: {exc.stderr.strip()}",

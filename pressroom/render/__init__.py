@@ -42,7 +42,7 @@ def render_document(
     chosen = [RENDERERS[f] for f in FORMATS if f in formats]
     jobs = [r.job(cited, project) for r in chosen]
     try:
-        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs])
+        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs], cited.doc.source)
     except pandoc.PandocFailed as exc:
         raise PressroomError(
             f"pandoc could not write the document: {exc.stderr.strip()}",
