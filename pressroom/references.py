@@ -257,11 +257,7 @@ def _read_bibtex(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
     try:
         out = _biblatex(text, path, cache)
     except pandoc.PandocFailed as exc:
-        m = re.search(r"line (\d+)", exc.stderr)
-        detail = exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else "unreadable"
-        raise PressroomError(
-            f"invalid BibTeX: {detail}", path, int(m.group(1)) if m else None, "reference.syntax"
-        ) from None
+        raise _bibtex_error(exc.stderr, text, path) from None
     items = json.loads(out)
     entries = bibtex.entries(text)
     seen: dict[str, int] = {}
@@ -276,6 +272,38 @@ def _read_bibtex(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
             item = bibtex.complete(item, entry)
         result.append((item, entry.line if entry else None))
     return result
+
+
+_PANDOC_AT = re.compile(r"line (\d+), column (\d+)")
+_ENTRY = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s]*)")
+
+
+def _bibtex_error(stderr: str, text: str, path: Path) -> PressroomError:
+    """pandoc's own message ("unexpected 'e'", without the excerpt and its caret), at the line
+    where the entry it was reading opened: an unclosed brace is only found at the end of the
+    file, far below the entry to fix."""
+    lines = [s for s in stderr.strip().splitlines() if s.strip()]
+    at = _PANDOC_AT.search(lines[0]) if lines else None
+    body = lines[1:] if at else lines
+    if body and body[-1].strip() == "^":
+        body = body[:-2]  # the quoted source line and the caret under it
+    detail = "; ".join(s.strip() for s in body) or "unreadable"
+    if not at:
+        return PressroomError(f"invalid BibTeX: {detail}", path, None, "reference.syntax")
+    line, column = int(at.group(1)), int(at.group(2))
+    source = text.splitlines()
+    for number in range(min(line, len(source)), 0, -1):
+        entry = _ENTRY.match(source[number - 1])
+        if entry:
+            where = f"entry '{entry.group(2)}'" if entry.group(2) else f"@{entry.group(1)} entry"
+            return PressroomError(
+                f"invalid BibTeX in the {where} (pandoc: {detail} at line {line}, column "
+                f"{column})",
+                path,
+                number,
+                "reference.syntax",
+            )
+    return PressroomError(f"invalid BibTeX: {detail}", path, line, "reference.syntax")
 
 
 def _biblatex(text: str, path: Path, cache: Path) -> bytes:

@@ -57,8 +57,12 @@ CASES = {
     "Expecting ',' delimiter [reference.syntax]",
     "broken-cslyaml": "broken-cslyaml/references/library.yaml:1: error: CSL YAML must be a list "
     "of items (or a mapping with 'references:') [reference.syntax]",
-    "broken-bibtex": "broken-bibtex/references/library.bib:7: error: invalid BibTeX: "
-    "unexpected end of input [reference.syntax]",
+    # pandoc's own message, at the line where the entry opened (issue 16, item 13)
+    "broken-bibtex": "broken-bibtex/references/library.bib:1: error: invalid BibTeX in the "
+    "entry 'rubinstein1987' (pandoc: unexpected end of input at line 7, column 1) "
+    "[reference.syntax]",
+    "broken-bibtex-field": "broken-bibtex-field/references/library.bib:7: error: invalid BibTeX "
+    "in the entry 'okafor2011' (pandoc: unexpected 's' at line 9, column 35) [reference.syntax]",
     "broken-ref-notype": "broken-ref-notype/references/library.yaml:2: error: reference "
     "'rubinstein1987' has no 'type' [reference.invalid]",
     "broken-ref-date": "broken-ref-date/references/library.yaml:7: error: reference "
