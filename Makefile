@@ -69,6 +69,7 @@ watch: $(STAMP)
 
 # The benchmark: measures this machine and writes bench/RESULTS.md (several minutes).
 bench: $(STAMP)
+	cd $(TOOLKIT) && $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	cd $(TOOLKIT) && $(PY) bench/run.py
 
 setup: $(STAMP)

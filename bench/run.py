@@ -5,6 +5,7 @@
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
 5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py).
 6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
+7. Anchors: Typst on the same cited text, a 300-page manuscript for real (bench/anchors.py).
 
 Medians of several runs, with min and max; the work happens in bench/work/ (gitignored).
 `--quick` takes one run of each and skips the 200-page manuscript (for trying the script).
@@ -35,8 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import anchors, weasy_fast  # noqa: E402
 from bench import linebreak as lines_bench  # noqa: E402
-from bench import weasy_fast  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
@@ -153,22 +154,25 @@ def floor_project(project: Path) -> Path:
     from pressroom import pandoc
     from pressroom.assemble import assemble
     from pressroom.config import load_document, load_project
-    from pressroom.pipeline import start_session
+    from pressroom.documents import Corpus
+    from pressroom.jinja_globals import source_globals
 
     target = WORK / "floor"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     loaded = load_project(project)
-    session = start_session(loaded)
+    corpus = Corpus(loaded)
     outputs = []
     for name in loaded.documents:
+        corpus.cited(name)  # its citation index, which a later document's Jinja may read
         doc = load_document(loaded, name)
-        assembled = assemble(doc, loaded, session.context(doc, set()))
+        reads: set[Path] = set()
+        assembled = assemble(doc, loaded, source_globals(doc, corpus, reads), reads)
         (target / f"{name}.md").write_text(assembled.markdown, "utf-8")
         outputs += [f"{name}.{f}" for f in sorted(doc.formats, key=("pdf", "html", "docx").index)]
     shutil.copy(project / "templates" / "print.css", target / "print.css")
     cite = (
-        f"--citeproc --csl {session.style} --bibliography {project}/references/library.yaml "
+        f"--citeproc --csl {corpus.style} --bibliography {project}/references/library.yaml "
         "-M title=Benchmark"
     )
     (target / "Makefile").write_text(
@@ -591,6 +595,8 @@ def report(r: dict[str, Any], quick: bool) -> str:
         "",
         *lines_bench.section(r["lines"]),
         "",
+        *anchors.section(r["anchors"]),
+        "",
         "## Where targets are not met, and what bounds them",
         "",
         *why(r, rows, growth, est300, rss_max),
@@ -710,6 +716,8 @@ def main() -> int:
     r["weasy"] = weasy_fast.measure(WORK, project, quick)
     print("bench: line breaking, WeasyPrint's first fit vs total fit", flush=True)
     r["lines"] = lines_bench.measure_all(WORK, project, quick)
+    print("bench: anchors: Typst, a 300-page manuscript, the bare tools", flush=True)
+    r["anchors"] = anchors.measure(WORK, project, quick)
     r["load"] = (load0, ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     r["manubot_note"] = (
         "not run side by side. manubot 0.6.1 downloads from PyPI here, but its pipeline also "

@@ -1,0 +1,237 @@
+"""Anchor rows (issue 15): how pressroom's PDF compares with an engine written for speed, and
+how a long manuscript builds for real.
+
+1. Typst beside WeasyPrint on the same cited text: from one cited AST, pressroom's PDF
+   renderer (pandoc's HTML writer, the print page, WeasyPrint's layout and tagged write)
+   against pandoc's Typst writer and the `typst` package's compiler (bench-only dependency:
+   `pip install -e '.[bench]'`). Rounds interleaved in this one process, wall seconds; the
+   pages differ (Typst's default template), so seconds per page are shown too.
+2. A 300-page manuscript with notes (bench/generate.py), all formats, one cold build for real.
+3. The cold full build of the default project vs the bare tools (bench/run.py's measurement).
+
+    python bench/anchors.py [--quick] [--write]
+
+prints the section; `--write` puts it in bench/RESULTS.md in place of the one there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+
+HEADING = "## Anchors: Typst, a 300-page manuscript, the bare tools"
+SCALE_150 = 11.3  # bench/generate.py's factor that gives about 150 pages (bench/weasy_fast.py)
+PAGES_300 = 300
+CITATION_META = {"bibliography", "csl", "references", "citation-style"}
+
+
+@dataclass
+class Anchor:
+    """WeasyPrint (pressroom's PDF) and Typst on one document, round by round."""
+
+    label: str
+    weasy_pages: int = 0
+    typst_pages: int = 0
+    weasy: list[float] = field(default_factory=list)
+    typst: list[float] = field(default_factory=list)
+
+    def ratios(self) -> list[float]:
+        return [t / w for t, w in zip(self.typst, self.weasy, strict=True)]
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _spread(values: list[float], unit: str) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.2f}{unit}"
+    return f"{_median(values):.2f}{unit} ({min(values):.2f}–{max(values):.2f}, n={len(values)})"
+
+
+def typst_vs_weasy(label: str, project: Path, rounds: int) -> Anchor:
+    """The paper of `project`, cited once, typeset by both engines `rounds` times each."""
+    try:
+        import typst
+    except ImportError:
+        sys.exit("bench/anchors.py: Typst is a bench-only dependency: pip install -e '.[bench]'")
+
+    from pressroom import pandoc
+    from pressroom.assets import embed_assets
+    from pressroom.config import load_project
+    from pressroom.documents import Corpus
+    from pressroom.errors import Diagnostics
+    from pressroom.render import render_document
+
+    loaded = load_project(project)
+    cited = embed_assets(Corpus(loaded).cited("paper"), loaded)
+    # citeproc has run: the notes and the bibliography are text in the AST; without these
+    # keys pandoc's Typst writer would ask Typst to cite again from the library.
+    meta = {k: v for k, v in cited.ast["meta"].items() if k not in CITATION_META}
+    ast = pandoc.to_json({**cited.ast, "meta": meta})
+    source = project / "manuscript" / "paper.typ"  # beside paper.md: its image paths resolve
+    out = project / "build" / "paper.typst.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def with_weasy() -> tuple[float, int]:
+        start = time.perf_counter()
+        (pdf,) = render_document(cited, loaded, {"pdf"}, Diagnostics(loaded.root))
+        return time.perf_counter() - start, int(pdf.facts["pages"])  # type: ignore[call-overload]
+
+    def with_typst() -> tuple[float, int]:
+        start = time.perf_counter()
+        text = subprocess.run(
+            [pandoc.binary(), "-f", "json", "-t", "typst-citations", "--standalone"],
+            input=ast,
+            capture_output=True,
+            check=True,
+        ).stdout
+        source.write_bytes(text)
+        typst.compile(str(source), output=str(out), root="/")
+        return time.perf_counter() - start, _pages(out)
+
+    anchor = Anchor(label)
+    for i in range(rounds):
+        for side in ("weasy", "typst") if i % 2 == 0 else ("typst", "weasy"):
+            if side == "weasy":
+                took, anchor.weasy_pages = with_weasy()
+                anchor.weasy.append(took)
+            else:
+                took, anchor.typst_pages = with_typst()
+                anchor.typst.append(took)
+    print(
+        f"  {label}: WeasyPrint {_spread(anchor.weasy, ' s')} ({anchor.weasy_pages} p), "
+        f"Typst {_spread(anchor.typst, ' s')} ({anchor.typst_pages} p)",
+        flush=True,
+    )
+    return anchor
+
+
+def _pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+@dataclass
+class Long:
+    """One cold build of a long manuscript, every format."""
+
+    pages: int
+    words: int
+    wall: float
+    rss: float
+    outputs: list[str]
+
+
+def manuscript_300(work: Path, one_x_pages: int) -> Long:
+    from bench.generate import words
+    from bench.run import PY, run
+
+    project = generate(PAGES_300 / one_x_pages, work / "scale-300")
+    shutil.rmtree(project / "build", ignore_errors=True)
+    wall, rss = run([PY, str(ROOT / "build.py"), "build"], project)
+    outputs = sorted(p.name for p in (project / "build").iterdir() if p.is_file())
+    text = (project / "manuscript" / "paper.md").read_text("utf-8")
+    long = Long(_pages(project / "build" / "paper.pdf"), words(text), wall, rss, outputs)
+    print(f"  300 pages: {long.pages} p, {wall:.1f} s, {rss:.0f} MiB", flush=True)
+    return long
+
+
+def measure(work: Path, default: Path, quick: bool) -> dict[str, Any]:
+    from bench.run import cold_vs_floor, floor_project, run
+
+    load0 = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    found: dict[str, Any] = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    run(["make", "--no-print-directory", "-f", str(ROOT / "Makefile")], default)  # warm-up
+    found["anchors"] = [typst_vs_weasy("default paper", default, 1 if quick else 3)]
+    if not quick:
+        long = generate(SCALE_150, work / "anchor-150")
+        found["anchors"].append(typst_vs_weasy("~150 pages", long, 1))
+    one_x = _pages(default / "build" / "paper.pdf")
+    found["long"] = manuscript_300(work, one_x)
+    floor = floor_project(default)
+    run(["make", "-j2", "-s"], floor)  # warm-up
+    found["cold"] = cold_vs_floor(default, floor, 1 if quick else 3)
+    found["load"] = (load0, ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    return found
+
+
+def section(found: dict[str, Any]) -> list[str]:
+    cold = found["cold"]
+    long: Long = found["long"]
+    lines = [
+        HEADING,
+        "",
+        f"Measured {found['when']}; load average {found['load'][0]} before, "
+        f"{found['load'][1]} after (2 cores shared with other builds: these ratios need a "
+        "re-run on a quiet machine).",
+        "",
+        "Typst typesetting the same cited text: one cited AST; WeasyPrint = pressroom's PDF "
+        "renderer (pandoc HTML writer, print page, layout, tagged PDF/UA-1 write); Typst = "
+        "pandoc's Typst writer + `typst.compile` (its default template, so other pages). "
+        "Interleaved rounds, wall seconds; ratio = Typst / WeasyPrint per round. "
+        "WeasyPrint-incremental (issue 15 item 3) is not built: no row.",
+        "",
+        "| document | WeasyPrint-full | pages | Typst | pages | Typst / WeasyPrint "
+        "| per page, Typst / WeasyPrint |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for a in found["anchors"]:
+        per_page = (_median(a.typst) / a.typst_pages) / (_median(a.weasy) / a.weasy_pages)
+        lines.append(
+            f"| {a.label} | {_spread(a.weasy, ' s')} | {a.weasy_pages} | {_spread(a.typst, ' s')} "
+            f"| {a.typst_pages} | {_spread(a.ratios(), '×')} | {per_page:.2f}× |"
+        )
+    lines += [
+        "",
+        f"A {PAGES_300}-page manuscript with notes (bench/generate.py), all formats, one cold "
+        f"`build.py build`, run for real: **{long.wall:.1f} s**, {long.pages} PDF pages, "
+        f"{long.words:,} words, peak {long.rss:.0f} MiB; outputs {', '.join(long.outputs)} "
+        "(target: under 20 s, stretch 17 s, on a quiet machine).",
+        "",
+        f"Cold full build of the default project vs the bare tools (make -j2, one pandoc or "
+        f"WeasyPrint call per output): ours {cold['ours'].show()}, bare "
+        f"{cold['bare'].show()}, ratio **{cold['ratio'].show('×')}** (target ≤ 0.75×).",
+    ]
+    return lines
+
+
+def write_section(results: Path, lines: list[str]) -> None:
+    """Replace this section of RESULTS.md (or add it before the explanations of targets)."""
+    text = results.read_text("utf-8")
+    block = "\n".join(lines) + "\n\n"
+    if HEADING in text:
+        start = text.index(HEADING)
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + block + (text[end + 1 :] if end >= 0 else "")
+    else:
+        anchor = text.find("## Where targets are not met")
+        text = text[:anchor] + block + text[anchor:] if anchor >= 0 else text + "\n" + block
+    results.write_text(text, "utf-8")
+
+
+if __name__ == "__main__":
+    from bench.run import RESULTS, WORK, default_project
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    found = measure(WORK, default_project(), "--quick" in sys.argv)
+    lines = section(found)
+    print("\n".join(lines))
+    if "--write" in sys.argv:
+        write_section(RESULTS, lines)
