@@ -331,12 +331,13 @@ def pdf_anatomy(project: Path) -> dict[str, Any]:
     """Where the paper's PDF time goes, in this process: layout passes and the PDF write."""
     from pressroom import weasy
     from pressroom.config import load_project
+    from pressroom.documents import Corpus
     from pressroom.errors import Diagnostics
-    from pressroom.pipeline import build_document, start_session
+    from pressroom.pipeline import build_document
 
     loaded = load_project(project)
-    session = start_session(loaded)
-    session.cite_document("paper")
+    corpus = Corpus(loaded)
+    corpus.cited("paper")
     layouts: list[float] = []
     writes: list[float] = []
     real_layout, real_write = weasy.layout, weasy.write
@@ -358,7 +359,7 @@ def pdf_anatomy(project: Path) -> dict[str, Any]:
     weasy.layout, weasy.write = layout, write  # type: ignore[assignment]
     try:
         start = time.perf_counter()
-        build_document(session, "paper", {"pdf"}, Diagnostics(loaded.root, echo=False))
+        build_document(corpus, "paper", {"pdf"}, Diagnostics(loaded.root, echo=False))
         total = time.perf_counter() - start
     finally:
         weasy.layout, weasy.write = real_layout, real_write  # type: ignore[assignment]
