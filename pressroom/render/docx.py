@@ -17,6 +17,7 @@ from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from .base import Draft, PandocJob
+from .page import MARKUP
 
 
 class DocxRenderer:
@@ -84,6 +85,16 @@ def title_block(meta: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks
 
 
+def _meta_markdown(text: str) -> dict[str, Any]:
+    """A one-line metadata value read as Markdown (`A *Long* Title`), as pandoc reads it."""
+    if not MARKUP.search(text):
+        return _meta_string(text)
+    blocks = markdown_blocks(text)
+    if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
+        return {"t": "MetaInlines", "c": blocks[0]["c"]}
+    return _meta_string(text)
+
+
 def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") -> dict[str, Any]:
     """Title and subtitle (pandoc's title block), keywords and language for core.xml; the rest
     of the title block as styled paragraphs opening the body (title_block)."""
@@ -93,9 +104,9 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
     m = {k: v for k, v in ast.get("meta", {}).items() if k not in private}
     title = str(meta.get("title") or "")
     if title:
-        m["title"] = _meta_string(title)
+        m["title"] = _meta_markdown(title)
     if meta.get("subtitle"):
-        m["subtitle"] = _meta_string(str(meta["subtitle"]))
+        m["subtitle"] = _meta_markdown(str(meta["subtitle"]))
     # No `author` or `date` here: pandoc would print them in its own title block as one merged
     # line each; title_block() writes them, and with_core_properties() the author property.
     m.pop("author", None)

@@ -3,6 +3,9 @@ title block; shared by the HTML and PDF renderers."""
 
 from __future__ import annotations
 
+import html
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +53,10 @@ def page_context(doc: Document) -> dict[str, Any]:
         for a in meta.get("authors") or []
         if isinstance(a, dict)
     ]
-    title = str(meta.get("title") or doc.name)
-    subtitle = meta.get("subtitle")
+    # Title and subtitle are Markdown, as pandoc reads them: set in the title block, and as
+    # plain text wherever markup cannot go (<title>, the running head, the PDF's metadata).
+    title = _plain(str(meta.get("title") or doc.name))
+    subtitle = _plain(str(meta["subtitle"])) if meta.get("subtitle") else None
     label = meta.get("label")
     full_title = f"{title}: {subtitle}" if subtitle else title
     surnames = [str(a["name"]).split()[-1] for a in authors]
@@ -65,13 +70,13 @@ def page_context(doc: Document) -> dict[str, Any]:
         "label": label,
         # The title block's own fields: a document without a subtitle (or a title) still
         # renders under StrictUndefined.
-        "heading": title,
-        "subtitle": str(subtitle or ""),
+        "heading": _inline(str(meta.get("title") or doc.name)),
+        "subtitle": _inline(str(meta.get("subtitle") or "")),
         "authors": authors,
         "keywords": [str(k) for k in meta.get("keywords") or []],
         "subject": subtitle or "",
         "conference": conference_line(meta.get("conference")),
-        "running_title": str(meta.get("short-title") or title),
+        "running_title": _plain(str(meta.get("short-title") or title)),
         "running_author": running_author,
         "page_size": "letter" if size == "letter" else "A4",
         "title_block": meta.get("title-block", True) is not False,
@@ -113,3 +118,22 @@ def css_line(sheet: Path, needle: str) -> int | None:
         if needle in text:
             return number
     return None
+
+
+# Characters with which Markdown marks up a line (quotes and dashes too: pandoc sets them curly
+# and as en and em dashes, as in the text); a line without them is its own plain form.
+MARKUP = re.compile(r"[*_`\\\[\]^~$<&'\"]|--")
+
+
+@lru_cache(maxsize=256)
+def _inline(text: str) -> Markup | str:
+    """A one-line metadata value (title, subtitle) as inline HTML, or as text to escape."""
+    return Markup(markdown_html(text, inline=True)) if MARKUP.search(text) else text
+
+
+@lru_cache(maxsize=256)
+def _plain(text: str) -> str:
+    """A one-line metadata value without its markup: `A *Long* Title` -> `A Long Title`."""
+    if not MARKUP.search(text):
+        return text
+    return html.unescape(re.sub(r"<[^>]+>", "", markdown_html(text, inline=True)))
