@@ -136,7 +136,8 @@ function Pandoc(doc)
           equations = equations + 1
           local n = tostring(equations)
           numbers[id] = {'equation', n}
-          out:insert(pandoc.Span({el, pandoc.Span({pandoc.Str('(' .. n .. ')')},
+          -- The space keeps the number off the formula in Word, where it follows it.
+          out:insert(pandoc.Span({el, pandoc.Space(), pandoc.Span({pandoc.Str('(' .. n .. ')')},
             {class = 'equation-number'})}, {id = id, class = 'equation'}))
           i = i + skip + 1
         else
