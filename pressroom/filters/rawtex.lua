@@ -16,6 +16,13 @@ local function unknown(text)
   return pandoc.Span({pandoc.Str(text)}, {class = 'raw-tex'})
 end
 
+-- The block a piece of raw LaTeX becomes: nothing for a spacing command, else its text.
+local function unknown_block(text)
+  local inline = unknown(text)
+  if inline.t == nil then return {} end
+  return pandoc.Para({inline})
+end
+
 local function read(text)
   local ok, doc = pcall(pandoc.read, text, 'latex+raw_tex')
   if not ok then return nil end
@@ -47,10 +54,10 @@ function RawBlock(el)
   end
   local blocks = read(el.text)
   if blocks == nil or #blocks == 0 then
-    return pandoc.Para({unknown(el.text)})
+    return unknown_block(el.text)
   end
   return blocks:walk({
     RawInline = function(r) return unknown(r.text) end,
-    RawBlock = function(r) return pandoc.Para({unknown(r.text)}) end,
+    RawBlock = function(r) return unknown_block(r.text) end,
   })
 end

@@ -96,3 +96,10 @@ def test_a_citation_in_a_figure_caption_is_not_copied_into_the_image() -> None:
 def test_raw_latex_mapped_never_dropped(tex: str, printed: str) -> None:
     out = plain(tex + "\n", str(RAWTEX))
     assert " ".join(out.split()) == printed
+
+
+def test_raw_latex_blocks_of_spacing_vanish_and_unknown_ones_stay() -> None:
+    """A thesis's `\\vspace*{\\fill}` or `\\noindent` on a line of its own is a raw block: it
+    spaces only, so it goes; an unknown block command keeps its text."""
+    tex = "Before.\n\n\\vspace*{\\fill}\n\n\\noindent\n\n\\marginnote{kept}\n\nAfter.\n"
+    assert plain(tex, str(RAWTEX)).split() == ["Before.", "\\marginnote{kept}", "After."]
