@@ -1,5 +1,6 @@
 # pressroom: `make` builds every document into build/; `make test` runs the test suite.
-# The first `make` creates .venv and installs the pinned dependencies (pyproject.toml).
+# The first `make` creates .venv and installs the pinned runtime dependencies (pyproject.toml);
+# `make test` adds the development tools (pytest, ruff, mypy: the `dev` extra).
 # Another project can use this file too: `make -f /path/to/pressroom/Makefile` in its folder.
 
 TOOLKIT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -7,9 +8,16 @@ PYTHON  ?= python3
 VENV    := $(TOOLKIT)/.venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+# The oldest Python pressroom runs on: pyproject.toml's requires-python.
+MIN_PYTHON := 3.11
 BUILD   := build
 ARGS    ?=
 BUILDPY := $(PY) $(TOOLKIT)/build.py --project . $(ARGS)
+# A Python too old for pressroom: one line, before any venv is made.
+PYCHECK := import sys; v = tuple(map(int, "$(MIN_PYTHON)".split("."))); \
+  sys.exit(0 if sys.version_info >= v else "pressroom needs Python $(MIN_PYTHON) or newer; \
+  %s is %s (choose one with: make PYTHON=python3.12)" % (sys.executable, sys.version.split()[0]))
 
 .DEFAULT_GOAL := all
 .PHONY: all test lint clean distclean setup reference-docx watch bench handout check submission \
@@ -68,16 +76,26 @@ watch: $(STAMP)
 	@$(BUILDPY) watch --port $(PORT)
 
 # The benchmark: measures this machine and writes bench/RESULTS.md (several minutes).
-bench: $(STAMP)
+bench: $(DEVSTAMP)
 	cd $(TOOLKIT) && $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	cd $(TOOLKIT) && $(PY) bench/run.py
 
 setup: $(STAMP)
 
+# A venv left by a Python that is too old (an earlier failed `make`) is made anew.
 $(STAMP): $(TOOLKIT)/pyproject.toml $(TOOLKIT)/tools/system-deps.sh
+	@$(PYTHON) -c '$(PYCHECK)'
 	@$(TOOLKIT)/tools/system-deps.sh
-	cd $(TOOLKIT) && $(PYTHON) -m venv .venv
-	cd $(TOOLKIT) && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@if [ -x $(PY) ] && ! $(PY) -c '$(PYCHECK)' 2>/dev/null; then rm -rf $(VENV); fi
+	@echo "pressroom: installing its pinned runtime dependencies into $(VENV) (first run: about a minute)"
+	@cd $(TOOLKIT) && $(PYTHON) -m venv .venv
+	@cd $(TOOLKIT) && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+# The development tools (tests, linters, type checker) for `make test`.
+$(DEVSTAMP): $(STAMP)
+	@echo "pressroom: adding the development tools (pytest, ruff, mypy) to $(VENV)"
+	@cd $(TOOLKIT) && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 # Two workers, each taking whole test files (module fixtures such as the watch process are set
@@ -87,14 +105,14 @@ test: lint
 
 # The sample paper's own content (originality against ../shared/seeds when it is there, its
 # notes, words and references): not part of `make test`, which checks the toolkit only.
-content-check: $(STAMP)
+content-check: $(DEVSTAMP)
 	cd $(TOOLKIT) && $(PY) -m pytest tests/content
 
-lint: $(STAMP)
+lint: $(DEVSTAMP)
 	cd $(TOOLKIT) && $(PY) -m ruff check pressroom tests tools build.py bench
 	cd $(TOOLKIT) && $(PY) -m mypy
 
-reference-docx: $(STAMP)
+reference-docx: $(DEVSTAMP)
 	$(PY) $(TOOLKIT)/tools/make_reference_docx.py
 
 clean:

@@ -1,26 +1,11 @@
 #!/usr/bin/env python3
-"""pressroom's command line: `python build.py --help`."""
+"""pressroom's command line in a clone: `python build.py --help` (the same as `pressroom`)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 
-
-def _interrupted_at_start(signum: int, frame: object) -> None:
-    """Ctrl-C or SIGTERM while the command line is still importing (click, pandoc's and
-    WeasyPrint's modules: up to a second): nothing has been started or written yet, so end
-    at once, as the build itself ends when interrupted. `cli.run` replaces this handler."""
-    os.write(2, b"pressroom: interrupted\n")
-    os._exit(130)
-
-
-# Before the heavy imports below: otherwise a Ctrl-C in the first second prints a traceback.
-signal.signal(signal.SIGINT, _interrupted_at_start)
-signal.signal(signal.SIGTERM, _interrupted_at_start)
-
-from pressroom.cli import run  # noqa: E402
+from pressroom.__main__ import main
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

@@ -98,7 +98,8 @@ def generate(scale: float, dest: Path, source: Path = ROOT) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(source / "references", dest / "references")
-    shutil.copytree(source / "templates", dest / "templates")
+    if (source / "templates").is_dir():  # the toolkit's templates are in the package
+        shutil.copytree(source / "templates", dest / "templates")
     shutil.copytree(
         source / "manuscript",
         dest / "manuscript",

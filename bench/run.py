@@ -153,7 +153,7 @@ def floor_project(project: Path) -> Path:
     output with one pandoc call, and each PDF with one WeasyPrint call: no toolkit."""
     from pressroom import pandoc
     from pressroom.assemble import assemble
-    from pressroom.config import load_document, load_project
+    from pressroom.config import TOOLKIT_TEMPLATES, load_document, load_project
     from pressroom.documents import Corpus
     from pressroom.jinja_globals import source_globals
 
@@ -170,7 +170,7 @@ def floor_project(project: Path) -> Path:
         assembled = assemble(doc, loaded, source_globals(doc, corpus, reads), reads)
         (target / f"{name}.md").write_text(assembled.markdown, "utf-8")
         outputs += [f"{name}.{f}" for f in sorted(doc.formats, key=("pdf", "html", "docx").index)]
-    shutil.copy(project / "templates" / "print.css", target / "print.css")
+    shutil.copy(TOOLKIT_TEMPLATES / "print.css", target / "print.css")
     cite = (
         f"--citeproc --csl {corpus.style} --bibliography {project}/references/library.yaml "
         "-M title=Benchmark"
@@ -183,7 +183,7 @@ all: {" ".join(outputs)}
 %.html: %.md
 \t$(P) $< -s -t html5 {cite} -o $@
 %.docx: %.md
-\t$(P) $< {cite} --reference-doc {project}/templates/reference.docx -o $@
+\t$(P) $< {cite} --reference-doc {TOOLKIT_TEMPLATES}/reference.docx -o $@
 %.print.html: %.md
 \t$(P) $< -s -t html5 --wrap=none -M document-css=false --css print.css {cite} -o $@
 %.pdf: %.print.html
@@ -411,7 +411,8 @@ def diff_vs_build(project: Path, rounds: int) -> dict[str, Series]:
     old = WORK / "diff-old"
     shutil.rmtree(old, ignore_errors=True)
     for part in ("manuscript", "references", "templates"):
-        shutil.copytree(project / part, old / part)
+        if (project / part).is_dir():  # templates/: only a project's own overrides
+            shutil.copytree(project / part, old / part)
     paper = old / "manuscript" / "paper.md"
     text = paper.read_text("utf-8")
     text = re.sub(r"\b(governments)\b", "states", text, count=1)

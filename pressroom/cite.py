@@ -56,6 +56,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             "limit.depth",
         ) from None
     _check_keys(assembled, library, keys, ast)
+    _check_notes(assembled, ast)
     return Cited(
         doc=doc,
         ast=ast,
@@ -69,6 +70,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             *doc.warnings,
             *pandoc_warnings(assembled, stderr),
             *raw_tex_warnings(assembled, ast),
+            *jinja_comments(assembled),
         ),
     )
 
@@ -177,6 +179,51 @@ def raw_tex_warnings(assembled: Assembled, ast: dict[str, Any]) -> list[BuildWar
 
     tree.walk(ast["blocks"], visit)
     return found
+
+
+# A standard Jinja comment: sources comment with {## ##} (templating.py), so this one would be
+# printed. No braces inside, so pandoc's {#id} attributes never match.
+_JINJA_COMMENT = re.compile(r"\{#(?!#)[^{}]*?#\}", re.S)
+
+
+def jinja_comments(assembled: Assembled) -> list[BuildWarning]:
+    """A `{# ... #}` left in the Markdown is printed as text: say what to write instead."""
+    found = []
+    for m in _JINJA_COMMENT.finditer(assembled.markdown):
+        line = assembled.markdown.count("\n", 0, m.start()) + 1
+        path, at = assembled.source_map.origin(line)
+        found.append(
+            BuildWarning(
+                "'{# ... #}' is printed as text: comments in sources are written {## ... ##}",
+                "jinja.comment",
+                path,
+                at,
+            )
+        )
+    return found
+
+
+# A note reference with no definition: pandoc keeps it as text ("[^x]"), so say so instead.
+_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def _check_notes(assembled: Assembled, ast: dict[str, Any]) -> None:
+    """An undefined note `[^x]` is an error at its line, not text in the output."""
+
+    def visit(node: tree.Node) -> None:
+        if node.get("t") == "Str":
+            m = _NOTE_REF.search(node["c"])
+            if m:
+                path, line = assembled.source_map.locate(m.group(0))
+                raise PressroomError(
+                    f"note '{m.group(0)}' has no definition; add a line "
+                    f"'{m.group(0)}: the note's text' (or write \\[^ for the characters)",
+                    path,
+                    line,
+                    "note.undefined",
+                )
+
+    tree.walk(ast["blocks"], visit)
 
 
 def _drop_empty_entries(ast: dict[str, Any], notes_only: frozenset[str] = frozenset()) -> None:

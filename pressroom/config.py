@@ -12,9 +12,12 @@ from . import yamlio
 from .depfile import now
 from .errors import BuildWarning, PressroomError, PressroomErrors
 
-TOOLKIT_ROOT = Path(__file__).resolve().parent.parent
-TOOLKIT_TEMPLATES = TOOLKIT_ROOT / "templates"
-FILTERS = Path(__file__).resolve().parent / "filters"  # pandoc Lua filters
+PACKAGE = Path(__file__).resolve().parent  # the installed package: code, templates, filters
+
+# A project is the folder holding manuscript/ (found from any folder inside it, as git does).
+MARKER = "manuscript"
+TOOLKIT_TEMPLATES = PACKAGE / "templates"  # the toolkit's own pages, stylesheets, reference.docx
+FILTERS = PACKAGE / "filters"  # pandoc Lua filters
 FORMATS = ("html", "docx", "pdf")
 
 # Every metadata field, declared once: name -> (type, what it means). Front matter may set the
@@ -126,6 +129,9 @@ AUTHOR_FIELDS = {
 NORMALISED = ("authors", "citation-style", "paper-size", "bibliography", "keywords", "date")
 ALIASES = {"author": "authors", "csl": "citation-style", "papersize": "paper-size"}
 DEFAULT_STYLE = "chicago-notes-bibliography"
+# An opening '---' followed by a `key:` line: front matter, even if its closing line is missing
+# (a '---' before plain text is a rule, and stays one).
+_OPEN_FRONT = re.compile(r"\A---[ \t]*\r?\n[ \t]*[\w-]+[ \t]*:")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # A document name make can carry as a target (no spaces, no `$`, `;`, `%`, `(`...).
 _DOCUMENT_NAME = re.compile(r"[\w.+,@^-]+")
@@ -161,6 +167,11 @@ class Project:
     style_origin: tuple[Path, int | None] | None = None  # where the style was named
     # When reading began (depfile.now()): an input saved after it may differ from what was read.
     started: int = 0
+
+    @property
+    def default_build_dir(self) -> bool:
+        """Whether outputs go to the project's own build/ (not an --output-dir)."""
+        return self.build_dir == self.root / "build"
 
     @property
     def manuscript(self) -> Path:
@@ -409,6 +420,13 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     """Return (front matter, body with the front matter replaced by blank lines)."""
     m = _FRONT.match(text)
     if not m:
+        if _OPEN_FRONT.match(text):
+            raise PressroomError(
+                "front matter is never closed: end it with a line '---'",
+                path,
+                1,
+                "yaml.front",
+            )
         return {}, text
     data = yamlio.loads(m.group(1), path, line_offset=1) if m.group(1).strip() else {}
     if data is None:
@@ -420,9 +438,13 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
 
 
 def load_project(
-    root: Path, strict: bool = False, overrides: dict[str, Any] | None = None
+    root: Path,
+    strict: bool = False,
+    overrides: dict[str, Any] | None = None,
+    build_dir: Path | None = None,
 ) -> Project:
-    """Read metadata.yaml and find the documents, references and style."""
+    """Read metadata.yaml and find the documents, references and style; outputs go to
+    `build_dir` (--output-dir), by default the project's build/."""
     started = now()
     root = root.resolve()
     manuscript = root / "manuscript"
@@ -431,7 +453,9 @@ def load_project(
         metadata_path = manuscript / "metadata.yml"  # pandoc users' usual spelling
     if not manuscript.is_dir():
         raise PressroomError(
-            "no manuscript/ folder here; start a project with 'python build.py new DIR'", root
+            "no manuscript/ folder here or in any folder above; start a project with "
+            "'pressroom new DIR'",
+            root,
         )
     if metadata_path.is_file():
         inside(metadata_path, root)
@@ -455,7 +479,7 @@ def load_project(
     template_dirs = tuple(d for d in (root / "templates", TOOLKIT_TEMPLATES) if d.is_dir())
     return Project(
         root=root,
-        build_dir=root / "build",
+        build_dir=build_dir.resolve() if build_dir is not None else root / "build",
         metadata=metadata,
         metadata_path=metadata_path,
         template_dirs=template_dirs,
@@ -532,6 +556,16 @@ def _library_keys(front: dict[str, Any]) -> bool:
     return isinstance(front.get("bibliography"), str | list) or any(
         isinstance(front.get(k), str) for k in ("csl", "citation-style")
     )
+
+
+def find_root(start: Path) -> Path:
+    """The project `start` lies in: the nearest folder, `start` or above, that has a
+    manuscript/ folder; `start` itself if none has (load_project then says so)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / MARKER).is_dir():
+            return folder
+    return start
 
 
 def inside(path: Path, root: Path) -> Path:

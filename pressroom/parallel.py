@@ -40,10 +40,12 @@ def run(
     job: Callable[[str, set[str], Diagnostics], None],
     diagnostics: Diagnostics,
     size: Callable[[str], int],
+    done: Callable[[str], None] | None = None,
 ) -> None:
     """Run `job(name, formats, diagnostics)` for every document in forked workers, the largest
     (`size`) first so the other core takes the short ones meanwhile; the workers' warnings are
-    reported by the parent. The first error stops every worker and is raised here."""
+    reported by the parent, and `done(name)` called as each document is finished. The first
+    error stops every worker and is raised here."""
     global _JOB
     importlib.import_module("pressroom.weasy")  # each forked worker inherits it, loaded
     _JOB = job
@@ -52,11 +54,15 @@ def run(
     with cf.ProcessPoolExecutor(
         max_workers=WORKERS, mp_context=context, initializer=_worker_signals
     ) as pool:
-        futures = [pool.submit(_worker, name, jobs[name], diagnostics.strict) for name in order]
+        futures = {
+            pool.submit(_worker, name, jobs[name], diagnostics.strict): name for name in order
+        }
         try:
             for future in cf.as_completed(futures):
                 for w in future.result():
                     diagnostics.warn(w.message, w.kind, w.path, w.line)
+                if done is not None:
+                    done(futures[future])
         except BaseException:
             # Ctrl-C, SIGTERM or another document's error: stop the workers now rather than
             # wait for their documents (an interrupt ends the build within seconds).

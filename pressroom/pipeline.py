@@ -20,20 +20,21 @@ from pathlib import Path
 
 from . import freshness, parallel, stamp
 from .assets import embed_assets
-from .config import TOOLKIT_ROOT, Project
+from .config import PACKAGE, Project
 from .depfile import record_path, write_record
 from .documents import Corpus
 from .errors import Diagnostics, PressroomError
 from .model import Output
-from .render import prepare, render_document
+from .progress import Listener
+from .render import FORMATS, prepare, render_document
 from .write import atomic_write, check_writable, write_if_changed
 
 # The toolkit's own code is an input of every output: a fix to pressroom rebuilds.
 TOOLKIT_FILES = frozenset(
     p.resolve()
     for p in [
-        *(TOOLKIT_ROOT / "pressroom").rglob("*.py"),
-        *(TOOLKIT_ROOT / "pressroom").rglob("*.lua"),
+        *PACKAGE.rglob("*.py"),
+        *PACKAGE.rglob("*.lua"),
     ]
 )
 
@@ -41,16 +42,17 @@ TOOLKIT_FILES = frozenset(
 @dataclass(frozen=True)
 class Request:
     """What to build: every output, or `targets` (`paper`, `paper.pdf`); `keep_going` reports
-    a failing document and builds the others (watch); `html_first` writes every stale HTML
-    before any DOCX or PDF, the documents in `first` before the rest (watch); `preview` writes
-    each PDF first untagged with fast compression, then the final tagged one over it (watch)."""
+    a failing document and builds the others (watch); the documents in `first` are built
+    before the rest (watch: the one just edited); `preview` writes each PDF first untagged with
+    fast compression, then the final tagged one over it (watch). The watch builds its HTML and
+    its slower outputs as two requests (watch.py), so that no HTML waits behind a PDF layout."""
 
     targets: frozenset[str] | None = None
     keep_going: bool = False
-    html_first: bool = False
     first: frozenset[str] = frozenset()
     parallel: bool = True
     preview: bool = False
+    progress: Listener | None = None  # told as each output is started and written
 
 
 @dataclass
@@ -90,6 +92,8 @@ def _read(corpus: Corpus, plan: freshness.Plan, request: Request) -> None:
         if not todo:
             return
         for name in todo:
+            if request.progress is not None:
+                request.progress.reading(name)
             try:
                 corpus.cited(name)
             except PressroomError:
@@ -118,28 +122,34 @@ def _render(
     """Phase 2: render and write each stale output."""
     project = corpus.project
     names = sorted(stale, key=lambda n: (n not in request.first, project.documents.index(n)))
-    steps: list[set[str] | None] = [{"html"}, {"docx", "pdf"}] if request.html_first else [None]
     pdfs = [n for n in names if "pdf" in stale[n]]
     if request.parallel and not request.keep_going and len(pdfs) > 1 and parallel.available():
         job = _job(corpus)
-        parallel.run(stale, job, diagnostics, lambda n: _size(project, n))
+        listener = request.progress
+        if listener is not None:
+            for n in names:
+                for f in sorted(stale[n]):
+                    listener.started(n, f)
+
+        def done(name: str) -> None:
+            for f in sorted(stale[name]):
+                if listener is not None:
+                    listener.finished(project.output(name, f))
+
+        parallel.run(stale, job, diagnostics, lambda n: _size(project, n), done)
         result.built += [f"{n}.{f}" for n in names for f in sorted(stale[n])]
         return
-    failed: set[str] = set()
-    for step in steps:
-        for name in names:
-            formats = stale[name] & step if step else stale[name]
-            if not formats or name in failed:
-                continue
-            try:
-                outputs = build_document(corpus, name, formats, diagnostics, request.preview)
-            except PressroomError as exc:
-                if not request.keep_going:
-                    raise
-                failed.add(name)
-                result.errors.append(exc)
-                continue
-            result.built += [o.path.name for o in outputs]
+    for name in names:
+        try:
+            outputs = build_document(
+                corpus, name, stale[name], diagnostics, request.progress, request.preview
+            )
+        except PressroomError as exc:
+            if not request.keep_going:
+                raise
+            result.errors.append(exc)
+            continue
+        result.built += [o.path.name for o in outputs]
 
 
 def _job(corpus: Corpus) -> Callable[[str, set[str], Diagnostics], None]:
@@ -154,10 +164,19 @@ def _size(project: Project, name: str) -> int:
 
 
 def build_document(
-    corpus: Corpus, name: str, formats: set[str], diagnostics: Diagnostics, preview: bool = False
+    corpus: Corpus,
+    name: str,
+    formats: set[str],
+    diagnostics: Diagnostics,
+    progress: Listener | None = None,
+    preview: bool = False,
 ) -> list[Output]:
-    """One cited document through render and write, to the formats asked for; with `preview`,
-    a draft of a slow output is written first (write_draft)."""
+    """One cited document through render and write, to the formats asked for; `progress` is
+    told as each output starts and as it is written; with `preview`, a draft of a slow output
+    is written first (write_draft)."""
+    if progress is not None:
+        for fmt in sorted(formats, key=FORMATS.index):
+            progress.started(name, fmt)
     cited = corpus.cited(name)
     if not cited.ast["blocks"]:  # an empty source still builds, but says so
         diagnostics.warn("document is empty", "document.empty", cited.doc.source, 1)
@@ -170,13 +189,19 @@ def build_document(
     release = cited.ast.clear if last else None
     # Each output is written as soon as it is made: when a later format fails, the earlier
     # ones are already on disk.
+
+    def written(output: Output) -> None:
+        write_outputs(corpus.project, [output])
+        if progress is not None:
+            progress.finished(output.path)
+
     return render_document(
         cited,
         corpus.project,
         formats,
         diagnostics,
         release,
-        done=lambda output: write_outputs(corpus.project, [output]),
+        done=written,
         draft=(lambda output: write_draft(corpus.project, output)) if preview else None,
     )
 

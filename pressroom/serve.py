@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import threading
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .errors import PressroomError
 HOST = "127.0.0.1"  # loopback only: the preview is for the author, not the network
 EVENTS = "/__pressroom/events"
 STATE = "/__pressroom/state"
+VIEWER = "/__pressroom/pdf/"  # + NAME.pdf: the PDF in a page that reloads it when rewritten
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".pdf": "application/pdf",
@@ -82,6 +84,44 @@ _SCRIPT = """<script id="pressroom-live">(function () {
   };
 })();</script>
 """
+# The PDF viewer page: the browser's own PDF viewer in a frame, reloaded when the file is
+# rewritten, at the page in the page box (which the reader sets, and which #page=N in this
+# page's address sets too). Browsers do not tell a page which page their viewer shows, so the
+# page box is where the reader's place is kept.
+_VIEWER = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>%(title)s</title>
+<style>html,body{margin:0;height:100%%;font:14px system-ui,sans-serif}
+nav{display:flex;gap:.5em;align-items:center;padding:.3em .6em;background:#f3f0e8}
+iframe{border:0;width:100%%;height:calc(100%% - 2.4em)}</style></head>
+<body><nav><a href="/">build/</a> <strong>%(title)s</strong>
+<button id="prev" type="button">&#8593;</button>
+<label>page <input id="page" type="number" min="1" value="1" style="width:4em"></label>
+<button id="next" type="button">&#8595;</button>
+<span id="note" aria-live="polite"></span></nav>
+<iframe id="pdf" title="%(title)s"></iframe>
+<script id="pressroom-pdf">(function () {
+  var name = %(name)s, seen = null, frame = document.getElementById("pdf");
+  var box = document.getElementById("page"), note = document.getElementById("note");
+  var m = /page=([0-9]+)/.exec(location.hash); if (m) box.value = m[1];
+  function show(version) {
+    var page = Math.max(1, parseInt(box.value, 10) || 1);
+    history.replaceState(null, "", "#page=" + page);
+    frame.src = "/" + name + "?v=" + version + "#page=" + page;
+  }
+  box.onchange = function () { show(seen); };
+  function step(by) { box.value = Math.max(1, +box.value + by); show(seen); }
+  document.getElementById("prev").onclick = function () { step(-1); };
+  document.getElementById("next").onclick = function () { step(1); };
+  var source = new EventSource("%(events)s");
+  source.onmessage = function (event) {
+    var state = JSON.parse(event.data), now = state.versions[name];
+    note.textContent = state.error ? "the last build failed: see the terminal"
+      : (state.building ? "building\u2026" : "");
+    if (now && now !== seen) { seen = now; show(now); }
+  };
+})();</script>
+</body></html>
+"""
 _OVERLAY_STYLE = (
     "position:fixed;left:0;right:0;bottom:0;margin:0;padding:1em;max-height:50vh;"
     "overflow:auto;z-index:2147483647;background:#fff0f0;color:#900;border-top:3px solid #c00;"
@@ -114,6 +154,11 @@ def inject(page: bytes, name: str, version: int | None, state: State) -> bytes:
     return page[:at] + extra + page[at:] if at >= 0 else page + extra
 
 
+def _viewer(name: str) -> bytes:
+    values = {"title": html.escape(name), "name": json.dumps(name), "events": EVENTS}
+    return (_VIEWER % values).encode("utf-8")
+
+
 def resolve(build_dir: Path, url_path: str) -> Path | None:
     """The file under build/ that a URL names, or None: no `..`, no encoded separators, no
     hidden files (.deps, temporary files) and no symbolic links anywhere on the way."""
@@ -135,6 +180,26 @@ def resolve(build_dir: Path, url_path: str) -> Path | None:
     if not path.is_file() or not path.resolve().is_relative_to(base):
         return None
     return path
+
+
+def _split_host(value: str) -> tuple[str, int | None] | None:
+    """A Host header as (name, port), or None if it is not one ('[::1]:8000' too)."""
+    parts = urlsplit("//" + value.strip().lower())
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return (parts.hostname, port) if parts.hostname else None
+
+
+def _loopback(name: str) -> bool:
+    """localhost, *.localhost (RFC 6761), 127.0.0.0/8 and ::1."""
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -185,6 +250,12 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if path == EVENTS:
             self._events()
+        elif path.startswith(VIEWER) and path.endswith(".pdf"):
+            name = path.removeprefix(VIEWER)
+            if resolve(self.server.build_dir, "/" + name) is None:
+                self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            else:
+                self._send(HTTPStatus.OK, _viewer(name), TYPES[".html"])
         elif path == STATE:
             body = json.dumps(state.snapshot(self.server.build_dir)).encode("utf-8")
             self._send(HTTPStatus.OK, body, "application/json")
@@ -194,10 +265,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(path)
 
     def _host_ok(self) -> bool:
-        """Refuse other Host names (DNS rebinding): only the loopback names, on our port."""
-        host = (self.headers.get("Host") or "").lower()
-        name, _, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
-        return name in ("127.0.0.1", "localhost") and port in ("", str(self.server.port))
+        """Refuse other Host names (DNS rebinding): only loopback names, on any port (an SSH
+        forward from another local port names that port). A request that carries an Origin
+        (a script's) must come from a loopback page of this same host and port: another
+        local site on another port cannot read the preview."""
+        host = _split_host(self.headers.get("Host") or "")
+        if host is None or not _loopback(host[0]):
+            return False
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return True
+        parts = urlsplit(origin)
+        if parts.scheme != "http" or not parts.hostname or not _loopback(parts.hostname):
+            return False
+        return (parts.port or 80) == (host[1] or 80)
 
     def _file(self, url_path: str) -> None:
         found = resolve(self.server.build_dir, url_path)
@@ -220,11 +301,15 @@ class _Handler(BaseHTTPRequestHandler):
         files = sorted(p for p in build_dir.glob("*") if p.is_file() and not p.name.startswith("."))
         rows = []
         for p in files:
-            note = {".pdf": " (opens in the browser's viewer)", ".docx": " (download)"}
-            rows.append(
-                f'<li><a href="/{html.escape(p.name)}">{html.escape(p.name)}</a>'
-                f"{note.get(p.suffix, '')}</li>"
-            )
+            name = html.escape(p.name)
+            if p.suffix == ".pdf":  # through the viewer page, which reloads it
+                rows.append(
+                    f'<li><a href="{VIEWER}{name}">{name}</a> (reloads when rebuilt; '
+                    f'<a href="/{name}">the file</a>)</li>'
+                )
+            else:
+                note = " (download)" if p.suffix == ".docx" else ""
+                rows.append(f'<li><a href="/{name}">{name}</a>{note}</li>')
         listing = "\n".join(rows) or "<li>nothing built yet</li>"
         title = html.escape(self.server.title)
         page = (

@@ -73,15 +73,17 @@ class SourceMap:
     @classmethod
     def build(cls, marked: str, files: list[Path], default: Path) -> tuple[str, SourceMap]:
         """(the rendered text without markers, its map). A line with no marker of its own
-        (the second line of a multi-line value) keeps the origin of the line before it."""
+        (the second line of a multi-line value) keeps the origin of the line before it; a line
+        with several (an include at the start of a line) has the origin of the last, the text
+        that follows it."""
         lines: list[str] = []
         origins: list[tuple[Path, int] | None] = []
         last: tuple[Path, int] | None = None
         for raw in marked.split("\n"):
-            m = _MARK.search(raw)
-            if m:
-                last = (files[int(m.group(1))], int(m.group(2)))
-            lines.append(_MARK.sub("", raw) if m else raw)
+            marks = _MARK.findall(raw)
+            if marks:
+                last = (files[int(marks[-1][0])], int(marks[-1][1]))
+            lines.append(_MARK.sub("", raw) if marks else raw)
             origins.append(last)
         return "\n".join(lines), cls(default, tuple(lines), tuple(origins))
 

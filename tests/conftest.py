@@ -74,7 +74,8 @@ def copy_default_project(dest: Path) -> Path:
     """The repository's own paper, without its build/ or the toolkit code."""
     target = dest / "default"
     for part in ("manuscript", "references", "templates"):
-        shutil.copytree(ROOT / part, target / part)
+        if (ROOT / part).is_dir():  # templates/: only if the repository's paper overrides one
+            shutil.copytree(ROOT / part, target / part)
     return target
 
 
@@ -127,7 +128,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> BuiltTree:
     project = copy_project("incremental", tmp_path_factory.mktemp("incremental"))
     (project / "templates").mkdir()
     for name in ("print.css", "page.html.j2"):
-        shutil.copy(ROOT / "templates" / name, project / "templates" / name)
+        shutil.copy(ROOT / "pressroom" / "templates" / name, project / "templates" / name)
     run = run_build(project)
     assert run.code == 0, run.stderr
     return BuiltTree(project)

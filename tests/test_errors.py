@@ -72,8 +72,8 @@ CASES = {
     "'rubinstein1987': 'author' must be a list of names like {family: Doe, given: Jane} or "
     "{literal: Heritage Foundation} [reference.invalid]",
     "broken-style-unknown": "broken-style-unknown/manuscript/metadata.yaml:3: error: unknown "
-    "citation style 'chicago-notes-bibliografy' (did you mean 'chicago-notes-bibliography'?) "
-    "[style.unknown]",
+    "citation style 'chicago-notes-bibliografy' (did you mean 'chicago-notes-bibliography'?); "
+    "search them with 'pressroom styles WORD' [style.unknown]",
     "broken-style-missing": "broken-style-missing/manuscript/metadata.yaml:3: error: citation "
     "style file 'references/styles/house.csl' not found [style.missing]",
     "broken-style-notxml": "broken-style-notxml/references/styles/house.csl:1: error: house.csl "

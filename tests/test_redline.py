@@ -312,7 +312,7 @@ def test_pdf_shows_struck_and_inserted_words_and_a_summary(redline: Redline) -> 
 
 
 def test_the_redline_page_styles_ins_and_del() -> None:
-    css = (Path(__file__).resolve().parent.parent / "templates" / "redline.css").read_text()
+    css = (Path(__file__).resolve().parents[1] / "pressroom/templates/redline.css").read_text()
     assert re.search(r"ins\.insertion \{[^}]*underline", css)
     assert re.search(r"del\.deletion \{[^}]*line-through", css)
 

@@ -32,7 +32,7 @@ def test_letter_submission_then_make_goes_back_to_a4(tmp_path: Path) -> None:
     assert (project / "build" / ".deps" / "built").stat().st_mtime_ns == stamp
     again = make(project)
     assert again.returncode == 0, again.stderr
-    assert "built build/paper.pdf" in again.stderr
+    assert "build/paper.pdf (" in again.stderr
     assert width(paper) == A4_WIDTH
 
 

@@ -186,7 +186,8 @@ def test_pages_hear_of_builds_by_server_sent_events(watch: Watch) -> None:
 
 
 def test_ctrl_c_stops_cleanly(watch: Watch) -> None:
+    """Ctrl-C is how a preview ends: exit 0, so that `make watch` reports no error."""
     watch.proc.send_signal(signal.SIGINT)
-    assert watch.proc.wait(timeout=20) in (0, 130)
+    assert watch.proc.wait(timeout=20) == 0
     time.sleep(0.2)  # let the reader thread take the last line
-    assert [ln for ln in watch.lines if ln.strip()][-1] == "pressroom: interrupted"
+    assert [ln for ln in watch.lines if ln.strip()][-1] == "pressroom: preview stopped"

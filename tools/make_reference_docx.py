@@ -1,4 +1,4 @@
-"""Regenerate templates/reference.docx: pandoc's default reference document, restyled.
+"""Regenerate pressroom/templates/reference.docx: pandoc's default reference document, restyled.
 
 Run with `make reference-docx` after changing the styles below. pandoc takes every style an
 editor may want to restyle (Title, headings, Footnote Text, Bibliography...) from this file, and
@@ -222,7 +222,7 @@ def main() -> None:
     d.core_properties.author = ""
     d.core_properties.last_modified_by = ""
     d.core_properties.title = ""
-    out = ROOT / "templates" / "reference.docx"
+    out = ROOT / "pressroom" / "templates" / "reference.docx"
     d.save(str(out))
     print(f"wrote {out.relative_to(ROOT)}")
 

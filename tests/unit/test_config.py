@@ -92,7 +92,7 @@ def test_metadata_must_be_a_mapping(project_dir: Path) -> None:
 def test_no_manuscript_folder_says_how_to_start(tmp_path: Path) -> None:
     with pytest.raises(PressroomError) as caught:
         load_project(tmp_path)
-    assert "python build.py new DIR" in caught.value.message
+    assert "pressroom new DIR" in caught.value.message
 
 
 def test_front_matter_is_blanked_so_lines_stay_true() -> None:

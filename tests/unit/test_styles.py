@@ -49,7 +49,8 @@ def test_project_style_by_name_or_path_comes_first(project_dir: Path) -> None:
 def test_unknown_and_missing_styles(project_dir: Path) -> None:
     assert refused(project_dir, "chicago-notes-bibliografy") == (
         "manuscript/metadata.yaml:2: error: unknown citation style 'chicago-notes-bibliografy' "
-        "(did you mean 'chicago-notes-bibliography'?) [style.unknown]"
+        "(did you mean 'chicago-notes-bibliography'?); search them with 'pressroom styles WORD' "
+        "[style.unknown]"
     )
     assert refused(project_dir, "references/styles/house.csl") == (
         "manuscript/metadata.yaml:2: error: citation style file 'references/styles/house.csl' "
