@@ -223,7 +223,7 @@ def test_an_author_protects_a_word_from_hyphenation() -> None:
     from pressroom import weasy_lines
 
     assert weasy_lines.install()
-    css = (Path(__file__).resolve().parent.parent / "templates" / "type.css").read_text()
+    css = (Path(__file__).resolve().parents[1] / "pressroom/templates/type.css").read_text()
     word = "extraordinarily"
     body = f"it was an {word} long and {word} hard negotiation, an {word} tedious one for all"
     style = "font: 11pt 'Linux Libertine O'; width: 150px; hyphens: auto; text-align: justify"
