@@ -165,7 +165,8 @@ class Project:
     overrides: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[BuildWarning, ...] = ()  # metadata.yaml's unknown keys
     style_origin: tuple[Path, int | None] | None = None  # where the style was named
-    # When reading began (depfile.now()): an input saved after it may differ from what was read.
+    # When reading began (depfile.now()); an input saved after it may differ from what was read
+    # (0: unknown, nothing is checked).
     started: int = 0
 
     @property

@@ -58,7 +58,7 @@ def write_record(
     hashes: dict[str, str] = {}
     for p in sorted({p.resolve() for p in inputs if p.exists()}):
         ours = p.is_relative_to(build)
-        saved = started is not None and not ours and p.stat().st_mtime_ns > started
+        saved = bool(started) and not ours and p.stat().st_mtime_ns > (started or 0)
         hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
     data = json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8")
     write_if_changed(record_path(build_dir, output), data)
