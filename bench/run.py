@@ -732,5 +732,20 @@ def main() -> int:
     return 0
 
 
+def write_section(results: Path, heading: str, lines: list[str]) -> None:
+    """Replace the section of RESULTS.md that opens with `heading` (or add it before the
+    explanations of targets), leaving the others as their own runs wrote them."""
+    text = results.read_text("utf-8")
+    block = "\n".join(lines) + "\n\n"
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + block + (text[end + 1 :] if end >= 0 else "")
+    else:
+        anchor = text.find("## Where targets are not met")
+        text = text[:anchor] + block + text[anchor:] if anchor >= 0 else text + "\n" + block
+    results.write_text(text, "utf-8")
+
+
 if __name__ == "__main__":
     sys.exit(main())

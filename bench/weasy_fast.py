@@ -195,26 +195,13 @@ def section(pairs: list[Pair]) -> list[str]:
 HEADING = "## WeasyPrint's speed patches"
 
 
-def write_section(results: Path, lines: list[str]) -> None:
-    """Replace this section of RESULTS.md (or add it before the explanations of targets)."""
-    text = results.read_text("utf-8")
-    block = "\n".join(lines) + "\n\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + block + (text[end + 1 :] if end >= 0 else "")
-    else:
-        anchor = text.find("## Where targets are not met")
-        text = text[:anchor] + block + text[anchor:] if anchor >= 0 else text + "\n" + block
-    results.write_text(text, "utf-8")
-
 
 if __name__ == "__main__":
-    from bench.run import RESULTS, WORK, default_project
+    from bench.run import RESULTS, WORK, default_project, write_section
 
     WORK.mkdir(parents=True, exist_ok=True)
     found = measure(WORK, default_project(), "--quick" in sys.argv)
     lines = [*section(found), "", *(f"- {a}: {b} (target {c}) {d}" for a, b, c, d in rows(found))]
     print("\n".join(lines))
     if "--write" in sys.argv:
-        write_section(RESULTS, lines)
+        write_section(RESULTS, HEADING, lines)

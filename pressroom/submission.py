@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .drafts import draft_markers
 from .errors import Diagnostics, PressroomError, PressroomErrors
 from .pipeline import Request, build
 from .preflight import abstract_counts
+from .render.docx import rewrite_parts
 from .write import atomic_write
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same files make the same zip
@@ -127,27 +129,27 @@ def scrub_docx(data: bytes, blind: bool) -> bytes:
     """Empty the document properties that name people: core.xml, app.xml, comment authors."""
     if not blind:
         return data
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                text = content.decode("utf-8")
-                for tag in _CORE_FIELDS:
-                    text = re.sub(rf"<{tag}>.*?</{tag}>", f"<{tag}></{tag}>", text, flags=re.S)
-                content = text.encode("utf-8")
-            elif info.filename == "docProps/app.xml":
-                text = content.decode("utf-8")
-                for tag in _APP_FIELDS:
-                    text = re.sub(rf"<{tag}>.*?</{tag}>", f"<{tag}></{tag}>", text, flags=re.S)
-                content = text.encode("utf-8")
-            elif info.filename == "word/comments.xml":
-                text = content.decode("utf-8")
-                text = re.sub(r'w:(author|initials)="[^"]*"', r'w:\1=""', text)
-                content = text.encode("utf-8")
-            z.writestr(info, content)
-    return buffer.getvalue()
+
+    def emptied(tags: tuple[str, ...]) -> Callable[[str], str]:
+        def edit(text: str) -> str:
+            for tag in tags:
+                text = re.sub(rf"<{tag}>.*?</{tag}>", f"<{tag}></{tag}>", text, flags=re.S)
+            return text
+
+        return edit
+
+    return rewrite_parts(
+        data,
+        {
+            "docProps/core.xml": emptied(_CORE_FIELDS),
+            "docProps/app.xml": emptied(_APP_FIELDS),
+            "word/comments.xml": _no_comment_authors,
+        },
+    )
+
+
+def _no_comment_authors(text: str) -> str:
+    return re.sub(r'w:(author|initials)="[^"]*"', r'w:\1=""', text)
 
 
 def find_identities(project: Project, folder: Path) -> list[tuple[Path, str]]:

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -176,13 +177,19 @@ def with_core_properties(data: bytes, authors: list[str], when: dt.datetime) -> 
     """The DOCX with docProps/core.xml's creator (the authors' names, "; " between them) and
     its created and modified dates set; every other part is copied as it is."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rewrite_parts(data, {"docProps/core.xml": lambda text: _core(text, authors, stamp)})
+
+
+def rewrite_parts(data: bytes, edits: dict[str, Callable[[str], str]]) -> bytes:
+    """The DOCX with each part named in `edits` rewritten by its function (the part's XML as
+    text in, out); every other part copied as it is, in order."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for info in source.infolist():
             content = source.read(info)
-            if info.filename == "docProps/core.xml":
-                content = _core(content.decode("utf-8"), authors, stamp).encode("utf-8")
+            if info.filename in edits:
+                content = edits[info.filename](content.decode("utf-8")).encode("utf-8")
             z.writestr(info, content)
     return buffer.getvalue()
 
