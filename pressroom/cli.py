@@ -513,8 +513,10 @@ def execute(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
         from . import pandoc
+        from .write import remove_pending
 
         pandoc.kill_all()  # the pandoc runs of other threads (run_many)
+        remove_pending()  # a temporary file the interrupt caught between creation and its write
         print("pressroom: interrupted", file=sys.stderr)
         return 130
     except SystemExit as exc:
