@@ -74,9 +74,11 @@ def check_writable(build_dir: Path) -> None:
         raise PressroomError(msg, build_dir, None, "io.write")
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".write-test.", suffix=".tmp", dir=build_dir)
-        os.close(fd)
-        os.unlink(tmp)
+        # Held signals here too: a Ctrl-C between creating and removing the probe would leave it.
+        with _signals_held():
+            fd, tmp = tempfile.mkstemp(prefix=".write-test.", suffix=".tmp", dir=build_dir)
+            os.close(fd)
+            os.unlink(tmp)
     except OSError as exc:
         raise PressroomError(
             f"cannot write to the build folder: {exc.strerror}", build_dir, None, "io.write"

@@ -59,6 +59,8 @@ def runs_pandoc(pid: int) -> bool:
 def wrote_an_output(build: Path, before: dict[str, int]) -> bool:
     """A first output has been replaced (a new inode), while the others are still being made."""
     for path in build.glob("*.*"):
+        if path.suffix == ".tmp":  # a file being written (or the writability probe), not yet one
+            continue
         try:
             if path.stat().st_ino != before.get(path.name):
                 return True
