@@ -19,6 +19,7 @@ MARKER = "manuscript"
 TOOLKIT_TEMPLATES = PACKAGE / "templates"  # the toolkit's own pages, stylesheets, reference.docx
 FILTERS = PACKAGE / "filters"  # pandoc Lua filters
 FORMATS = ("html", "docx", "pdf")
+LAYOUTS = ("article", "handout")  # a document's `layout`
 
 # Every metadata field, declared once: name -> (type, what it means). Front matter may set the
 # same fields for one document, plus the DOCUMENT_FIELDS below. The keys pandoc, Quarto and R
@@ -92,7 +93,8 @@ DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "label": (str, "What this document is, printed above the title: Abstract, Source Appendix."),
     "layout": (
         str,
-        "Print layout: 'article' (default) or 'handout' (one page, templates/handout.*).",
+        "Print layout: 'article' (default) or 'handout' (one page, templates/handout.*);"
+        " another tool's layout (Jekyll's `lesson`) is a warning, set as an article.",
     ),
     "templating": (
         bool,
@@ -245,11 +247,21 @@ def validate_meta(
         if isinstance(size, str) and _paper(size) is None:
             msg = f"{key} must be a4 or letter, not '{size}'"
             problems.append(PressroomError(msg, path, line_of(meta, key), "config.value"))
-    layout = meta.get("layout")
-    if isinstance(layout, str) and layout not in ("article", "handout"):
-        msg = f"layout must be article or handout, not '{layout}'"
-        problems.append(PressroomError(msg, path, line_of(meta, "layout"), "config.value"))
+    if "layout" in fields and foreign_layout(meta):
+        # Another tool's layout (Jekyll's `layout: lesson`, `layout: post`): the manuscript is
+        # set as an article; a pressroom user's typo is caught by --strict, like an unknown key.
+        msg = (
+            f"layout '{meta['layout']}' is not a pressroom layout ({', '.join(LAYOUTS)}): "
+            "ignored, set as an article"
+        )
+        warnings.append(BuildWarning(msg, "config.unknown", path, line_of(meta, "layout")))
     return problems, warnings
+
+
+def foreign_layout(meta: dict[str, Any]) -> bool:
+    """Whether `layout` is text that names no pressroom layout (another tool's, as Jekyll's)."""
+    layout = meta.get("layout")
+    return isinstance(layout, str) and layout not in LAYOUTS
 
 
 def _check_authors(
@@ -315,6 +327,8 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
         if key in lines:
             lines[name] = lines[key]
     out.lines = lines
+    if foreign_layout(out):  # validate_meta warned; later stages see the default
+        del out["layout"]
     if "authors" in out:
         institutes = _institutes(out.pop("institute", None), out.pop("affiliations", None))
         out["authors"] = [_author(a, institutes) for a in _as_list(out["authors"])]

@@ -274,6 +274,20 @@ def test_joss_affiliations_and_a_pandoc_metadata_file(tmp_path: Path) -> None:
     assert ben["affiliation"] == "Northgate University"
 
 
+def test_another_tools_layout_is_a_warning_and_the_document_an_article(tmp_path: Path) -> None:
+    # A Programming Historian lesson's Jekyll front matter: `layout: lesson`.
+    root = _project(tmp_path, "---\ntitle: Counting Words\nlayout: lesson\n---\nText.\n")
+    doc = load_document(load_project(root), "paper")
+    assert [w.format(root) for w in doc.warnings] == [
+        "manuscript/paper.md:3: warning: layout 'lesson' is not a pressroom layout (article, "
+        "handout): ignored, set as an article [config.unknown]"
+    ]
+    assert "layout" not in doc.meta
+    (root / "manuscript" / "paper.md").write_text("---\nlayout: handout\n---\nText.\n")
+    doc = load_document(load_project(root), "paper")
+    assert doc.warnings == () and doc.meta["layout"] == "handout"
+
+
 def test_typed_citations_read_as_plain_ones() -> None:
     from pressroom.cite import _citation_types
 
