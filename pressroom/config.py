@@ -76,8 +76,9 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "paper-size": (str, "Page size: a4 (default) or letter."),
     "papersize": (str, "pandoc's name for `paper-size` (a4, letter, a4paper, letterpaper)."),
     "number-sections": (bool, "Number level-1 and level-2 headings (default true)."),
-    "toc": (bool, "pandoc's table of contents: read, not made yet (a warning says so)."),
-    "toc-depth": (int, "Heading levels in pandoc's table of contents (not made yet)."),
+    "toc": (bool, "A table of contents opening the text (pandoc's `toc`); default false."),
+    "toc-depth": (int, "Heading levels in the contents, from the top level used (default 3)."),
+    "toc-title": (str, "The contents' heading (default 'Contents')."),
     "fontsize": ((str, int, float), "Body type size: 11pt, 12pt (pandoc's `fontsize`)."),
     "linestretch": ((int, float, str), "Line spacing as a multiple: 1.5, 2 (pandoc's)."),
     "blind-mask": (
@@ -123,7 +124,7 @@ AUTHOR_FIELDS = {
 #   bibliography    [absolute path, ...] (relative paths resolved against the naming file)
 #   keywords        [str]
 #   date            str
-#   abstract, thanks  Markdown text (str); toc bool; toc-depth int
+#   abstract, thanks  Markdown text (str); toc bool; toc-depth int; toc-title str
 #   fontsize        "11pt" (a number means points): the PDF's body type
 #   linestretch     float: the PDF's leading is pressroom's (1.4) times this
 #   link-citations  bool
@@ -228,9 +229,6 @@ def validate_meta(
             want = " or ".join(dict.fromkeys(expect.get(k.__name__, k.__name__) for k in kinds))
             msg = f"'{key}' must be {want}"
             problems.append(PressroomError(msg, path, line, "config.type"))
-    if meta.get("toc") is True:  # read, but not made yet: say so rather than drop it
-        msg = "toc: a table of contents is not made yet; the outputs have none"
-        warnings.append(BuildWarning(msg, "config.unsupported", path, line_of(meta, "toc")))
     if "author" in meta and "authors" in meta:
         msg = "'author' and 'authors' name the same thing: keep one"
         problems.append(PressroomError(msg, path, line_of(meta, "author"), "config.value"))

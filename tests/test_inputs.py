@@ -12,7 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from .conftest import Run, copy_project, run_build
-from .readers import docx_paragraphs, pdf_pages
+from .ooxml.validate import invalid_parts
+from .readers import docx_paragraphs, docx_part, pdf_pages
 
 PROJECT = "pandoc-paper"
 
@@ -58,7 +59,7 @@ def test_title_block_abstract_and_thanks_in_html(pandoc_paper: Run) -> None:
     # Code shows template syntax as written; the escaped handle prints as text.
     codes = [c.get_text() for c in soup.select("code")]
     assert "{{ site.baseurl }}" in codes
-    assert any('{% if page.next %}' in c for c in codes)
+    assert any("{% if page.next %}" in c for c in codes)
     assert "Contact the team at @eastfieldprint" in soup.get_text()
 
 
@@ -136,3 +137,70 @@ def test_a_library_named_outside_the_project(tmp_path: Path) -> None:
     assert "Outside Press" in (project / "build" / "paper.html").read_text("utf-8")
     record = json.loads((project / "build" / ".deps" / "paper.html.json").read_text())
     assert str(zotero.resolve()) in record
+
+
+# A thesis as pandoc users write one: `toc: true`, chapters split by \newpage, a note and a
+# citation in headings, an unlisted heading, one level below toc-depth.
+@pytest.fixture(scope="session")
+def outside_thesis(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    project = copy_project("outside-thesis", tmp_path_factory.mktemp("outside-thesis"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return run
+
+
+CONTENTS = [
+    ("1 Introduction", 1),
+    ("1.1 Sources and approach", 1),
+    ("2 The Crossings and Their Keepers", 2),
+    ("2.1 The upper ferry", 2),
+    ("2.2 The Mill ferry and Pennock", 2),
+    ("3 Conclusion", 3),
+    ("References", 3),
+]
+
+
+def test_pdf_contents_give_the_page_of_each_heading(outside_thesis: Run) -> None:
+    pages = pdf_pages(outside_thesis.build / "paper.pdf")
+    lines = [" ".join(line.split()) for line in pages[0].splitlines()]
+    start = lines.index("Contents")
+    found = []
+    for line in lines[start + 1 : start + 1 + len(CONTENTS)]:
+        m = re.fullmatch(r"(.*?)[ .]*?(\d+)", line)
+        assert m, line
+        found.append((m.group(1).rstrip(" ."), int(m.group(2))))
+    assert found == CONTENTS
+    body = [" ".join(lines[start + 1 + len(CONTENTS) :]), *pages[1:]]  # page 1 after the list
+    for title, page in CONTENTS:  # each heading is on the page its entry gives
+        assert title in " ".join(body[page - 1].split()), (title, page)
+    text = " ".join(" ".join(pages).split())
+    assert "2.3 A note on sources" in text and "1.1.1 Reading a toll book" in text
+    # The note in a heading is printed once: notes 1-3, not a copy from the contents.
+    assert len(re.findall(r"The keepers’ names follow the leases", text)) == 1
+
+
+def test_html_contents_link_every_listed_heading(outside_thesis: Run) -> None:
+    soup = BeautifulSoup((outside_thesis.build / "paper.html").read_text("utf-8"), "html.parser")
+    toc = soup.select_one("#toc")
+    assert toc is not None and toc.get("role") == "doc-toc"
+    links = toc.select("a")
+    assert [" ".join(a.get_text().split()) for a in links] == [t for t, _ in CONTENTS]
+    for a in links:
+        assert soup.find(id=str(a["href"])[1:]) is not None, a["href"]
+    assert not toc.select("sup, .footnote-ref, [id^=fn]"), "no note copied into the contents"
+    nested = toc.select("ul ul a")
+    assert nested[0].get_text().endswith("Sources and approach")
+
+
+def test_docx_contents_paragraphs_with_page_fields(outside_thesis: Run) -> None:
+    path = outside_thesis.build / "paper.docx"
+    paragraphs = docx_paragraphs(path)
+    toc = [(style, " ".join(text.split())) for style, text in paragraphs if style.startswith("toc")]
+    assert toc == [("toc 2" if "." in title else "toc 1", title) for title, _ in CONTENTS]
+    assert ("TOC Heading", "Contents") in paragraphs
+    document = docx_part(path, "word/document.xml")
+    fields = re.findall(r"PAGEREF (\S+) \\h", document)
+    bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', document))
+    assert len(fields) == len(CONTENTS) and set(fields) <= bookmarks
+    assert document.count('<w:br w:type="page"/>') == 2, "each \\newpage is a page break"
+    assert invalid_parts(path) == []

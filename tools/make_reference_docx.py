@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
@@ -24,6 +24,7 @@ from pressroom.pandoc import binary  # noqa: E402
 
 SERIF = "Times New Roman"  # what Word and LibreOffice both have; an editor can restyle
 CJK = "MS Mincho"  # Word's Japanese serif; LibreOffice substitutes its own
+TEXT_WIDTH = Cm(16.0)  # A4's 21 cm less the 2.5 cm margins (main() sets both)
 
 
 def set_font(
@@ -131,6 +132,30 @@ def text_styles(styles: docx.styles.styles.Styles) -> None:
         set_font(styles[name], 11, italic=name == "Affiliation")
     styles["Author"].paragraph_format.space_after = Pt(0)
     draft_marker(styles)
+    contents_styles(styles)
+
+
+def contents_styles(styles: docx.styles.styles.Styles) -> None:
+    """The table of contents (`toc: true`): "TOC Heading" over "toc 1", "toc 2"... (Word's own
+    names, so Word's Update Table keeps them), each level further in, the page number at the
+    right margin after a dotted leader (a right tab stop at the text's width, A4 less margins)."""
+    set_font(styles["TOC Heading"], 14)
+    heading = styles["TOC Heading"].paragraph_format
+    heading.space_before, heading.space_after = Pt(12), Pt(6)
+    for level in (1, 2, 3):
+        name = f"toc {level}"
+        if name not in [s.name for s in styles]:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            # Word's built-in style, by its own id, not a custom one of the same name.
+            style.element.set(qn("w:styleId"), f"TOC{level}")
+            style.element.attrib.pop(qn("w:customStyle"), None)
+        set_font(styles[name], 12)
+        pf = styles[name].paragraph_format
+        pf.left_indent, pf.first_line_indent = Cm(0.75 * (level - 1)), Cm(0)
+        pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(3), 1.0
+        pf.tab_stops.clear_all()
+        pf.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
 def draft_marker(styles: docx.styles.styles.Styles) -> None:

@@ -17,6 +17,7 @@ from ..config import Project
 from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
+from ..toc import with_docx_toc
 from .base import Draft, PandocJob
 from .page import MARKUP
 
@@ -29,7 +30,9 @@ class DocxRenderer:
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
         reference = project.template("reference.docx").resolve()
-        ast = with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
+        ast = with_page_breaks(
+            with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
+        )
         args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
         return PandocJob(args, pandoc.to_json(ast), frozenset({reference}))
 
@@ -133,7 +136,7 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
         }
         para = {"t": "Para", "c": [{"t": "Str", "c": str(thanks)}]}
         out["blocks"] = [*out["blocks"], heading, para]
-    out["blocks"] = [*title_block(meta), *out["blocks"]]
+    out["blocks"] = [*title_block(meta), *with_docx_toc(out["blocks"], ast, meta)]
     return out
 
 
@@ -153,6 +156,31 @@ def with_draft_markers(ast: dict[str, Any]) -> dict[str, Any]:
 
     tree.walk(out["blocks"], mark)
     return out
+
+
+# Word's page break: a paragraph holding only a break run.
+_PAGE_BREAK: tree.Node = {
+    "t": "RawBlock",
+    "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'],
+}
+
+
+def with_page_breaks(ast: dict[str, Any]) -> dict[str, Any]:
+    """`\\newpage` (rawtex.lua's empty div of class page-break) as a page break in Word, as it
+    is one in the PDF; pandoc's Word writer would drop the empty div."""
+
+    def breaks(blocks: list[tree.Node]) -> list[tree.Node]:
+        out: list[tree.Node] = []
+        for block in blocks:
+            if block.get("t") == "Div" and "page-break" in block["c"][0][1] and not block["c"][1]:
+                out.append(_PAGE_BREAK)
+            elif block.get("t") == "Div":
+                out.append({"t": "Div", "c": [block["c"][0], breaks(block["c"][1])]})
+            else:
+                out.append(block)
+        return out
+
+    return {**ast, "blocks": breaks(ast["blocks"])}
 
 
 def pandoc_copy(value: Any) -> Any:

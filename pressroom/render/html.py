@@ -6,6 +6,7 @@ from .. import pandoc
 from ..config import Project
 from ..errors import Diagnostics
 from ..model import Cited, Output
+from ..toc import with_toc
 from .base import Draft, PandocJob, html_writer
 from .page import render_page
 
@@ -17,7 +18,7 @@ class HtmlRenderer:
         pass
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        return PandocJob(html_writer(cited), pandoc.to_json(cited.ast))
+        return PandocJob(html_writer(cited), pandoc.to_json(with_toc(cited.ast, cited.doc.meta)))
 
     def render(
         self,

@@ -11,6 +11,7 @@ from .. import mathsvg, pandoc
 from ..config import FILTERS, Document, Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
+from ..toc import with_toc
 from ..write import write_if_changed
 from . import code, measure
 from .base import Draft, PandocJob, html_writer
@@ -32,7 +33,8 @@ class PdfRenderer:
     def job(self, cited: Cited, project: Project) -> PandocJob:
         filters = ["--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
         args = [*html_writer(cited), *filters]
-        return PandocJob(args, pandoc.to_json(cited.ast), frozenset({PRINT_NOTES, PRINT_URLS}))
+        ast = cited.ast if is_handout(cited.doc.meta) else with_toc(cited.ast, cited.doc.meta)
+        return PandocJob(args, pandoc.to_json(ast), frozenset({PRINT_NOTES, PRINT_URLS}))
 
     def render(
         self,

@@ -3,11 +3,12 @@ BibTeX's libraries, and code that is not a template, read in-process."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from pressroom import bibtex
+from pressroom import bibtex, pandoc, tree
 from pressroom.assemble import assemble
 from pressroom.config import load_document, load_project
 from pressroom.errors import PressroomError
@@ -304,10 +305,7 @@ def test_fontsize_and_linestretch_set_the_print_page(tmp_path: Path) -> None:
     paper = "---\nfontsize: 12\nlinestretch: 1.5\nthanks: With *thanks*.\ntoc: true\n---\nX\n"
     project = load_project(_project(tmp_path / "p", paper))
     doc = load_document(project, "paper")
-    assert [w.format(tmp_path / "p") for w in doc.warnings] == [
-        "manuscript/paper.md:5: warning: toc: a table of contents is not made yet; the outputs "
-        "have none [config.unsupported]"
-    ]
+    assert doc.warnings == () and doc.meta["toc"] is True
     html, _ = render_page("print.html.j2", ("print.css",), doc, project, "<p>Text.</p>")
     assert "html { font-size: 12pt; }" in html and "html { line-height: 2.1; }" in html
     assert '<p class="thanks">With <em>thanks</em>.</p>' in html
@@ -329,3 +327,29 @@ def test_ref_of_an_entry_left_out_says_what_is_wrong(tmp_path: Path) -> None:
         "references/library.yaml:5: error: reference 'bad': unknown type 'boook' (did you mean "
         "'book'?) [reference.invalid]"
     )
+
+
+def test_contents_entries_from_the_top_level_used() -> None:
+    from pressroom import toc
+
+    markdown = (
+        "## One {#one}\n\n#### Deep\n\n### Two^[A note.] [@key] [site](http://x.org)\n\n"
+        "## Hidden {.unlisted}\n\n## *Three*\n"
+    )
+    out, _ = pandoc.run(["-f", "markdown", "-t", "json"], markdown.encode("utf-8"))
+    ast = json.loads(out)
+    found = toc.entries(ast, 2)
+    assert [(e.level, e.ident, tree.text(e.inlines)) for e in found] == [
+        (1, "one", "One"),
+        (2, "two-key-site", "Two [@key] site"),  # a citation, unformatted here
+        (1, "three", "Three"),
+    ]
+    assert not list(tree.nodes([e.inlines for e in found], "Note"))
+    assert not list(tree.nodes([e.inlines for e in found], "Link"))
+    meta = {"toc": True, "toc-depth": 3, "toc-title": "Table of Contents"}
+    div = toc.with_toc(ast, meta)["blocks"][0]
+    assert div["c"][0][0] == "toc" and tree.text(div["c"][1][0]) == "Table of Contents"
+    # #### under ## nests once: One > [Deep, Two]
+    (first, _three) = div["c"][1][1]["c"]
+    assert [tree.text(item) for item in first[1]["c"]] == ["Deep", "Two [@key] site"]
+    assert toc.with_toc(ast, {"toc": False}) is ast
