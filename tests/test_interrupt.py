@@ -109,11 +109,15 @@ def interrupt(built: Path, sig: str, stage: str) -> bool:
     else:
         proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=20)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10  # promptly, with room for a loaded CI machine
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "pressroom: interrupted"
     assert "Traceback" not in stderr
-    time.sleep(0.3)
+    # Killed children may take a moment to leave the process table on a busy machine; a leaked
+    # pandoc or worker would still be running after two seconds.
+    gone = time.monotonic() + 2
+    while children(proc.pid) and time.monotonic() < gone:
+        time.sleep(0.05)
     assert children(proc.pid) == [], "child processes outlived the build"
     assert not list((built / "build").rglob("*.tmp"))
     after = outputs(built / "build")

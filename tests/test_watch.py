@@ -31,6 +31,7 @@ class Watch:
     project: Path
     port: int
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def get(self, path: str, host: str | None = None) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -89,11 +90,12 @@ def watch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Watch]:
             if "serving build/ at" in line:
                 ready.set()
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         assert ready.wait(TIMEOUT), "\n".join(lines)
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", "\n".join(lines)).group(1))  # type: ignore[union-attr]
-        w = Watch(proc, project, port, lines)
+        w = Watch(proc, project, port, lines, reader)
         wait(lambda: w.settled(0), "the first build")
         yield w
     finally:
@@ -189,5 +191,6 @@ def test_ctrl_c_stops_cleanly(watch: Watch) -> None:
     """Ctrl-C is how a preview ends: exit 0, so that `make watch` reports no error."""
     watch.proc.send_signal(signal.SIGINT)
     assert watch.proc.wait(timeout=20) == 0
-    time.sleep(0.2)  # let the reader thread take the last line
+    assert watch.reader is not None
+    watch.reader.join(TIMEOUT)  # the reader has taken every line once stderr is closed
     assert [ln for ln in watch.lines if ln.strip()][-1] == "pressroom: preview stopped"
