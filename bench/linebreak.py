@@ -81,8 +81,13 @@ def compare(html: str, base: Path, roots: list[Path], rounds: int) -> dict[str, 
                     figures[mode + " pages"] = len(document.pages)
     weasy_lines.install()
     ratios = [t / f for t, f in zip(times["total fit"], times["first fit"], strict=True)]
-    return {"times": times, "ratio": statistics.median(ratios), "ratios": ratios,
-            "figures": figures, "cold": cold["total fit"] / cold["first fit"]}
+    return {
+        "times": times,
+        "ratio": statistics.median(ratios),
+        "ratios": ratios,
+        "figures": figures,
+        "cold": cold["total fit"] / cold["first fit"],
+    }
 
 
 def rows(label: str, result: dict[str, Any]) -> list[str]:
@@ -120,22 +125,26 @@ def target_rows(results: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, st
             and rep.body.calls_at_start == 0
         )
         ratio = result["ratio"]
-        out.append((
-            f"PDF layout with total-fit line breaking / WeasyPrint's first fit, {label}, "
-            "same process, CPU",
-            f"{ratio:.2f}× (n={len(result['ratios'])})",
-            f"≤ {TARGET:.2f}×",
-            "met" if ratio <= TARGET else "**not met**",
-        ))
-        out.append((
-            f"Line breaking of {label}: hyphenated body lines, ladders, page turns, loose, "
-            "half-word lines, calls at a line's start",
-            f"{100 * rep.body.hyphen_share:.1f}%, {max(rep.body.ladder, rep.notes.ladder)}, "
-            f"{len(rep.page_turns)}, {rep.body.loose + rep.notes.loose}, "
-            f"{rep.body.half_words + rep.notes.half_words}, {rep.body.calls_at_start}",
-            "≤ 8%, ≤ 2, 0, ≤ 3, 0, 0",
-            "met" if figures_ok else "**not met**",
-        ))
+        out.append(
+            (
+                f"PDF layout with total-fit line breaking / WeasyPrint's first fit, {label}, "
+                "same process, CPU",
+                f"{ratio:.2f}× (n={len(result['ratios'])})",
+                f"≤ {TARGET:.2f}×",
+                "met" if ratio <= TARGET else "**not met**",
+            )
+        )
+        out.append(
+            (
+                f"Line breaking of {label}: hyphenated body lines, ladders, page turns, loose, "
+                "half-word lines, calls at a line's start",
+                f"{100 * rep.body.hyphen_share:.1f}%, {max(rep.body.ladder, rep.notes.ladder)}, "
+                f"{len(rep.page_turns)}, {rep.body.loose + rep.notes.loose}, "
+                f"{rep.body.half_words + rep.notes.half_words}, {rep.body.calls_at_start}",
+                "≤ 8%, ≤ 2, 0, ≤ 3, 0, 0",
+                "met" if figures_ok else "**not met**",
+            )
+        )
     return out
 
 
@@ -181,8 +190,10 @@ def measure_all(work: Path, default: Path, quick: bool) -> list[tuple[str, dict[
     big = generate(SCALE_150, work / "lines-150")
     shutil.rmtree(big / "build", ignore_errors=True)
     out = []
-    for label, project, rounds in (("default paper", paper, 1 if quick else 5),
-                                   ("~150 pages", big, 1 if quick else 2)):
+    for label, project, rounds in (
+        ("default paper", paper, 1 if quick else 5),
+        ("~150 pages", big, 1 if quick else 2),
+    ):
         html, base, roots = capture(project)
         out.append((label, compare(html, base, roots, rounds)))
     return out

@@ -175,13 +175,16 @@ def _paragraph(context: Any, linebox: Any) -> _Paragraph:
     starts: dict[tuple[int, ...], int] = {}
     style = linebox.style
     justified = style["text_align_all"] == "justify"
-    if style["white_space"] == "normal" and style["direction"] == "ltr":
+    # Ragged text that is never hyphenated: first fit sets it as well (decided on the
+    # paragraph's own style, before its text is read: headings, captions, table cells).
+    ragged_plain = not justified and style["hyphens"] != "auto"
+    if not ragged_plain and style["white_space"] == "normal" and style["direction"] == "ltr":
         try:
             runs, starts = _runs(context, linebox)
         except _Unsupported:
             runs = []
     if not justified and not any(r.hyphens for r in runs):
-        runs = []  # ragged text that is never hyphenated: first fit sets it as well
+        runs = []
     key = tuple(runs)
     if runs:
         plan = _PLANS.get(key)

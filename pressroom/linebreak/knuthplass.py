@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 INFINITY = 10000  # a penalty of +INFINITY forbids a break, -INFINITY forces one (TeX's 10000)
 
@@ -63,16 +64,10 @@ class Params:
     ragged: float = 0.0  # ragged right: the stretch at a line's end (TeX's \rightskip)
 
 
-@dataclass(slots=True)
-class _Node:
-    item: int  # index of the break item (or the paragraph's start)
-    start: int  # index of the first item of the next line
-    line: int  # lines set before this break
-    fitness: int
-    hyphens: int  # consecutive hyphenated lines ending here
-    demerits: float
-    previous: _Node | None
-    ratio: float
+# A node of the breaking graph: (index of the break, first item of the next line, lines set
+# before it, fitness class, consecutive hyphenated lines ending here, total demerits, the
+# previous node, adjustment ratio of the line it ends). A tuple: the loop makes many.
+_Node = tuple[int, int, int, int, int, float, Any, float]
 
 
 @dataclass(frozen=True)
@@ -92,19 +87,55 @@ def _fitness(ratio: float) -> int:
     return 2 if ratio <= 1 else 3
 
 
-def _next_start(items: Sequence[Item], index: int) -> int:
-    """After a break at `index`, the next line starts at the next box (spaces are dropped)."""
-    i = index + 1
-    while i < len(items):
-        item = items[i]
-        if isinstance(item, Box) or (isinstance(item, Penalty) and item.penalty <= -INFINITY):
-            return i
-        i += 1
-    return i
+class Compiled:
+    """A paragraph's items as flat arrays, computed once and reused by every pass and every
+    replanning: prefix sums of width, stretch and shrink, and the legal breaks with what each
+    costs. (The breaking loop runs over these rather than over the items: it is the cost of
+    total fit in a layout, and attribute and type tests on each item were most of it.)"""
+
+    __slots__ = ("breaks", "flagged", "n", "next_start", "sum_w", "sum_y", "sum_z")
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        n = self.n = len(items)
+        sum_w = self.sum_w = [0.0] * (n + 1)
+        sum_y = self.sum_y = [0.0] * (n + 1)
+        sum_z = self.sum_z = [0.0] * (n + 1)
+        flagged = self.flagged = [False] * (n + 1)  # index -1 (the paragraph's start): False
+        # (index, penalty, width, flagged, auto) of every item a line may end on.
+        self.breaks: list[tuple[int, float, float, bool, bool]] = []
+        w = y = z = 0.0
+        previous_box = False
+        for i, item in enumerate(items):
+            if isinstance(item, Box):
+                w += item.width
+                previous_box = True
+            elif isinstance(item, Glue):
+                if previous_box:
+                    self.breaks.append((i, 0.0, 0.0, False, False))
+                w += item.width
+                y += item.stretch
+                z += item.shrink
+                previous_box = False
+            else:
+                if item.penalty < INFINITY:
+                    self.breaks.append((i, item.penalty, item.width, item.flagged, item.auto))
+                flagged[i] = item.flagged
+                previous_box = False
+            sum_w[i + 1], sum_y[i + 1], sum_z[i + 1] = w, y, z
+        # After a break at i the next line starts at the next box or forced break: spaces
+        # and penalties between are dropped.
+        next_start = self.next_start = [n] * (n + 1)
+        following = n
+        for i in range(n - 1, -1, -1):
+            next_start[i] = following
+            item = items[i]
+            if isinstance(item, Box) or (isinstance(item, Penalty) and item.penalty <= -INFINITY):
+                following = i
+        next_start[-1] = following  # after index -1: the paragraph's first box
 
 
 def breakpoints(
-    items: Sequence[Item],
+    items: Sequence[Item] | Compiled,
     widths: tuple[float, float],
     params: Params,
     after: int = -1,
@@ -114,139 +145,97 @@ def breakpoints(
     paragraph, which must end with a forced break), for lines of widths[0] (the first) and
     widths[1] (the rest); None if no feasible set exists under `params`. Lines in
     `no_hyphen_lines` (0-based) may not end in a hyphen."""
-    n = len(items)
-    sum_w = [0.0] * (n + 1)
-    sum_y = [0.0] * (n + 1)
-    sum_z = [0.0] * (n + 1)
-    for i, item in enumerate(items):
-        w = y = z = 0.0
-        if isinstance(item, Box):
-            w = item.width
-        elif isinstance(item, Glue):
-            w, y, z = item.width, item.stretch, item.shrink
-        sum_w[i + 1] = sum_w[i] + w
-        sum_y[i + 1] = sum_y[i] + y
-        sum_z[i + 1] = sum_z[i] + z
-    start = _next_start(items, after)
-    before = items[after] if after >= 0 else None
-    run = 1 if isinstance(before, Penalty) and before.flagged else 0
-    active: list[_Node] = [_Node(after, start, 0, 1, run, 0.0, None, 0.0)]
-    for i in range(start, n):
-        item = items[i]
-        if isinstance(item, Glue):
-            if i == start or not isinstance(items[i - 1], Box):
-                continue
-            penalty, width, flagged = 0.0, 0.0, False
-        elif isinstance(item, Penalty):
-            if item.penalty >= INFINITY or (item.auto and not params.hyphenate):
-                continue
-            penalty, width, flagged = item.penalty, item.width, item.flagged
-        else:
+    c = items if isinstance(items, Compiled) else Compiled(items)
+    n = c.n
+    sum_w, sum_y, sum_z, flagged_at = c.sum_w, c.sum_y, c.sum_z, c.flagged
+    next_start = c.next_start
+    start = next_start[after]
+    first_width, width_rest = widths
+    tolerance, hyphenate, overfull = params.tolerance, params.hyphenate, params.overfull
+    ragged, max_hyphens = params.ragged, params.max_hyphens_in_row
+    line_penalty, adj = params.line_penalty, params.adj_demerits
+    double, final = params.double_hyphen_demerits, params.final_hyphen_demerits
+    short_last, short_demerits = params.short_last_line, params.short_last_demerits
+    last_shrink = params.last_line_shrink
+    # A node: (break index, next line's first item, lines before it, fitness class,
+    # consecutive hyphens ending here, total demerits, previous node, ratio of its line).
+    root: _Node = (after, start, 0, 1, 1 if flagged_at[after] else 0, 0.0, None, 0.0)
+    active: list[_Node] = [root]
+    for i, penalty, width, flagged, auto in c.breaks:
+        if i < start or (auto and not hyphenate):
             continue
-        active = _try_break(items, i, penalty, width, flagged, active, params, widths,
-                            (sum_w, sum_y, sum_z), no_hyphen_lines)
+        forced = penalty <= -INFINITY
+        last = i == n - 1
+        kept: list[_Node] = []
+        best: dict[tuple[int, int], _Node] = {}
+        following = next_start[i]
+        at_w, at_y, at_z = sum_w[i], sum_y[i], sum_z[i]
+        for a in active:
+            a_item, a_start, a_line, a_fit, a_hyph, a_dem, a_prev, _ = a
+            line_width = first_width if a_line == 0 else width_rest
+            natural = at_w - sum_w[a_start] + width
+            if natural < line_width:
+                stretch = at_y - sum_y[a_start] + ragged
+                ratio = (line_width - natural) / stretch if stretch > 0 else float(INFINITY)
+            elif natural > line_width:
+                shrink = 0.0 if last and not last_shrink else at_z - sum_z[a_start]
+                ratio = (line_width - natural) / shrink if shrink > 0 else -float(INFINITY)
+            else:
+                ratio = 0.0
+            if ratio >= -1:
+                if not forced:
+                    kept.append(a)  # this node may still start a line that ends later
+                # TeX's badness, not capped at 10000 as TeX's is: in the emergency pass a
+                # nearly empty line must still cost more than a merely loose one.
+                badness = 100 * ratio**3 if ratio >= 0 else -100 * ratio**3
+                if badness > 1e9:
+                    badness = 1e9
+            elif not overfull:
+                continue
+            else:  # last pass only: an overfull line costs more than any underfull one
+                overflow = (natural - line_width) / line_width if line_width > 0 else 1.0
+                badness = 1e10 * (1 + overflow)
+            if last:
+                badness = 0.0 if natural <= line_width or last_shrink else badness
+                if badness > tolerance or (a_hyph and not overfull):
+                    continue  # the last line is not the tail of a hyphenated word
+            elif badness > tolerance:
+                continue
+            hyphens = a_hyph + 1 if flagged else 0
+            if hyphens > max_hyphens or (flagged and a_line in no_hyphen_lines):
+                continue
+            d = (line_penalty + badness) ** 2
+            if 0 <= penalty < INFINITY:
+                d += penalty**2
+            elif -INFINITY < penalty < 0:
+                d -= penalty**2
+            if flagged_at[a_item]:
+                if flagged:
+                    d += double
+                if last:
+                    d += final
+            if last:
+                fitness = 1
+                if natural < short_last:
+                    d += short_demerits
+            else:
+                fitness = _fitness(ratio)
+                if a_prev is not None and (fitness - a_fit > 1 or a_fit - fitness > 1):
+                    d += adj
+            key = (fitness, hyphens)
+            total = a_dem + d
+            other = best.get(key)
+            if other is None or total < other[5]:
+                best[key] = (i, following, a_line + 1, fitness, hyphens, total, a, ratio)
+        active = kept + list(best.values()) if best else kept
         if not active:
             return None
-    final = [a for a in active if a.item == n - 1]
-    if not final:
+    final_nodes = [a for a in active if a[0] == n - 1]
+    if not final_nodes:
         return None
-    best = min(final, key=lambda a: a.demerits)
+    node: _Node | None = min(final_nodes, key=lambda a: a[5])
     result: list[Break] = []
-    node: _Node | None = best
-    while node is not None and node.previous is not None:
-        item = items[node.item]
-        result.append(Break(node.item, node.ratio, isinstance(item, Penalty) and item.flagged))
-        node = node.previous
+    while node is not None and node[6] is not None:
+        result.append(Break(node[0], node[7], flagged_at[node[0]]))
+        node = node[6]
     return result[::-1]
-
-
-def _try_break(
-    items: Sequence[Item],
-    i: int,
-    penalty: float,
-    width: float,
-    flagged: bool,
-    active: list[_Node],
-    params: Params,
-    widths: tuple[float, float],
-    sums: tuple[list[float], list[float], list[float]],
-    no_hyphen_lines: frozenset[int],
-) -> list[_Node]:
-    """Consider a break at item i from every active node; return the new active list."""
-    sum_w, sum_y, sum_z = sums
-    forced = penalty <= -INFINITY
-    last = i == len(items) - 1
-    kept: list[_Node] = []
-    best: dict[tuple[int, int], _Node] = {}
-    start = -1  # the next line's first item, found once a break here is feasible
-    for a in active:
-        line_width = widths[0] if a.line == 0 else widths[1]
-        natural = sum_w[i] - sum_w[a.start] + width
-        if natural < line_width:
-            stretch = sum_y[i] - sum_y[a.start] + params.ragged
-            ratio = (line_width - natural) / stretch if stretch > 0 else float(INFINITY)
-        elif natural > line_width:
-            shrink = sum_z[i] - sum_z[a.start]
-            if last and not params.last_line_shrink:
-                shrink = 0.0
-            ratio = (line_width - natural) / shrink if shrink > 0 else -float(INFINITY)
-        else:
-            ratio = 0.0
-        if ratio >= -1 and not forced:
-            kept.append(a)  # this node may still start a line that ends later
-        if ratio < -1 and not params.overfull:
-            continue
-        # TeX's badness, not capped at 10000 as TeX's is: in the emergency pass a nearly
-        # empty line must still cost more than a merely loose one. An overfull line (last
-        # pass only) costs more than any underfull one, and more the further it sticks out.
-        overflow = (natural - line_width) / line_width if line_width > 0 else 1.0
-        badness = min(100 * abs(ratio) ** 3, 1e9) if ratio >= -1 else 1e10 * (1 + overflow)
-        if last:
-            badness = 0.0 if natural <= line_width or params.last_line_shrink else badness
-        if badness > params.tolerance:
-            continue
-        if last and a.hyphens and not params.overfull:
-            continue  # the last line is not the tail of a hyphenated word (but see overfull)
-        hyphens = a.hyphens + 1 if flagged else 0
-        if hyphens > params.max_hyphens_in_row or (flagged and a.line in no_hyphen_lines):
-            continue
-        demerits = _demerits(items, a, i, badness, penalty, flagged, ratio, natural, params)
-        fitness = _fitness(ratio) if not last else 1
-        key = (fitness, hyphens)
-        if start < 0:
-            start = _next_start(items, i)
-        node = _Node(i, start, a.line + 1, fitness, hyphens, a.demerits + demerits, a, ratio)
-        if key not in best or node.demerits < best[key].demerits:
-            best[key] = node
-    return kept + list(best.values())
-
-
-def _demerits(
-    items: Sequence[Item],
-    a: _Node,
-    i: int,
-    badness: float,
-    penalty: float,
-    flagged: bool,
-    ratio: float,
-    natural: float,
-    params: Params,
-) -> float:
-    """TeX's demerits for the line from node `a` to the break at item i."""
-    d = (params.line_penalty + badness) ** 2
-    if 0 <= penalty < INFINITY:
-        d += penalty**2
-    elif -INFINITY < penalty < 0:
-        d -= penalty**2
-    previous = items[a.item] if a.item >= 0 else None
-    prev_flagged = isinstance(previous, Penalty) and previous.flagged
-    last = i == len(items) - 1
-    if flagged and prev_flagged:
-        d += params.double_hyphen_demerits
-    if last and prev_flagged:
-        d += params.final_hyphen_demerits
-    if last and natural < params.short_last_line:
-        d += params.short_last_demerits
-    if not last and a.previous is not None and abs(_fitness(ratio) - a.fitness) > 1:
-        d += params.adj_demerits
-    return d

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import hyphenation, kinsoku
-from .knuthplass import INFINITY, Box, Break, Glue, Item, Params, Penalty, breakpoints
+from .knuthplass import INFINITY, Box, Break, Compiled, Glue, Item, Params, Penalty, breakpoints
 
 Measure = Callable[[str, Hashable], float]  # (text, font key) -> width
 HYPHEN = "\u2010"  # what WeasyPrint prints at a hyphen break (hyphenate-character: auto)
@@ -71,6 +71,7 @@ class Plan:
     settings: Settings
     em: float
     starts: dict[int, int] = field(default_factory=dict)  # text offset -> item index
+    compiled: Compiled | None = None  # the items as the breaking loop reads them, once
 
 
 def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()) -> Plan:
@@ -116,6 +117,7 @@ def _add_run(
             items.append(Glue(space, space * settings.stretch, space * settings.shrink,
                               offset + len(text), True))
         return
+    tokens = _tokens(run, measure, settings)
     i = 0
     while i < len(text):
         if text[i] == " ":
@@ -126,31 +128,53 @@ def _add_run(
             continue
         j = text.find(" ", i)
         j = len(text) if j < 0 else j
-        _add_token(items, text[i:j], offset + i, run, measure, settings)
+        _add_token(items, text[i:j], offset + i, run, measure, settings, tokens)
         i = j
 
 
-# (token, font, lang, hyphens, measure, settings) -> its items, offsets relative to the token:
-# (0, width, offset) for a box, (1, width, offset, penalty, flagged, auto) for a penalty.
-# Words recur: "the" is measured and split once per font, not once per paragraph.
-_TOKENS: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+def _tokens(
+    run: Run, measure: Measure, settings: Settings
+) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """The cache of token templates for a run's font, language and settings."""
+    global _token_count
+    if _token_count > _TOKEN_LIMIT:
+        _TOKENS.clear()
+        _token_count = 0
+    key = (run.font, run.lang, run.hyphens, measure, settings)
+    found = _TOKENS.get(key)
+    if found is None:
+        found = _TOKENS[key] = {}
+    return found
+
+
+# (font, lang, hyphens, measure, settings) -> token -> its items, offsets relative to the
+# token: (0, width, offset) for a box, (1, width, offset, penalty, flagged, auto) for a
+# penalty. Words recur: "the" is measured and split once per font, not once per paragraph.
+# Two levels, so that a run hashes its font and settings once rather than once per word.
+_TOKENS: dict[tuple[Any, ...], dict[str, tuple[tuple[Any, ...], ...]]] = {}
 _TOKEN_LIMIT = 200_000
+_token_count = 0
 
 
 def _add_token(
-    items: list[Item], token: str, offset: int, run: Run, measure: Measure, settings: Settings
+    items: list[Item],
+    token: str,
+    offset: int,
+    run: Run,
+    measure: Measure,
+    settings: Settings,
+    tokens: dict[str, tuple[tuple[Any, ...], ...]],
 ) -> None:
     """A token between spaces: Japanese characters one by one, else parts between hard
     hyphens and dashes, each hyphenated where the rules allow."""
-    if kinsoku.CJK.search(token):
-        _add_cjk(items, token, offset, run, measure)
-        return
-    key = (token, run.font, run.lang, run.hyphens, measure, settings)
-    template = _TOKENS.get(key)
+    template = tokens.get(token)
     if template is None:
-        if len(_TOKENS) > _TOKEN_LIMIT:
-            _TOKENS.clear()
-        template = _TOKENS[key] = _token_items(token, run, measure, settings)
+        if kinsoku.CJK.search(token):
+            _add_cjk(items, token, offset, run, measure)
+            return
+        global _token_count
+        _token_count += 1
+        template = tokens[token] = _token_items(token, run, measure, settings)
     for entry in template:
         if entry[0] == 0:
             items.append(Box(entry[1], offset + entry[2]))
@@ -215,12 +239,14 @@ def choose(
     if start not in plan.starts:
         return None
     after = plan.starts[start]
+    if plan.compiled is None:
+        plan.compiled = Compiled(plan.items)
     short = plan.settings.short_last_line_em * plan.em
     last = len(plan.settings.passes) - 1
     for number, (tolerance, hyphenate) in enumerate(plan.settings.passes):
         params = Params(tolerance=tolerance, hyphenate=hyphenate, short_last_line=short,
                         overfull=number == last, ragged=plan.settings.ragged_em * plan.em)
-        found = breakpoints(plan.items, widths, params, after, no_hyphen_lines)
+        found = breakpoints(plan.compiled, widths, params, after, no_hyphen_lines)
         if found is not None:
             return _lines(plan.items, found, start, after, widths)
     return None
