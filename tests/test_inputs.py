@@ -204,3 +204,30 @@ def test_docx_contents_paragraphs_with_page_fields(outside_thesis: Run) -> None:
     assert len(fields) == len(CONTENTS) and set(fields) <= bookmarks
     assert document.count('<w:br w:type="page"/>') == 2, "each \\newpage is a page break"
     assert invalid_parts(path) == []
+
+
+# A JOSS-style software paper (JOSS's front matter, pandoc-crossref's listings).
+@pytest.fixture(scope="session")
+def outside_article(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    project = copy_project("outside-article", tmp_path_factory.mktemp("outside-article"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return run
+
+
+def test_listings_numbered_and_referenced_in_every_format(outside_article: Run) -> None:
+    build = outside_article.build
+    sentence = "as in listing 1, and its readings compared as in listing 2; listings 1 and 2"
+    captions = ["Listing 1. Opening a ledger", "Listing 2. Comparing readings with the prediction"]
+    pdf = " ".join(" ".join(pdf_pages(build / "paper.pdf")).split())
+    assert sentence in pdf and all(c in pdf for c in captions)
+    soup = BeautifulSoup((build / "paper.html").read_text("utf-8"), "html.parser")
+    assert sentence in " ".join(soup.get_text().split())
+    assert [a["href"] for a in soup.select("a.cross-ref")] == ["#lst:open", "#lst:compare"] * 2
+    for ident in ("lst:open", "lst:compare"):
+        listing = soup.find(id=ident)
+        assert listing is not None and listing.select_one("pre code") is not None
+    paragraphs = docx_paragraphs(build / "paper.docx")
+    assert [t for s, t in paragraphs if s == "Table Caption"] == captions
+    assert any(sentence in t for _, t in paragraphs)
+    assert ("Date", "2 March 2025") in paragraphs, "the date, as the PDF and HTML print it"

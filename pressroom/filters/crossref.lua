@@ -1,5 +1,6 @@
--- Numbers headings, figures, tables and equations, and turns `@sec-id`, `@fig-id`, `@tbl-id`,
--- `@eq-id` (Quarto) or `@fig:id` (pandoc-crossref) into links ("figure 2"). Runs before
+-- Numbers headings, figures, tables, equations and listings, and turns `@sec-id`, `@fig-id`,
+-- `@tbl-id`, `@eq-id`, `@lst-id` (Quarto) or `@fig:id` (pandoc-crossref) into links ("figure 2";
+-- `[@fig:a; @fig:b]` as "figures 1 and 2"). Runs before
 -- --citeproc, so a cross-reference never reaches the citation engine; one that does not
 -- resolve stays a citation and pressroom reports it as unknown, with its line.
 
@@ -74,12 +75,72 @@ local function equation_id(inlines, i)
   return nil, 0
 end
 
+-- Listings as pandoc-crossref and Quarto write them: a code block whose id starts `lst:` or
+-- `lst-`, captioned by its `caption` (pandoc-crossref) or `lst-cap` (Quarto) attribute, by a
+-- `Listing: ...` paragraph right before or after it, or wrapped in a div#lst:x.listing whose
+-- first paragraph is the caption.
+local function is_listing(id)
+  return id ~= nil and id:match('^lst[:%-]') ~= nil
+end
+
+local function listing_caption(block)
+  if block == nil or (block.t ~= 'Para' and block.t ~= 'Plain') then return nil end
+  local first = block.content[1]
+  if first == nil or first.t ~= 'Str' or first.text ~= 'Listing:' then return nil end
+  local rest = block.content:clone()
+  rest:remove(1)
+  if rest[1] and rest[1].t == 'Space' then rest:remove(1) end
+  return rest
+end
+
+-- Each listing's caption by its id, taken out of the paragraph or div that held it; the code
+-- blocks are numbered later, in document order.
+local function gather_listings(blocks, captions)
+  return blocks:walk({
+    Blocks = function(list)
+      local out = pandoc.Blocks({})
+      local i = 1
+      while i <= #list do
+        local b = list[i]
+        if b.t == 'Div' and is_listing(b.identifier) and #b.content == 2
+            and b.content[2].t == 'CodeBlock' and b.content[2].identifier == ''
+            and (b.content[1].t == 'Para' or b.content[1].t == 'Plain') then
+          local code = b.content[2]
+          code.identifier = b.identifier
+          captions[code.identifier] = listing_caption(b.content[1]) or b.content[1].content
+          out:insert(code)
+        elseif listing_caption(b) and list[i + 1] and list[i + 1].t == 'CodeBlock'
+            and is_listing(list[i + 1].identifier) then
+          captions[list[i + 1].identifier] = listing_caption(b)
+        elseif listing_caption(b) and out[#out] and out[#out].t == 'CodeBlock'
+            and is_listing(out[#out].identifier) and not captions[out[#out].identifier] then
+          captions[out[#out].identifier] = listing_caption(b)
+        else
+          out:insert(b)
+        end
+        i = i + 1
+      end
+      return out
+    end,
+  })
+end
+
+local function attribute_caption(code)
+  local text = code.attributes['caption'] or code.attributes['lst-cap']
+  if text == nil or text == '' then return nil end
+  local blocks = pandoc.read(text, 'markdown').blocks
+  if #blocks == 0 then return nil end
+  return pandoc.utils.blocks_to_inlines(blocks)
+end
+
 function Pandoc(doc)
+  local captions = {}
+  doc.blocks = gather_listings(doc.blocks, captions)
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)
   local top, own = heading_plan(doc.blocks)
-  local tables, figures, equations = 0, 0, 0
+  local tables, figures, equations, listings = 0, 0, 0, 0
   doc.blocks = doc.blocks:walk({
     Header = function(h)
       if not on or h.classes:includes('unnumbered') then return h end
@@ -125,6 +186,26 @@ function Pandoc(doc)
         'figure-number')
       return f
     end,
+    CodeBlock = function(code)
+      if not is_listing(code.identifier) then return nil end
+      listings = listings + 1
+      local id, n = code.identifier, tostring(listings)
+      numbers[id] = {'listing', n}
+      local caption = pandoc.Inlines({pandoc.Span({pandoc.Str('Listing ' .. n .. '.')},
+        {class = 'listing-number'})})
+      local text = captions[id] or attribute_caption(code)
+      if text and #text > 0 then
+        caption:insert(pandoc.Space())
+        caption:extend(text)
+      end
+      code.identifier = ''
+      code.attributes['caption'] = nil
+      code.attributes['lst-cap'] = nil
+      -- Word: the caption in the style tables' captions have.
+      local head = pandoc.Div({pandoc.Para(caption)},
+        {class = 'listing-caption', ['custom-style'] = 'Table Caption'})
+      return pandoc.Div({head, code}, {id = id, class = 'listing'})
+    end,
     Inlines = function(inlines)
       local out = pandoc.Inlines({})
       local i = 1
@@ -151,25 +232,76 @@ function Pandoc(doc)
   -- A reference that opens a sentence is capitalised ("Figure 2 shows"), as Quarto prints it;
   -- inside a sentence it is lower case ("in figure 2"), as Chicago sets it; `@Fig-x` forces
   -- the capital.
-  local function resolve(c, opens, modifier)
-    if #c.citations ~= 1 then return nil end
-    local cit = c.citations[1]
-    local key = cit.id
-    local target = numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
-    if target == nil then return nil end
-    local word = target[1]
-    if modifier == '+' or key:sub(1, 1):match('%u') or (opens and #cit.prefix == 0
-        and modifier ~= '*') then
-      word = word:sub(1, 1):upper() .. word:sub(2)
+  local PLURAL = {
+    figure = 'figures', table = 'tables', equation = 'equations', section = 'sections',
+    listing = 'listings',
+  }
+  local function target_of(key)
+    return numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
+  end
+  local function link(text, key)
+    return pandoc.Link(text, '#' .. key:sub(1, 1):lower() .. key:sub(2), '', {class = 'cross-ref'})
+  end
+  -- Several references in one citation, `[@fig:a; @fig:b; @tbl:c]`, as pandoc-crossref users
+  -- write them: "figures 1 and 2, table 3", each number linked.
+  local function grouped(found, capital, modifier)
+    local groups = {}
+    for _, f in ipairs(found) do
+      local g = groups[#groups]
+      if g and g.kind == f.target[1] then
+        table.insert(g.items, f)
+      else
+        table.insert(groups, {kind = f.target[1], items = {f}})
+      end
     end
-    local id = key:sub(1, 1):lower() .. key:sub(2)
     local out = pandoc.List()
-    out:extend(cit.prefix)
-    if #cit.prefix > 0 then out:insert(pandoc.Space()) end
-    local text = {pandoc.Str(word), pandoc.Space(), pandoc.Str(target[2])}
-    if modifier == '!' then text = {pandoc.Str(target[2])} end
-    out:insert(pandoc.Link(text, '#' .. id, '', {class = 'cross-ref'}))
-    out:extend(cit.suffix)
+    for gi, g in ipairs(groups) do
+      if gi > 1 then out:extend({pandoc.Str(','), pandoc.Space()}) end
+      if modifier ~= '!' then
+        local word = #g.items > 1 and PLURAL[g.kind] or g.kind
+        if gi == 1 and capital then word = word:sub(1, 1):upper() .. word:sub(2) end
+        out:extend({pandoc.Str(word), pandoc.Space()})
+      end
+      for k, f in ipairs(g.items) do
+        if k > 1 and k == #g.items then
+          out:extend({pandoc.Space(), pandoc.Str('and'), pandoc.Space()})
+        elseif k > 1 then
+          out:extend({pandoc.Str(','), pandoc.Space()})
+        end
+        out:insert(link({pandoc.Str(f.target[2])}, f.cit.id))
+      end
+    end
+    return out
+  end
+  -- The citation's cross-references as text; the citations among them that are no
+  -- cross-reference stay a citation after them, for citeproc.
+  local function resolve(c, opens, modifier)
+    local found, rest = {}, pandoc.List()
+    for _, cit in ipairs(c.citations) do
+      local target = target_of(cit.id)
+      if target then table.insert(found, {cit = cit, target = target}) else rest:insert(cit) end
+    end
+    if #found == 0 then return nil end
+    local first, last = found[1].cit, found[#found].cit
+    local capital = modifier == '+' or first.id:sub(1, 1):match('%u') ~= nil
+      or (opens and #first.prefix == 0 and modifier ~= '*')
+    local out = pandoc.List()
+    out:extend(first.prefix)
+    if #first.prefix > 0 then out:insert(pandoc.Space()) end
+    if #found == 1 then
+      local word = found[1].target[1]
+      if capital then word = word:sub(1, 1):upper() .. word:sub(2) end
+      local text = {pandoc.Str(word), pandoc.Space(), pandoc.Str(found[1].target[2])}
+      if modifier == '!' then text = {pandoc.Str(found[1].target[2])} end
+      out:insert(link(text, first.id))
+    else
+      out:extend(grouped(found, capital, modifier))
+    end
+    out:extend(last.suffix)
+    if #rest > 0 then
+      out:insert(pandoc.Space())
+      out:insert(pandoc.Cite({}, rest))
+    end
     return out
   end
   local function opens_sentence(out)
@@ -186,7 +318,8 @@ function Pandoc(doc)
   local KIND_WORDS = {
     figure = true, fig = true, figures = true, figs = true, table = true, tab = true,
     tables = true, equation = true, eq = true, eqn = true, equations = true, eqs = true,
-    section = true, sec = true, sections = true, chapter = true,
+    section = true, sec = true, sections = true, chapter = true, listing = true, lst = true,
+    listings = true,
   }
   local function names_kind(out)
     local n = #out

@@ -71,8 +71,8 @@ def author_names(meta: dict[str, Any]) -> list[str]:
 def title_block(meta: dict[str, Any]) -> list[dict[str, Any]]:
     """What follows the title and subtitle: the label, then each author's name, affiliation
     and e-mail as paragraphs of their own styles (Author, Affiliation, Email), then the
-    conference line (Date). An editor restyles or deletes each one; none is merged into a
-    line, nor into the author property."""
+    conference line, or else the date (Date). An editor restyles or deletes each one; none is
+    merged into a line, nor into the author property."""
     blocks = []
     if meta.get("label"):
         # The document's kind ("Source Appendix") in its own restylable style.
@@ -86,6 +86,8 @@ def title_block(meta: dict[str, Any]) -> list[dict[str, Any]]:
     conference = conference_line(meta.get("conference"))
     if conference:
         blocks.append(_styled("Date", conference, "conference"))
+    elif meta.get("date"):  # as the page templates print it: when no conference dates the paper
+        blocks.append(_styled("Date", str(meta["date"]), "date"))
     return blocks
 
 

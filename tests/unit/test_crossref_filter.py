@@ -103,3 +103,87 @@ def test_raw_latex_blocks_of_spacing_vanish_and_unknown_ones_stay() -> None:
     spaces only, so it goes; an unknown block command keeps its text."""
     tex = "Before.\n\n\\vspace*{\\fill}\n\n\\noindent\n\n\\marginnote{kept}\n\nAfter.\n"
     assert plain(tex, str(RAWTEX)).split() == ["Before.", "\\marginnote{kept}", "After."]
+
+
+LISTINGS = """```{#lst:attr .python caption="Reading *the* ledger"}
+print(1)
+```
+
+Listing: Counting the fares
+
+```{#lst:para .python}
+x = 2
+```
+
+<div id="lst:div" class="listing">
+Tolls by year
+```{.python}
+y = 3
+```
+</div>
+
+```{#lst-quarto .sql lst-cap="A query"}
+SELECT 1;
+```
+
+```python
+plain = True
+```
+
+```{#lst:after}
+z = 4
+```
+
+Listing: A caption after
+
+"""
+
+
+def test_listings_numbered_in_every_caption_form() -> None:
+    out = plain(LISTINGS + "See @lst:after, @lst-quarto and Listing @lst:div.\n")
+    lines = [line for line in out.splitlines() if line]
+    captions = [line for line in lines if line.startswith("Listing ")]
+    assert captions == [
+        "Listing 1. Reading the ledger",
+        "Listing 2. Counting the fares",
+        "Listing 3. Tolls by year",
+        "Listing 4. A query",
+        "Listing 5. A caption after",
+    ]
+    assert "plain = True" in lines and "Listing:" not in out
+    assert lines[-1] == "See listing 5, listing 4 and Listing 3."
+
+
+def test_listing_ids_move_to_the_listing_and_link() -> None:
+    html, _ = pandoc.run(
+        ["-f", "markdown", "-t", "html", "--lua-filter", str(CROSSREF)],
+        (LISTINGS + "See @lst:para.\n").encode("utf-8"),
+    )
+    page = html.decode("utf-8")
+    assert page.count('id="lst:para"') == 1 and 'href="#lst:para"' in page
+    assert '<div id="lst:para" class="listing">' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("As [@fig-mill; @fig:town] show", "As figures 1 and 2 show"),
+        ("Hence [@fig-mill; @fig:town; @tbl-t].", "Hence figures 1 and 2, table 1."),
+        ("[@tbl-t; @fig-mill] agree.", "Table 1, figure 1 agree."),
+        ("See [@lst:a; @lst:b; @lst:c].", "See listings 1, 2 and 3."),
+    ],
+)
+def test_several_references_in_one_citation(text: str, printed: str) -> None:
+    listings = "".join(f"```{{#lst:{k}}}\nx\n```\n\n" for k in "abc")
+    table = "| a |\n|---|\n| 1 |\n\n: T {#tbl-t}\n\n"
+    out = plain(FIGURE + table + listings + text + "\n")
+    assert out.rstrip().endswith(printed)
+
+
+def test_a_citation_beside_cross_references_stays_a_citation() -> None:
+    out, _ = pandoc.run(
+        ["-f", "markdown", "-t", "native", "--lua-filter", str(CROSSREF)],
+        (FIGURE + "See [@fig-mill; @smith2020].\n").encode("utf-8"),
+    )
+    native = out.decode("utf-8")
+    assert 'citationId = "smith2020"' in native and 'citationId = "fig-mill"' not in native
