@@ -10,7 +10,7 @@ import sys
 def _interrupted_at_start(signum: int, frame: object) -> None:
     """Ctrl-C or SIGTERM while the command line is still importing (click, pandoc's and
     WeasyPrint's modules: up to a second): nothing has been started or written yet, so end
-    at once, as the build itself ends when interrupted. `cli.run` replaces this handler."""
+    at once, as the build itself ends when interrupted. `process.run` replaces this handler."""
     os.write(2, b"pressroom: interrupted\n")
     os._exit(130)
 
@@ -19,7 +19,7 @@ def main() -> int:
     # Before the heavy imports: otherwise a Ctrl-C in the first second prints a traceback.
     signal.signal(signal.SIGINT, _interrupted_at_start)
     signal.signal(signal.SIGTERM, _interrupted_at_start)
-    from .cli import run
+    from .process import run
 
     return run()
 

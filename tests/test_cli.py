@@ -1,5 +1,5 @@
 """Issue 11: the command line as Quarto, pandoc and make users expect it, run in-process
-(cli.execute, the `pressroom` command without its signal handlers and memory cap)."""
+(process.execute, the `pressroom` command without its signal handlers and memory cap)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pressroom import cli, stamp
+from pressroom import process, stamp
 from pressroom.config import Project, find_root, load_project
 from pressroom.progress import Progress, choose_mode
 from pressroom.scaffold import next_step, scaffold
@@ -31,7 +31,7 @@ def made(folder: Path) -> list[str]:
 
 
 def pressroom(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.execute(list(args))
+    code = process.execute(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -184,7 +184,7 @@ def test_the_package_imports_without_fork_or_resource(monkeypatch: pytest.Monkey
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(builtins, "__import__", no_resource)
-    cli.limit_memory(1)  # would cap this process at 1 MB if it ran
+    process.limit_memory(1)  # would cap this process at 1 MB if it ran
     monkeypatch.setattr(builtins, "__import__", real_import)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert not parallel.available()

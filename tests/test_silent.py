@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pressroom import cli
+from pressroom import process
 from pressroom.config import split_front_matter
 from pressroom.errors import PressroomError
 from pressroom.scaffold import scaffold
@@ -29,7 +29,7 @@ def edit(paper: Path, name: str, old: str, new: str) -> None:
 
 
 def build(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = cli.execute(["build", "--to", "html", *args])
+    code = process.execute(["build", "--to", "html", *args])
     return code, capsys.readouterr().err
 
 

@@ -1,0 +1,87 @@
+"""The process around a command: its memory cap, its signals, and how each way of ending becomes
+an exit code (user errors one line each and 1, Ctrl-C or SIGTERM 130)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import PressroomError
+
+# Address space for the build and every process it starts (pandoc, layout workers): a
+# pathological input ends in a MemoryError, not in swap. pandoc's GHC runtime reserves less
+# when its 1 TB reservation fails, and has its own -M heap cap.
+MEMORY_MB = int(os.environ.get("PRESSROOM_MEMORY_MB", "6144"))
+
+
+def limit_memory(megabytes: int = MEMORY_MB) -> None:
+    """Cap the address space where the system can (POSIX); elsewhere (Windows) do nothing."""
+    try:
+        import resource
+    except ImportError:
+        return
+    if megabytes <= 0:
+        return
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+interrupted: list[int] = []  # the signals that ended the run (see _terminate)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM (make, a killed terminal) end the build alike. The signal is also
+    recorded: Python ignores an exception raised inside its at-fork handlers (a Ctrl-C that
+    lands while a worker is forked), and such a build must still end as interrupted."""
+    interrupted.append(signum)
+    raise KeyboardInterrupt
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point of the `pressroom` command (and build.py): limits and signals, then
+    `execute`."""
+    limit_memory()
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    return execute(argv)
+
+
+def execute(argv: list[str] | None = None) -> int:
+    """Run one command line: user errors as one line each and exit 1; Ctrl-C as exit 130."""
+    root = Path.cwd()
+    try:
+        from .cli import main
+
+        main.main(args=argv, prog_name="pressroom", standalone_mode=False)
+        if interrupted:
+            raise KeyboardInterrupt
+    except PressroomError as exc:
+        print(exc.format(root), file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(
+            f"pressroom: error: the build ran out of memory ({MEMORY_MB} MB; "
+            "set PRESSROOM_MEMORY_MB) [limit.memory]",
+            file=sys.stderr,
+        )
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        from . import pandoc
+        from .write import remove_pending
+
+        pandoc.kill_all()  # the pandoc runs of other threads (run_many)
+        remove_pending()  # a temporary file the interrupt caught between creation and its write
+        print("pressroom: interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
