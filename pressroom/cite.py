@@ -175,6 +175,12 @@ def raw_tex_warnings(assembled: Assembled, ast: dict[str, Any]) -> list[BuildWar
             text = tree.text(node["c"][1])
             path, line = assembled.source_map.locate(text.strip(), whole=False)
             message = f"raw LaTeX '{text.strip()}' is not understood here: printed as written"
+            missing = tree.attr_value(node["c"][0], "missing")
+            if missing:  # crossref.lua: a LaTeX reference to a label that names nothing
+                message = (
+                    f"'{text.strip()}' refers to '{missing}', but no figure, table, equation, "
+                    f"listing or heading has that \\label or id: printed as written"
+                )
             found.append(BuildWarning(message, "markdown.raw-tex", path, line))
 
     tree.walk(ast["blocks"], visit)

@@ -223,11 +223,43 @@ def test_listings_numbered_and_referenced_in_every_format(outside_article: Run) 
     assert sentence in pdf and all(c in pdf for c in captions)
     soup = BeautifulSoup((build / "paper.html").read_text("utf-8"), "html.parser")
     assert sentence in " ".join(soup.get_text().split())
-    assert [a["href"] for a in soup.select("a.cross-ref")] == ["#lst:open", "#lst:compare"] * 2
+    listings = [a["href"] for a in soup.select("a.cross-ref") if a["href"].startswith("#lst")]
+    assert listings == ["#lst:open", "#lst:compare"] * 2
     for ident in ("lst:open", "lst:compare"):
         listing = soup.find(id=ident)
         assert listing is not None and listing.select_one("pre code") is not None
     paragraphs = docx_paragraphs(build / "paper.docx")
-    assert [t for s, t in paragraphs if s == "Table Caption"] == captions
+    assert [t for s, t in paragraphs if s == "Table Caption"] == [
+        *captions,
+        "Table 1. Ports read so far.",
+    ]
     assert any(sentence in t for _, t in paragraphs)
     assert ("Date", "2 March 2025") in paragraphs, "the date, as the PDF and HTML print it"
+
+
+def test_latex_labels_and_references_read_as_cross_references(outside_article: Run) -> None:
+    warnings = [line for line in outside_article.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "outside-article/manuscript/paper.md:3: warning: unknown metadata key 'tags', ignored "
+        "(did you mean 'thanks'?) [config.unknown]",
+        "outside-article/manuscript/paper.md:60: warning: '\\ref{sec:future}' refers to "
+        "'sec:future', but no figure, table, equation, listing or heading has that \\label or "
+        "id: printed as written [markdown.raw-tex]",
+    ]
+    sentence = (
+        "the prediction of Eq.\u00a01; Figure 1 plots a week of them and Table 1 lists the ports "
+        "read so far. The method follows Section 3, and (1) is the whole of it."
+    )
+    build = outside_article.build
+    soup = BeautifulSoup((build / "paper.html").read_text("utf-8"), "html.parser")
+    text = soup.get_text()
+    assert "Eq.\u00a01;" in text, "LaTeX's tie is a no-break space"
+    assert " ".join(sentence.split()) in " ".join(text.split())
+    assert soup.select_one("figure#fig\\:residuals figcaption") is not None
+    assert "\\label" not in text and "\\autoref" not in text
+    pdf = " ".join(" ".join(pdf_pages(build / "paper.pdf")).split())
+    assert "Figure 1. Residuals at Saltmouth" in pdf and "Table 1. Ports read so far." in pdf
+    assert "Figure 1 plots a week of them" in pdf and "\\label" not in pdf
+    paragraphs = docx_paragraphs(build / "paper.docx")
+    assert any("Figure 1 plots a week" in t for _, t in paragraphs)
+    assert not any("\\label" in t or "\\autoref" in t for _, t in paragraphs)

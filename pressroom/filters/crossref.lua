@@ -75,6 +75,66 @@ local function equation_id(inlines, i)
   return nil, 0
 end
 
+-- LaTeX labels (rawtex.lua's span for `\label{x}`, as JOSS papers put one in a caption or a
+-- heading): the first one's name, and the inlines or blocks without any.
+local function take_label(content)
+  local found = nil
+  local out = content:walk({
+    Inlines = function(inlines)
+      local kept, removed = pandoc.Inlines({}), false
+      for _, el in ipairs(inlines) do
+        if el.t == 'Span' and el.classes:includes('tex-label') then
+          found = found or el.attributes['label']
+          removed = true
+        else
+          kept:insert(el)
+        end
+      end
+      if not removed then return nil end
+      while #kept > 0 and (kept[#kept].t == 'Space' or kept[#kept].t == 'SoftBreak') do
+        kept:remove(#kept)
+      end
+      return kept
+    end,
+  })
+  return found, out
+end
+
+-- A figure, table or heading named by a `\label{}` gets that name as its id (a heading keeps
+-- its own and is also known by the label); labels anywhere else carry no text and go.
+local function adopt_labels(blocks)
+  local label
+  blocks = blocks:walk({
+    Figure = function(f)
+      label, f.caption.long = take_label(f.caption.long)
+      if label and f.identifier == '' then f.identifier = label end
+      f.content = select(2, take_label(f.content))
+      return f
+    end,
+    Table = function(t)
+      label, t.caption.long = take_label(t.caption.long)
+      if label and t.identifier == '' then t.identifier = label end
+      return t
+    end,
+    Header = function(h)
+      label, h.content = take_label(h.content)
+      if label and h.identifier == '' then h.identifier = label
+      elseif label then h.attributes['label'] = label end
+      return h
+    end,
+  })
+  return select(2, take_label(blocks))
+end
+
+-- Display math as LaTeX writes a numbered equation: `\begin{equation} ... \label{eq:x}
+-- \end{equation}`: the body without the environment (the number is pressroom's), and the label.
+local function tex_equation(text)
+  local body = text:gsub('^%s*\\begin{equation%*?}', ''):gsub('\\end{equation%*?}%s*$', '')
+  local label = body:match('\\label%s*{([^{}]+)}')
+  body = body:gsub('\\label%s*{[^{}]*}', '')
+  return body, label
+end
+
 -- Listings as pandoc-crossref and Quarto write them: a code block whose id starts `lst:` or
 -- `lst-`, captioned by its `caption` (pandoc-crossref) or `lst-cap` (Quarto) attribute, by a
 -- `Listing: ...` paragraph right before or after it, or wrapped in a div#lst:x.listing whose
@@ -135,7 +195,7 @@ end
 
 function Pandoc(doc)
   local captions = {}
-  doc.blocks = gather_listings(doc.blocks, captions)
+  doc.blocks = adopt_labels(gather_listings(doc.blocks, captions))
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)
@@ -149,6 +209,9 @@ function Pandoc(doc)
         if n then
           h.attributes['number'] = n
           if h.identifier ~= '' then numbers[h.identifier] = {'section', n} end
+          if h.attributes['label'] then
+            numbers[h.attributes['label']] = {'section', n, h.identifier}
+          end
         end
         return h
       end
@@ -161,6 +224,10 @@ function Pandoc(doc)
       local num = table.concat(parts, '.')
       h.attributes['number'] = num
       if h.identifier ~= '' then numbers[h.identifier] = {'section', num} end
+      if h.attributes['label'] then
+        numbers[h.attributes['label']] = {'section', num, h.identifier}
+        h.attributes['label'] = nil
+      end
       h.content:insert(1, pandoc.Space())
       h.content:insert(1, pandoc.Span({pandoc.Str(num)}, {class = 'header-section-number'}))
       return h
@@ -212,7 +279,12 @@ function Pandoc(doc)
       while i <= #inlines do
         local el = inlines[i]
         local id, skip = nil, 0
-        if el.t == 'Math' and el.mathtype == 'DisplayMath' then id, skip = equation_id(inlines, i) end
+        if el.t == 'Math' and el.mathtype == 'DisplayMath' then
+          local label
+          el.text, label = tex_equation(el.text)
+          id, skip = equation_id(inlines, i)
+          if id == nil and label then id = label end
+        end
         if id then
           equations = equations + 1
           local n = tostring(equations)
@@ -240,7 +312,10 @@ function Pandoc(doc)
     return numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
   end
   local function link(text, key)
-    return pandoc.Link(text, '#' .. key:sub(1, 1):lower() .. key:sub(2), '', {class = 'cross-ref'})
+    local target = target_of(key)
+    local id = (target and target[3]) or (numbers[key] and key)
+      or key:sub(1, 1):lower() .. key:sub(2)
+    return pandoc.Link(text, '#' .. id, '', {class = 'cross-ref'})
   end
   -- Several references in one citation, `[@fig:a; @fig:b; @tbl:c]`, as pandoc-crossref users
   -- write them: "figures 1 and 2, table 3", each number linked.
@@ -327,6 +402,31 @@ function Pandoc(doc)
     local word = out[n - 1].text:lower():gsub('%.$', '')
     return KIND_WORDS[word] == true
   end
+  -- `\autoref{fig:x}` prints "Figure 1" as LaTeX does, `\cref` "figure 1", `\Cref` "Figure 1",
+  -- `\ref` "1" and `\eqref` "(1)"; LaTeX's tie before it (`Table~\ref{x}`) is a no-break space.
+  -- A label that names nothing is printed as written and reported (cite.py).
+  local TEX_MODIFIER = {ref = '!', eqref = '!', autoref = '+', Cref = '+', cref = '*'}
+  local function tex_reference(span, out)
+    local command = span.attributes['command']
+    local cits, missing = {}, nil
+    for key in span.attributes['keys']:gmatch('[^,%s]+') do
+      if target_of(key) == nil then missing = missing or key end
+      table.insert(cits, {id = key, prefix = pandoc.Inlines({}), suffix = pandoc.Inlines({})})
+    end
+    if missing or #cits == 0 then
+      out:insert(pandoc.Span(span.content, {class = 'raw-tex', missing = missing or ''}))
+      return out
+    end
+    local last = out[#out]
+    if last and last.t == 'Str' and last.text:match('~$') then
+      out[#out] = pandoc.Str(last.text:sub(1, -2) .. '\u{00A0}')
+    end
+    local resolved = resolve({citations = cits}, opens_sentence(out), TEX_MODIFIER[command])
+    if command == 'eqref' then out:insert(pandoc.Str('(')) end
+    out:extend(resolved)
+    if command == 'eqref' then out:insert(pandoc.Str(')')) end
+    return out
+  end
   local function references(block)
     return block:walk({
       Inlines = function(inlines)
@@ -351,7 +451,13 @@ function Pandoc(doc)
             resolved = resolve(el, opens_sentence(before), modifier)
             if resolved then out = before end
           end
-          if resolved then out:extend(resolved) else out:insert(el) end
+          if el.t == 'Span' and el.classes:includes('tex-ref') then
+            out = tex_reference(el, out)
+          elseif resolved then
+            out:extend(resolved)
+          else
+            out:insert(el)
+          end
         end
         return out
       end,

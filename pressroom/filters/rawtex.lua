@@ -33,8 +33,26 @@ local function is_tex(format)
   return format == 'tex' or format == 'latex'
 end
 
+-- LaTeX's cross-references, as JOSS papers write them in Markdown: `\label{fig:x}` in a caption
+-- or heading names it, `\autoref{fig:x}`, `\ref{...}`, `\eqref{...}`, `\cref{...}` refer to it.
+-- Each becomes a span that crossref.lua resolves (or, unresolved, prints as written, reported).
+local REFS = {ref = true, autoref = true, cref = true, Cref = true, eqref = true}
+
+local function reference(text)
+  local command, arg = text:match('^\\(%a+)%s*{([^{}]*)}$')
+  if command == 'label' then
+    return pandoc.Span({}, {class = 'tex-label', label = arg})
+  end
+  if command and REFS[command] then
+    return pandoc.Span({pandoc.Str(text)}, {class = 'tex-ref', command = command, keys = arg})
+  end
+  return nil
+end
+
 function RawInline(el)
   if not is_tex(el.format) then return nil end
+  local ref = reference(el.text)
+  if ref then return ref end
   local blocks = read(el.text)
   if blocks == nil then return unknown(el.text) end
   local inlines = pandoc.utils.blocks_to_inlines(blocks)

@@ -187,3 +187,50 @@ def test_a_citation_beside_cross_references_stays_a_citation() -> None:
     )
     native = out.decode("utf-8")
     assert 'citationId = "smith2020"' in native and 'citationId = "fig-mill"' not in native
+
+
+JOSS = r"""See \autoref{fig:a}, Eq.~\ref{eq:x}, \eqref{eq:y}, \cref{fig:a,tab:t} and \Cref{sec:m}.
+
+![A mill.\label{fig:a}](a.png)
+
+\begin{equation}\label{eq:x}
+  f(x) = 2
+\end{equation}
+
+| a |
+|---|
+| 1 |
+
+Table: Tolls. \label{tab:t}
+
+# Method \label{sec:m}
+
+$$ a = b \label{eq:y} $$
+
+Not \ref{nowhere}.
+"""
+
+
+def test_latex_labels_and_references_as_joss_papers_write_them() -> None:
+    out = plain(JOSS, str(RAWTEX), str(CROSSREF))
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines[0] == "See Figure 1, Eq.\u00a01, (2), figure 1, table 1 and Section 1."
+    assert "Figure 1. A mill." in lines and "Table 1. Tolls." in lines
+    assert "1 Method" in lines and "\\label" not in out and "equation}" not in out
+    assert lines[-1] == "Not \\ref{nowhere}."  # printed as written (cite.py reports it)
+
+
+FILTERS = ["--lua-filter", str(RAWTEX), "--lua-filter", str(CROSSREF)]
+
+
+def test_a_latex_label_names_its_target_for_links() -> None:
+    html, _ = pandoc.run(
+        ["-f", "markdown", "-t", "html", "--wrap=none", *FILTERS],
+        JOSS.encode("utf-8"),
+    )
+    page = html.decode("utf-8")
+    for target in ("fig:a", "eq:x", "eq:y", "tab:t"):
+        assert f'id="{target}"' in page and f'href="#{target}"' in page
+    # A heading keeps its own id; its label links there.
+    assert 'id="method"' in page and 'href="#method"' in page
+    assert 'class="raw-tex" data-missing="nowhere"' in page
