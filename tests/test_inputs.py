@@ -8,8 +8,10 @@ import json
 import re
 from pathlib import Path
 
+import docx
 import pytest
 from bs4 import BeautifulSoup
+from docx.enum.text import WD_TAB_ALIGNMENT
 
 from .conftest import Run, copy_project, run_build
 from .ooxml.validate import invalid_parts
@@ -263,3 +265,23 @@ def test_latex_labels_and_references_read_as_cross_references(outside_article: R
     paragraphs = docx_paragraphs(build / "paper.docx")
     assert any("Figure 1 plots a week" in t for _, t in paragraphs)
     assert not any("\\label" in t or "\\autoref" in t for _, t in paragraphs)
+
+
+def test_word_equation_number_at_the_right_margin(outside_article: Run) -> None:
+    path = outside_article.build / "paper.docx"
+    document = docx.Document(str(path))
+    (para,) = [p for p in document.paragraphs if p.style.name == "Display Equation"]
+    assert para.text == "\t\t(1)"  # formula (math, not text) between two tabs, then its number
+    runs = [
+        child.tag.split("}")[1]
+        for child in para._p.iter()
+        if child.tag.endswith(("}tab", "}oMath", "}t"))
+    ]
+    assert runs[:2] == ["tab", "oMath"] and runs[-2:] == ["tab", "t"]
+    section = document.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    # Stops are stored in twentieths of a point (635 EMU): equal to within one.
+    center, right = para.style.paragraph_format.tab_stops
+    assert center.alignment == WD_TAB_ALIGNMENT.CENTER and abs(center.position - width / 2) <= 635
+    assert right.alignment == WD_TAB_ALIGNMENT.RIGHT and abs(right.position - width) <= 635
+    assert invalid_parts(path) == []

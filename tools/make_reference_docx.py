@@ -133,6 +133,7 @@ def text_styles(styles: docx.styles.styles.Styles) -> None:
     styles["Author"].paragraph_format.space_after = Pt(0)
     draft_marker(styles)
     contents_styles(styles)
+    display_equation(styles)
 
 
 def contents_styles(styles: docx.styles.styles.Styles) -> None:
@@ -156,6 +157,22 @@ def contents_styles(styles: docx.styles.styles.Styles) -> None:
         pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(3), 1.0
         pf.tab_stops.clear_all()
         pf.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+
+def display_equation(styles: docx.styles.styles.Styles) -> None:
+    """A numbered equation's paragraph: the formula on a centre tab stop in the middle of the
+    text, its number on a right tab stop at the right margin (the DOCX writer sets a tab before
+    each)."""
+    name = "Display Equation"
+    if name not in [s.name for s in styles]:
+        styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
+    set_font(styles[name], 12)
+    pf = styles[name].paragraph_format
+    pf.first_line_indent, pf.left_indent, pf.right_indent = Cm(0), Cm(0), Cm(0)
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(6), Pt(6), 1.0
+    pf.tab_stops.clear_all()
+    pf.tab_stops.add_tab_stop(TEXT_WIDTH // 2, WD_TAB_ALIGNMENT.CENTER)
+    pf.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
 
 
 def draft_marker(styles: docx.styles.styles.Styles) -> None:
