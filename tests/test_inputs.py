@@ -12,6 +12,7 @@ import docx
 import pytest
 from bs4 import BeautifulSoup
 from docx.enum.text import WD_TAB_ALIGNMENT
+from pypdf import PdfReader
 
 from .conftest import Run, copy_project, run_build
 from .ooxml.validate import invalid_parts
@@ -234,6 +235,7 @@ def test_listings_numbered_and_referenced_in_every_format(outside_article: Run) 
     assert [t for s, t in paragraphs if s == "Table Caption"] == [
         *captions,
         "Table 1. Ports read so far.",
+        "Table 2. Monthly mean residuals, 1851.",
     ]
     assert any(sentence in t for _, t in paragraphs)
     assert ("Date", "2 March 2025") in paragraphs, "the date, as the PDF and HTML print it"
@@ -285,3 +287,15 @@ def test_word_equation_number_at_the_right_margin(outside_article: Run) -> None:
     assert center.alignment == WD_TAB_ALIGNMENT.CENTER and abs(center.position - width / 2) <= 635
     assert right.alignment == WD_TAB_ALIGNMENT.RIGHT and abs(right.position - width) <= 635
     assert invalid_parts(path) == []
+
+
+def test_a_table_of_many_columns_on_a_landscape_page(outside_article: Run) -> None:
+    reader = PdfReader(outside_article.build / "paper.pdf")
+    turned = [
+        " ".join((page.extract_text() or "").split())
+        for page in reader.pages
+        if page.mediabox.width > page.mediabox.height
+    ]
+    assert len(turned) == 1 and turned[0].startswith("Table 2. Monthly mean residuals, 1851.")
+    assert "After the table" not in turned[0], "the text goes on on a portrait page"
+    assert reader.pages[-1].mediabox.width < reader.pages[-1].mediabox.height

@@ -10,13 +10,15 @@ from typing import Any
 _TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
 _CELL = re.compile(r"<t[hd]\b")
-# Columns from which a table is set smaller (elements.css: table.wide, table.very-wide).
-WIDE, VERY_WIDE = 6, 9
+# Columns from which a table is set smaller (elements.css: table.wide, table.very-wide), and
+# from which it is printed on a landscape page of its own (.landscape).
+WIDE, VERY_WIDE, LANDSCAPE = 6, 9, 12
 SLACK = 1.0  # CSS px past the right edge that is rounding, not overflow
 
 
 def mark_wide_tables(body: str) -> str:
-    """Give a table of many columns the class that sets it in smaller type with wrapped cells."""
+    """Give a table of many columns the class that sets it in smaller type with wrapped cells;
+    one of very many columns goes on a landscape page."""
 
     def one(m: re.Match[str]) -> str:
         columns = max((len(_CELL.findall(r)) for r in _ROW.findall(m.group(2))), default=0)
@@ -28,7 +30,8 @@ def mark_wide_tables(body: str) -> str:
             attrs = attrs.replace('class="', f'class="{cls} ', 1)
         else:
             attrs += f' class="{cls}"'
-        return f"<table{attrs}>{m.group(2)}</table>"
+        table = f"<table{attrs}>{m.group(2)}</table>"
+        return f'<div class="landscape">{table}</div>' if columns >= LANDSCAPE else table
 
     return _TABLE.sub(one, body)
 

@@ -59,6 +59,10 @@ def test_tables_of_many_columns_are_marked_wide() -> None:
     out = measure.mark_wide_tables(table(3) + table(6) + table(10))
     assert out.count("<table>") == 1
     assert '<table class="wide">' in out and '<table class="very-wide">' in out
+    assert "landscape" not in out
+    out = measure.mark_wide_tables(table(11) + table(12))
+    assert out.count('<div class="landscape"><table class="very-wide">') == 1
+    assert out.endswith("</table></div>"), "the table of 12 columns goes on a landscape page"
 
 
 def test_math_becomes_an_svg_image_with_its_tex_as_alt() -> None:
