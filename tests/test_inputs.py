@@ -11,6 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 from bs4 import BeautifulSoup
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from pypdf import PdfReader
 
@@ -299,3 +300,31 @@ def test_a_table_of_many_columns_on_a_landscape_page(outside_article: Run) -> No
     assert len(turned) == 1 and turned[0].startswith("Table 2. Monthly mean residuals, 1851.")
     assert "After the table" not in turned[0], "the text goes on on a portrait page"
     assert reader.pages[-1].mediabox.width < reader.pages[-1].mediabox.height
+
+
+def test_a_table_of_many_columns_in_a_landscape_section_of_the_docx(outside_article: Run) -> None:
+    document = docx.Document(str(outside_article.build / "paper.docx"))
+    sizes = [(s.orientation, s.page_width > s.page_height) for s in document.sections]
+    assert sizes == [
+        (WD_ORIENT.PORTRAIT, False),
+        (WD_ORIENT.LANDSCAPE, True),
+        (WD_ORIENT.PORTRAIT, False),
+    ]
+    # The title page (no running head) is the first section's alone; every section has the
+    # running head and the page number.
+    assert [s.different_first_page_header_footer for s in document.sections] == [
+        True,
+        False,
+        False,
+    ]
+    heads = [(s.header, s.footer) for s in document.sections]
+    assert all(h.part is heads[0][0].part and f.part is heads[0][1].part for h, f in heads)
+    body = document.element.body
+    turned = body.xpath("./w:p[w:pPr/w:sectPr/w:pgSz/@w:orient='landscape']")[0]
+    table = next(
+        e for e in turned.itersiblings(preceding=True) if not e.tag.endswith("}bookmarkEnd")
+    )
+    assert table.tag.endswith("}tbl") and len(table.xpath("./w:tblGrid/w:gridCol")) == 13
+    assert "<!--pressroom" not in docx_part(
+        outside_article.build / "paper.docx", "word/document.xml"
+    )

@@ -18,6 +18,7 @@ from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from ..toc import with_docx_toc
+from . import docx_sections
 from .base import Draft, PandocJob
 from .page import MARKUP
 
@@ -30,9 +31,11 @@ class DocxRenderer:
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
         reference = project.template("reference.docx").resolve()
-        ast = with_equation_tabs(
-            with_page_breaks(
-                with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
+        ast = docx_sections.mark(
+            with_equation_tabs(
+                with_page_breaks(
+                    with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
+                )
             )
         )
         args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference), "-o", "-"]
@@ -48,6 +51,8 @@ class DocxRenderer:
         draft: Draft | None = None,
     ) -> Output:
         body = with_core_properties(body, author_names(cited.doc.meta), build_time())
+        if docx_sections.MARKED in job.stdin:  # (the cited AST may be released by now)
+            body = rewrite_parts(body, {"word/document.xml": docx_sections.sections})
         return Output(project.output(cited.doc.name, self.fmt), body, cited.inputs | job.inputs)
 
 

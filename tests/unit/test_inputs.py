@@ -4,6 +4,7 @@ BibTeX's libraries, and code that is not a template, read in-process."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -263,7 +264,7 @@ Text.
 def test_joss_affiliations_and_a_pandoc_metadata_file(tmp_path: Path) -> None:
     root = _project(tmp_path, "---\ntags: [Python]\n---\nText.\n")
     (root / "manuscript" / "metadata.yml").write_text(
-        "---\nauthors:\n  - name: Ada Quill\n    affiliation: \"1, 2\"\n  - name: Ben Rook\n"
+        '---\nauthors:\n  - name: Ada Quill\n    affiliation: "1, 2"\n  - name: Ben Rook\n'
         "    affiliation: 2\naffiliations:\n  - name: Northgate Library\n    index: 1\n"
         "  - name: Northgate University\n    index: 2\n---\n",
         "utf-8",
@@ -353,3 +354,34 @@ def test_contents_entries_from_the_top_level_used() -> None:
     (first, _three) = div["c"][1][1]["c"]
     assert [tree.text(item) for item in first[1]["c"]] == ["Deep", "Two [@key] site"]
     assert toc.with_toc(ast, {"toc": False}) is ast
+
+
+def test_a_landscape_div_is_a_turned_word_section() -> None:
+    import io
+    import zipfile
+
+    from pressroom.config import TOOLKIT_TEMPLATES
+    from pressroom.render import docx_sections
+
+    markdown = (
+        "Before.\n\n::: landscape\nWide.\n:::\n\nBetween.\n\n::: landscape\nWide again.\n:::\n"
+    )
+    out, _ = pandoc.run(["-f", "markdown", "-t", "json"], markdown.encode("utf-8"))
+    marked = docx_sections.mark(json.loads(out))
+    reference = str(TOOLKIT_TEMPLATES / "reference.docx")
+    data, _ = pandoc.run(
+        ["-f", "json", "-t", "docx", "--reference-doc", reference, "-o", "-"],
+        pandoc.to_json(marked),
+    )
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    document = docx_sections.sections(xml)
+    assert "pressroom:landscape" not in document
+    sizes = re.findall(r"<w:pgSz ([^>]*?)\s*/>", document)
+    turned = 'w:w="16838" w:h="11906" w:orient="landscape"'
+    assert sizes == ['w:h="16838" w:w="11906"', turned] * 2 + ['w:h="16838" w:w="11906"']
+    assert document.count("<w:titlePg") == 1 and document.index("<w:titlePg") < document.index(
+        "Wide."
+    )
+    assert docx_sections.sections(xml.replace("pressroom:landscape", "x")) == xml.replace(
+        "pressroom:landscape", "x"
+    )
