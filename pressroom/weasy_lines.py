@@ -11,7 +11,9 @@ hyphenated word, cannot fit in the hair), WeasyPrint hyphenates at the chosen po
 own dictionary, and `text_align` justifies to the real width, shrinking spaces where the line
 was chosen a little tight. Whenever WeasyPrint's line ends elsewhere than planned (a break
 opportunity modelled differently), the rest of the paragraph is planned again from where it
-did break, so the layout never depends on the plan being right. Paragraphs this does not model
+did break, so the layout never depends on the plan being right. A page that would end on a
+divided word has its part of the paragraph set again with that line ending on a whole word
+(`wrap_linebox_layout`). Paragraphs this does not model
 (preserved newlines, soft hyphens, images or other atomic boxes of unknown width, right-to-left
 text) keep WeasyPrint's own breaking."""
 
@@ -41,6 +43,10 @@ class _Paragraph:
     plan: paragraph.Plan | None
     starts: dict[tuple[int, ...], int]  # child-index path -> text offset
     text: str
+    # Set when a page ended on a divided word of this paragraph: (text offset where the
+    # paragraph's part on that page begins, lines of that part that may not end in a
+    # hyphen), for the next time WeasyPrint sets that part (see wrap_linebox_layout).
+    retry: tuple[int, frozenset[int]] | None = None
 
 
 @dataclass
@@ -51,16 +57,16 @@ class Stats:
     diverged: int = 0  # lines WeasyPrint ended elsewhere (the rest was planned again)
     native: int = 0  # lines of paragraphs left to WeasyPrint's own breaking
     paragraphs: int = 0
-    page_turns: int = 0  # lines kept from ending a page on a hyphen
+    page_turns: int = 0  # pages' parts of a paragraph set again to keep a word whole
 
 
 STATS = Stats()
 _WIDTHS: dict[tuple[Hashable, str], float] = {}  # (font key, text) -> width, process-wide
 _STYLES: dict[Hashable, Any] = {}
 _PLANS: dict[tuple[Run, ...], paragraph.Plan] = {}  # a paragraph's items, process-wide
-# (runs, line widths) -> the planned lines by start offset, process-wide: a page laid out
+# A paragraph's runs -> its planned lines by start offset, process-wide: a page laid out
 # again, or the same paragraph in the next build of a watch session, is not planned again.
-_LINES: dict[tuple[tuple[Run, ...], float], dict[int, Line]] = {}
+_LINES: dict[tuple[Run, ...], dict[int, Line]] = {}
 _CACHE_LIMIT = 20000
 _KEYS: dict[int, tuple[Any, Hashable]] = {}  # id(computed style) -> (style, font key)
 _LAYOUTS: dict[Hashable, Any] = {}  # font key -> a Pango layout kept for measuring
@@ -217,104 +223,136 @@ def _offset(para: _Paragraph, linebox: Any, skip_stack: Any) -> int | None:
     return para.starts.get(path, 0) if path else 0
 
 
-# The loosest line (adjustment ratio) worth a whole word at a page's foot. On the default paper
-# 2.0 keeps every word whole there at the cost of two loose lines (mean space 0.41 em).
-MAX_RATIO = 2.0
-LOOKAHEAD = 3  # lines before a page's foot at which the plan starts to avoid a hyphen there
-
-
-def _page_end(context: Any, linebox: Any, bottom_space: float, remaining: int) -> int | None:
-    """Which of the next lines (0: the one about to be set) is likely the page's last, if
-    it is one of the next LOOKAHEAD. Notes called in these lines can still move the page's
-    end by a line; each line looks again."""
-    from weasyprint.text.line_break import strut
-
-    height = strut(linebox.style)[0]
-    y = float(linebox.position_y)
-    fit = 0
-    while fit <= LOOKAHEAD and not context.overflows_page(bottom_space, y + (fit + 1) * height):
-        fit += 1
-    if fit == 0 or fit > LOOKAHEAD or fit >= remaining:
-        return None
-    widows = int(linebox.style["widows"] or 1)
-    if remaining - fit < widows:  # WeasyPrint carries lines over to keep widows company
-        fit = remaining - widows
-    return fit - 1 if fit > 0 else None
-
-
 def _planned_width(
     context: Any,
     linebox: Any,
     position_x: float,
     max_x: float,
-    bottom_space: float,
     skip_stack: Any,
 ) -> tuple[float, float] | None:
     """The natural width of the line WeasyPrint is about to set and its adjustment ratio,
     if the plan knows them."""
     para = _paragraph(context, linebox)
-    if para.plan is None:
-        STATS.native += 1
-        return None
-    start = _offset(para, linebox, skip_stack)
-    if start is not None and not para.text[:start].strip():
-        start = 0
-    if start is None:
+    start = _segment_start(para, linebox, skip_stack) if para.plan is not None else None
+    if para.plan is None or start is None:
         STATS.native += 1
         return None
     width = max_x - position_x
     widths = (width, width + float(linebox.text_indent or 0))
-    # Lines after the first depend on the first one's width only through where it ends: a
-    # paragraph resumed on the next page (no indent there) goes on with its planned lines.
-    lines = _LINES.setdefault((para.key, widths[1]), {})
-    if start == 0 and (first := lines.get(0)) is not None and first.available != widths[0]:
-        lines.clear()
+    lines = _LINES.setdefault(para.key, {})
+    if para.retry is not None and para.retry[0] == start:
+        # This part of the paragraph is set again because its page ended on a divided word:
+        # the same part, planned with that line (and any before it) ending on a whole word.
+        chosen = paragraph.choose(para.plan, widths, start, para.retry[1])
+        para.retry = None
+        if chosen is not None:
+            _replace_from(lines, start, chosen)
+            STATS.page_turns += 1
     line = lines.get(start)
-    if line is None:
+    # A line planned for another width (the same text elsewhere) is planned again. Lines
+    # after the first depend on the first one's width only through where it ends: a
+    # paragraph resumed on the next page (no indent there) goes on with its planned lines.
+    if line is None or abs(line.available - width) > WIDTH_SLACK:
         if lines:
             STATS.diverged += 1
         chosen = paragraph.choose(para.plan, widths, start)
         if chosen is None:
             STATS.native += 1
             return None
-        lines.update((ln.start, ln) for ln in chosen)
+        _replace_from(lines, start, chosen)
         line = lines[start]
-    line = _keep_words_whole(context, linebox, bottom_space, para, lines, start, widths)
     STATS.planned += 1
     return line.width + line.hang, line.ratio
 
 
-def _keep_words_whole(
-    context: Any,
-    linebox: Any,
-    bottom_space: float,
-    para: _Paragraph,
-    lines: dict[int, Line],
-    start: int,
-    widths: tuple[float, float],
-) -> Line:
-    """No word divided across a page turn (or just above the notes): if the line that will
-    likely end this page is planned with a hyphen, plan the rest of the paragraph again with
-    that line ending on a whole word."""
-    ahead: list[Line] = []
-    at = start
-    while at in lines and len(ahead) < LOOKAHEAD + 3:
-        ahead.append(lines[at])
-        at = lines[at].end
-        if ahead[-1].end == ahead[-1].start:
-            break
-    remaining = len(ahead) + (1 if at in lines else 0)
-    end = _page_end(context, linebox, bottom_space, remaining)
-    # Notes called in the lines ahead can end the page a line sooner than foreseen.
-    avoid = frozenset({end, end - 1} if end else {end}) if end is not None else frozenset()
-    if any(k < len(ahead) and ahead[k].hyphen for k in avoid):
-        assert para.plan is not None
-        chosen = paragraph.choose(para.plan, widths, start, avoid)
-        # Unless that makes a line loose: a divided word is the lesser fault then.
-        if chosen is not None and max(ln.ratio for ln in chosen[: len(ahead)]) <= MAX_RATIO:
-            lines.update((ln.start, ln) for ln in chosen)
-            STATS.page_turns += 1
-    return lines[start]
+WIDTH_SLACK = 0.01  # px: a planned line's width and WeasyPrint's differ by rounding only
+
+
+def _replace_from(lines: dict[int, Line], start: int, chosen: list[Line]) -> None:
+    """The paragraph's lines from text offset `start` on are `chosen` (none left over from
+    an earlier plan, which WeasyPrint could otherwise follow after a line of the new one)."""
+    for offset in [k for k in lines if k >= start]:
+        del lines[offset]
+    lines.update((ln.start, ln) for ln in chosen)
+
+
+def _segment_start(para: _Paragraph, linebox: Any, skip_stack: Any) -> int | None:
+    """The text offset at which WeasyPrint resumes the paragraph: 0 at its start (or after
+    nothing but spaces), None where the planner does not know it."""
+    start = _offset(para, linebox, skip_stack)
+    if start is not None and not para.text[:start].strip():
+        start = 0
+    return start
+
+
+HYPHENS = ("\u2010", "-", "\u00ad")  # a line that ends in one of these divides a word
+RETRIES = 3  # times one page's part of a paragraph is set again to keep words whole
+
+
+def _divided_line(lines: list[Any]) -> bool:
+    """The last of `lines` ends in a hyphen (WeasyPrint's own or a word's hard hyphen)."""
+    from weasyprint.formatting_structure import boxes
+
+    last = ""
+    for box in lines[-1].descendants():
+        if isinstance(box, boxes.TextBox) and box.text.strip():
+            last = box.text
+    return last.rstrip().endswith(HYPHENS)
+
+
+def wrap_linebox_layout(original: Callable[..., Any]) -> Callable[..., Any]:
+    """WeasyPrint's `_linebox_layout` (one paragraph's lines on one page), set again when
+    the page ends on a word divided across the turn: no word is divided across a page turn
+    or just above the notes. The page's end is only known once a line has not fitted, notes
+    called in the lines above included; so the lines already set are taken back, as
+    WeasyPrint itself takes back lines for widows (`remove_placeholders`: their notes and
+    positioned boxes), and the part of the paragraph on this page is planned again with its
+    last line ending on a whole word. A few pages in a hundred need it."""
+    from weasyprint.layout.block import remove_placeholders
+
+    def _linebox_layout(
+        context: Any,
+        box: Any,
+        index: int,
+        child: Any,
+        new_children: list[Any],
+        page_is_empty: bool,
+        absolute_boxes: list[Any],
+        fixed_boxes: list[Any],
+        *rest: Any,
+    ) -> Any:
+        args = (context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                fixed_boxes, *rest)
+        before = len(new_children)
+        result = original(*args)
+        if not _enabled:
+            return result
+        skip_stack = rest[3]  # after adjoining_margins, bottom_space, position_y
+        avoid: set[int] = set()
+        for _ in range(RETRIES):
+            abort, stop = result[0], result[1]
+            placed = new_children[before:]
+            if abort or not stop or not placed or placed[-1].resume_at is None:
+                break  # the paragraph did not go on to the next page from here
+            if not _divided_line(placed):
+                break
+            state = context.__dict__.get("_pressroom_lines") or {}
+            para = state.get(id(child))
+            if para is None or para.box is not child or para.plan is None:
+                break
+            start = _segment_start(para, child, skip_stack)
+            last = len(placed) - 1
+            if start is None or last in avoid:
+                break  # planned as asked and still divided: WeasyPrint's lines are kept
+            avoid.add(last)
+            remove_placeholders(context, placed, absolute_boxes, fixed_boxes)
+            del new_children[before:]
+            para.retry = (start, frozenset(avoid))
+            result = original(*args)
+            para.retry = None
+        return result
+
+    return _linebox_layout
 
 
 def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -326,8 +364,7 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         planned = None
         if _enabled and isinstance(box, boxes.LineBox):
-            bottom_space, skip_stack = args[0], args[1]
-            planned = _planned_width(context, box, position_x, max_x, bottom_space, skip_stack)
+            planned = _planned_width(context, box, position_x, max_x, args[1])
         if planned is None:
             return original(context, box, position_x, max_x, *args, **kwargs)
         width, ratio = planned
@@ -360,7 +397,8 @@ def wrap_text_align(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _enabled = os.environ.get("PRESSROOM_LINEBREAK") != "0"
-PATCHES = ("total-fit-lines", "shrink-tight-lines")  # their names in weasy_patch.py
+# Their names in weasy_patch.py.
+PATCHES = ("total-fit-lines", "shrink-tight-lines", "whole-words-at-page-turns")
 
 
 def install() -> bool:

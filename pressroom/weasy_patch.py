@@ -569,6 +569,24 @@ register(
         wrap=_total_fit_lines,
     )
 )
+def _keep_words_whole(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`_linebox_layout` that sets a page's part of a paragraph again if the page would end
+    on a divided word."""
+    from . import weasy_lines
+
+    return weasy_lines.wrap_linebox_layout(original)
+
+
+register(
+    WrapPatch(
+        name="whole-words-at-page-turns",
+        module="weasyprint.layout.block",
+        target="_linebox_layout",
+        version=WEASYPRINT,
+        group=LINES,
+        wrap=_keep_words_whole,
+    )
+)
 register(
     WrapPatch(
         name="shrink-tight-lines",

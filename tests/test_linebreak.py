@@ -258,3 +258,47 @@ def test_ragged_right_text_is_hyphenated_only_when_it_pays() -> None:
         assert sum(line.hyphen for line in chosen) <= 3, width
         triples = zip(chosen, chosen[1:], chosen[2:], strict=False)
         assert not any(a.hyphen and b.hyphen and c.hyphen for a, b, c in triples), width
+
+
+def page_ends(html: str) -> list[str]:
+    """The last line of running text on each page WeasyPrint sets for `html`."""
+    import weasyprint
+
+    def text(box: object) -> str:
+        own = getattr(box, "text", "") or ""
+        return own + "".join(text(c) for c in getattr(box, "children", []))
+
+    def last_line(box: object) -> str | None:
+        if type(box).__name__ == "LineBox":
+            return text(box).strip()
+        found = None
+        for child in getattr(box, "children", []):
+            found = last_line(child) or found
+        return found
+
+    pages = weasyprint.HTML(string=html).render().pages
+    return [last_line(page._page_box) or "" for page in pages]
+
+
+def test_no_word_is_divided_across_a_page_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of several heights, each ending inside a long justified paragraph: without the
+    second setting of a page's part (RETRIES = 0) some page ends on a divided word, with
+    it none does, and the text is the same."""
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    words = " ".join(TEXT.lower().replace(".", "").split()[:60])
+    body = " ".join([words] * 4)
+    divided = {True: 0, False: 0}
+    for retries in (0, weasy_lines.RETRIES):
+        monkeypatch.setattr(weasy_lines, "RETRIES", retries)
+        for height in range(150, 260, 22):
+            html = (
+                f"<style>@page {{ size: 330px {height}px; margin: 20px }} p {{ font: 10pt "
+                "'Linux Libertine O'; text-align: justify; hyphens: auto; margin: 0 }</style>"
+                f'<p lang="en">{body}</p>'
+            )
+            ends = page_ends(html)
+            divided[bool(retries)] += sum(end.endswith("\u2010") for end in ends[:-1])
+    assert divided[False] > 0, "the pages are meant to end on a divided word without it"
+    assert divided[True] == 0
