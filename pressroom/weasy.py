@@ -128,9 +128,11 @@ def layout(
     base: Path,
     roots: list[Path],
     locate: Callable[[str], tuple[Path, int | None]] | None = None,
+    render: Callable[[Any], Any] | None = None,
 ) -> Laid:
     """Parse and lay out the print HTML, applying the runtime patches on first use. `locate`
-    finds the source line of a resource that could not be fetched."""
+    finds the source line of a resource that could not be fetched; `render` lays out the
+    parsed page in place of `HTML.render()` (pressroom/weasy_incremental.py)."""
     warnings = [BuildWarning(s.message(), "pdf.patch-skipped") for s in weasy_patch.apply()]
     fetcher = ProjectFetcher(roots)
     handler = _Collect()
@@ -139,9 +141,8 @@ def layout(
     try:
         limit = time_limit(layout_limit(len(html)), locate("")[0] if locate else base)
         with limit, weasy_patch.quiet_gc():
-            document = weasyprint.HTML(
-                string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
-            ).render()
+            page = weasyprint.HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+            document = render(page) if render is not None else page.render()
     except FatalURLFetchingError as exc:
         path, line = base, None
         url = fetcher.refused or ""

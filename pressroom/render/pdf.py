@@ -4,7 +4,9 @@ note on its call's page, then written as a tagged PDF/UA-1 file."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import mathsvg, pandoc
@@ -58,14 +60,21 @@ class PdfRenderer:
         roots = [project.root, *project.template_dirs]
         fixes: dict[str, str] = {}
         text = printable(cited, body.decode("utf-8"), diagnostics)
+        out = project.output(doc.name, self.fmt)
+        locate = lambda needle: _locate(cited, print_sheets(doc, project), needle)  # noqa: E731
+        quick = False  # watch: a preview drafted from the last layout's pages
+        state = None  # watch: what this layout leaves for the next preview
+        if draft is not None and incremental_on():
+            first = print_html(doc, project, text)[0]
+            quick = _quick_preview(out, first, doc, roots, locate, draft)
         for _ in range(MAX_PLACEMENT_PASSES):
             html, reads = print_html(doc, project, text, fixes)
-            laid = weasy.layout(
-                html,
-                doc.source.parent,
-                roots,
-                lambda needle: _locate(cited, print_sheets(doc, project), needle),
-            )
+            if draft is not None and not quick and incremental_on():
+                from .. import weasy_incremental
+
+                laid, state = weasy_incremental.full_layout(html, doc.source.parent, roots, locate)
+            else:
+                laid = weasy.layout(html, doc.source.parent, roots, locate)
             where = weasy.placement(laid.document)
             if where.too_tall:
                 n = min(where.too_tall, key=int)
@@ -121,9 +130,14 @@ class PdfRenderer:
             diagnostics.warn(message, warning.kind, path, line)
         if is_handout(doc.meta):
             require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
-        if draft is not None:  # watch: the pages on screen before the tagged write
+        if draft is not None and not quick:  # watch: the pages on screen before the tagged write
             preview = weasy.write(laid.document, preview=True)
-            draft(Output(project.output(doc.name, self.fmt), preview, frozenset()))
+            draft(Output(out, preview, frozenset()))
+            if state is not None:
+                from .. import weasy_incremental
+
+                state.pdf = preview
+                weasy_incremental.keep(str(out), state)
         pdf = weasy.write(laid.document)
         inputs = cited.inputs | job.inputs | reads | laid.read | weasy.fonts_used(laid.document)
         facts = {
@@ -143,6 +157,34 @@ class PdfRenderer:
 
 
 RENDERER = PdfRenderer()
+
+
+def incremental_on() -> bool:
+    """Whether watch's previews are laid out incrementally (PRESSROOM_INCREMENTAL=0: never)."""
+    return os.environ.get("PRESSROOM_INCREMENTAL", "1") != "0"
+
+
+def _quick_preview(
+    out: Path,
+    html: str,
+    doc: Document,
+    roots: list[Path],
+    locate: Callable[[str], tuple[Path, int | None]],
+    draft: Draft,
+) -> bool:
+    """watch: the preview laid out again only from the edit on (pressroom/weasy_incremental.py),
+    drafted before the full layout; False when it cannot be (the progress line says why)."""
+    from .. import weasy_incremental
+
+    try:
+        outcome = weasy_incremental.preview(str(out), html, doc.source.parent, roots, locate)
+    except Exception as exc:  # any doubt, a bug included: the full layout follows anyway
+        outcome = weasy_incremental.Outcome(None, f"pdf preview in full: {type(exc).__name__}")
+    weasy_incremental.log.info("%s: %s", out.name, outcome.message)
+    if outcome.pdf is None:
+        return False
+    draft(Output(out, outcome.pdf, frozenset()))
+    return True
 
 
 def printable(cited: Cited, body: str, diagnostics: Diagnostics) -> str:

@@ -1,0 +1,228 @@
+"""watch's incremental preview (pressroom/weasy_incremental.py) checked against a full layout of
+the same print page, page by page: the text of every page and the page of every note's call and
+text, for a word edit, an added sentence, an added note and a deleted paragraph, each laid out
+from the state the edit before left (a chain), on the default paper and on a longer one; and
+the cases it must refuse, which get a full layout and say why."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from pressroom import weasy, weasy_incremental, weasy_lines
+from pressroom.assets import embed_assets
+from pressroom.config import load_project
+from pressroom.documents import Corpus
+from pressroom.errors import Diagnostics
+from pressroom.model import Output
+from pressroom.render import render_document
+
+from .conftest import copy_default_project
+from .readers import note_pages
+
+
+@dataclass
+class Paper:
+    """The default paper's print page, and where WeasyPrint reads its files."""
+
+    key: str
+    base: Path
+    roots: list[Path]
+    pdf: bytes = b""  # the preview of the paper as it is: a full layout
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory: pytest.TempPathFactory) -> Paper:
+    """The default paper rendered as watch renders it (a preview drafted first): its full
+    layout leaves the state the next preview starts from."""
+    project = load_project(copy_default_project(tmp_path_factory.mktemp("incremental-layout")))
+    cited = embed_assets(Corpus(project).cited("paper"), project)
+    drafts: list[Output] = []
+    render_document(cited, project, {"pdf"}, Diagnostics(project.root), draft=drafts.append)
+    key = str(project.output("paper", "pdf"))
+    assert key in weasy_incremental.STORE, "the full layout left no state"
+    assert weasy_incremental.STORE[key].pdf == drafts[0].data
+    return Paper(key, project.manuscript, [project.root, *project.template_dirs], drafts[0].data)
+
+
+# --- Edits of the print page, as pressroom would make them from an edited manuscript ----------
+
+_PARAGRAPH = re.compile(r'<p data-b="(\d+)">')
+_NOTE_REF = re.compile(r'((?:href="#|id=")fn(?:ref)?)(\d+)"')
+_NOTE_TEXT = re.compile(r'(class="fn-(?:call|marker)[^"]*">)(\d+)(</a>)')
+
+
+def _paragraph(html: str, share: float) -> re.Match[str]:
+    """The body paragraph nearest `share` of the way through the page."""
+    found = list(_PARAGRAPH.finditer(html))
+    return found[int(len(found) * share)]
+
+
+def _renumber_notes(html: str, by: int) -> str:
+    html = _NOTE_REF.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + by}"', html)
+    return _NOTE_TEXT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + by}{m.group(3)}", html)
+
+
+def _renumber_blocks(html: str) -> str:
+    count = iter(range(1, 10**6))
+    return re.sub(r'data-b="\d+"', lambda m: f'data-b="{next(count)}"', html)
+
+
+def word(html: str) -> str:
+    at = html.index(" the ", _paragraph(html, 0.5).end())
+    return html[:at] + " a " + html[at + 5 :]
+
+
+def sentence(html: str) -> str:
+    at = html.index("</p>", _paragraph(html, 0.5).end())
+    return html[:at] + " This sentence was added to the paragraph to lengthen it." + html[at:]
+
+
+def note(html: str) -> str:
+    at = html.index("</p>", _paragraph(html, 0.5).end())
+    number = html[:at].count('class="fn-call"') + 1
+    added = (
+        f'<a href="#fn{number}" id="fnref{number}" class="fn-call">{number}</a>'
+        f'<span id="fn{number}" class="footnote"><span class="fn-p"><a href="#fnref{number}" '
+        f'class="fn-marker">{number}</a>A note added to the paragraph.</span></span>'
+    )
+    return html[:at] + added + _renumber_notes(html[at:], 1)
+
+
+def deletion(html: str) -> str:
+    start = _paragraph(html, 0.6).start()
+    end = html.index("</p>", start) + len("</p>")
+    return _renumber_blocks(html[:start] + html[end:])
+
+
+def longer(html: str) -> str:
+    """The paper with its first sections again after it (the copy's notes numbered on): half
+    as long again."""
+    start, end = html.index("<section", html.index("<main>")), html.index("</main>")
+    sections = [m.start() for m in re.finditer(r'<section id="[^"]*" class="level2', html)]
+    middle = min((s for s in sections if s > (start + end) // 2), default=end)
+    notes = html.count('class="fn-call"')
+    copy = _renumber_notes(html[start:middle], notes)
+    return _renumber_blocks(html[:end] + copy + html[end:])
+
+
+# --- The check -------------------------------------------------------------------------------
+
+
+def full(paper: Paper, html: str, dest: Path) -> Path:
+    """A full layout of `html` as a plain build makes it (a fresh process: no lines planned)."""
+    weasy_lines.forget_plans()
+    path = dest / "full.pdf"
+    laid = weasy.layout(html, paper.base, paper.roots)
+    path.write_bytes(weasy.write(laid.document, preview=True))
+    return path
+
+
+def _drawn(page: pikepdf.Page) -> bytes:
+    contents = page.obj.Contents
+    if isinstance(contents, pikepdf.Array):
+        return b"".join(part.read_bytes() for part in contents)
+    return bytes(contents.read_bytes())
+
+
+def same_pages(a: Path, b: Path, message: str) -> None:
+    """The same pages: drawn by the same operators (a page copied from the last preview), else
+    with the same text (a page written anew, its fonts subset afresh)."""
+    with pikepdf.open(a) as first, pikepdf.open(b) as second:
+        assert len(first.pages) == len(second.pages), message
+        pairs = zip(first.pages, second.pages, strict=True)
+        redrawn = [k for k, (x, y) in enumerate(pairs) if _drawn(x) != _drawn(y)]
+    texts_a, texts_b = PdfReader(a).pages, PdfReader(b).pages
+    for k in redrawn:
+        assert texts_a[k].extract_text() == texts_b[k].extract_text(), f"page {k + 1}: {message}"
+
+
+def step(
+    paper: Paper, edit: Callable[[str], str], dest: Path, known: bytes = b""
+) -> weasy_incremental.Outcome:
+    """One edit, laid out incrementally from the kept state; checked against a full layout
+    (`known`: one already made)."""
+    html = edit(weasy_incremental.STORE[paper.key].html)
+    weasy_lines.forget_plans()  # as in watch's forked builder
+    outcome = weasy_incremental.preview(paper.key, html, paper.base, paper.roots)
+    assert outcome.pdf is not None, outcome.message
+    assert weasy_incremental.STORE[paper.key].html == html  # the next edit starts from here
+    spliced = dest / "incremental.pdf"
+    spliced.write_bytes(outcome.pdf)
+    reference = dest / "known.pdf"
+    if known:
+        reference.write_bytes(known)
+    else:
+        reference = full(paper, html, dest)
+    same_pages(spliced, reference, outcome.message)
+    assert note_pages(spliced) == note_pages(reference), outcome.message
+    return outcome
+
+
+def test_a_chain_of_edits_on_the_default_paper_matches_full_layouts(
+    paper: Paper, tmp_path: Path
+) -> None:
+    original = weasy_incremental.STORE[paper.key].html
+    pages = weasy_incremental.STORE[paper.key].pages
+    a = step(paper, word, tmp_path)
+    assert a.restart > 0 and a.resync is not None and a.laid < pages // 2, a.message
+    b = step(paper, sentence, tmp_path)
+    assert b.restart > 0 and b.laid < pages, b.message
+    step(paper, note, tmp_path)  # later notes renumbered: laid out to the last note at least
+    step(paper, deletion, tmp_path)  # a block fewer: never in step again, laid out to the end
+    back = step(paper, lambda html: original, tmp_path, paper.pdf)
+    assert back.restart > 0
+
+
+def test_a_longer_paper_is_laid_out_again_only_around_the_edit(
+    paper: Paper, tmp_path: Path
+) -> None:
+    html = longer(weasy_incremental.STORE[paper.key].html)
+    laid, state = weasy_incremental.full_layout(html, paper.base, paper.roots)
+    assert state is not None
+    state.pdf = weasy.write(laid.document, preview=True)
+    weasy_incremental.keep("longer", state)
+    longer_paper = Paper("longer", paper.base, paper.roots)
+    a = step(longer_paper, word, tmp_path)
+    assert a.resync is not None and a.laid <= state.pages // 4, a.message
+
+
+def test_doubtful_cases_are_laid_out_in_full_and_say_why(
+    paper: Paper, caplog: pytest.LogCaptureFixture
+) -> None:
+    html = weasy_incremental.STORE[paper.key].html
+    styled = html.replace("</head>", "<style>p { color: #111; }</style>\n</head>", 1)
+    outcome = weasy_incremental.preview(paper.key, styled, paper.base, paper.roots)
+    assert outcome.pdf is None and "head changed" in outcome.message
+    running = html.replace("</style>", "h2 { string-set: title content(); }</style>", 1)
+    unshared = weasy_incremental.preview("nothing kept", running, paper.base, paper.roots)
+    assert unshared.pdf is None and "no earlier layout" in unshared.message
+    assert isinstance(weasy_incremental.compare(running, word(running)), str)
+    first = _paragraph(html, 0.0)  # the abstract's first paragraph: no page before it
+    edited = html[: first.end()] + "Edited: " + html[first.end() :]
+    outcome = weasy_incremental.preview(paper.key, edited, paper.base, paper.roots)
+    assert outcome.pdf is None and "no page to restart" in outcome.message
+    # What render/pdf.py prints on the progress line when it falls back.
+    from pressroom.render.pdf import _quick_preview
+
+    caplog.set_level(logging.INFO, logger="pressroom.incremental")
+    drafts: list[Output] = []
+    doc = type("Doc", (), {"source": paper.base / "paper.md"})()
+    assert not _quick_preview(Path(paper.key), styled, doc, paper.roots, None, drafts.append)  # type: ignore[arg-type]
+    assert not drafts
+    assert "paper.pdf: pdf preview in full: the page's head changed" in caplog.text
+
+
+def test_the_switch_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pressroom.render.pdf import incremental_on
+
+    assert incremental_on()
+    monkeypatch.setenv("PRESSROOM_INCREMENTAL", "0")
+    assert not incremental_on()
