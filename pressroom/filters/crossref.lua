@@ -75,6 +75,28 @@ local function equation_id(inlines, i)
   return nil, 0
 end
 
+-- A figure of figures, as pandoc-crossref (`<div id="fig:x">`) and Quarto (`::: {#fig-x}`)
+-- write one: a div whose id names a figure, holding figures and ending in its caption.
+local function is_figure_group(div)
+  return div.t == 'Div' and div.identifier:match('^fig[:%-]') ~= nil
+end
+
+-- The figures inside a group are its parts (a), (b)...: numbered with it, not on their own.
+local function mark_subfigures(blocks)
+  return blocks:walk({
+    Div = function(div)
+      if not is_figure_group(div) then return nil end
+      div.content = div.content:walk({
+        Figure = function(f)
+          f.attributes['subfigure'] = 'yes'
+          return f
+        end,
+      })
+      return div
+    end,
+  })
+end
+
 -- LaTeX labels (rawtex.lua's span for `\label{x}`, as JOSS papers put one in a caption or a
 -- heading): the first one's name, and the inlines or blocks without any.
 local function take_label(content)
@@ -119,7 +141,7 @@ local function adopt_labels(blocks)
     Header = function(h)
       label, h.content = take_label(h.content)
       if label and h.identifier == '' then h.identifier = label
-      elseif label then h.attributes['label'] = label end
+      elseif label then h.attributes['tex-label'] = label end
       return h
     end,
   })
@@ -195,25 +217,31 @@ end
 
 function Pandoc(doc)
   local captions = {}
-  doc.blocks = adopt_labels(gather_listings(doc.blocks, captions))
+  doc.blocks = mark_subfigures(adopt_labels(gather_listings(doc.blocks, captions)))
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)
   local top, own = heading_plan(doc.blocks)
   local tables, figures, equations, listings = 0, 0, 0, 0
+  -- A heading is known by its id (and its LaTeX label) as its number, or, when it has none
+  -- (unnumbered, number-sections: false, or no number of the author's own), as its title in
+  -- quotation marks: 'section "Sources"'.
+  local function register(h, num)
+    local name = num or ('\u{201C}' .. pandoc.utils.stringify(plain_caption(h.content)) .. '\u{201D}')
+    if h.identifier ~= '' then numbers[h.identifier] = {'section', name} end
+    if h.attributes['tex-label'] then
+      numbers[h.attributes['tex-label']] = {'section', name, h.identifier}
+      h.attributes['tex-label'] = nil
+    end
+    return h
+  end
   doc.blocks = doc.blocks:walk({
     Header = function(h)
-      if not on or h.classes:includes('unnumbered') then return h end
+      if not on or h.classes:includes('unnumbered') then return register(h, nil) end
       if own then
         local n = own_number(h)
-        if n then
-          h.attributes['number'] = n
-          if h.identifier ~= '' then numbers[h.identifier] = {'section', n} end
-          if h.attributes['label'] then
-            numbers[h.attributes['label']] = {'section', n, h.identifier}
-          end
-        end
-        return h
+        if n then h.attributes['number'] = n end
+        return register(h, n)
       end
       counters[h.level] = counters[h.level] + 1
       for l = h.level + 1, 6 do counters[l] = 0 end
@@ -223,14 +251,9 @@ function Pandoc(doc)
       for l = top, h.level do parts[#parts + 1] = tostring(counters[l]) end
       local num = table.concat(parts, '.')
       h.attributes['number'] = num
-      if h.identifier ~= '' then numbers[h.identifier] = {'section', num} end
-      if h.attributes['label'] then
-        numbers[h.attributes['label']] = {'section', num, h.identifier}
-        h.attributes['label'] = nil
-      end
       h.content:insert(1, pandoc.Space())
       h.content:insert(1, pandoc.Span({pandoc.Str(num)}, {class = 'header-section-number'}))
-      return h
+      return register(h, num)
     end,
     Table = function(t)
       tables = tables + 1
@@ -246,12 +269,41 @@ function Pandoc(doc)
           return img
         end,
       })
+      if f.attributes['subfigure'] then return f end  -- its group numbers it
       if #f.caption.long == 0 and f.identifier == '' then return f end
       figures = figures + 1
       if f.identifier ~= '' then numbers[f.identifier] = {'figure', tostring(figures)} end
       f.caption.long = prefix_caption(f.caption.long, 'Figure ' .. tostring(figures) .. '.',
         'figure-number')
       return f
+    end,
+    Div = function(div)
+      if not is_figure_group(div) then return nil end
+      figures = figures + 1
+      local n = tostring(figures)
+      numbers[div.identifier] = {'figure', n}
+      local part = 0
+      div.content = div.content:walk({
+        Figure = function(f)
+          if not f.attributes['subfigure'] then return nil end
+          f.attributes['subfigure'] = nil
+          part = part + 1
+          local letter = string.char(96 + part)
+          if f.identifier ~= '' then numbers[f.identifier] = {'figure', n .. letter} end
+          f.caption.long = prefix_caption(f.caption.long, '(' .. letter .. ')', 'subfigure-label')
+          return f
+        end,
+      })
+      -- The group's caption: its last paragraph, when that is text rather than images.
+      local last = div.content[#div.content]
+      local images = last and pandoc.Blocks({last}):walk({Image = function() return {} end})
+      if last and (last.t == 'Para' or last.t == 'Plain')
+          and pandoc.utils.stringify(images) == pandoc.utils.stringify(last) then
+        local caption = prefix_caption(pandoc.Blocks({last}), 'Figure ' .. n .. '.', 'figure-number')
+        div.content[#div.content] = pandoc.Div(caption, {class = 'figure-caption'})
+      end
+      div.classes:insert('figure-group')
+      return div
     end,
     CodeBlock = function(code)
       if not is_listing(code.identifier) then return nil end
@@ -309,7 +361,12 @@ function Pandoc(doc)
     listing = 'listings',
   }
   local function target_of(key)
-    return numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
+    local found = numbers[key] or numbers[key:sub(1, 1):lower() .. key:sub(2)]
+    -- pandoc-crossref's autoSectionLabels: `@sec:methods` for a heading whose id is `methods`.
+    local plain = found == nil and key:match('^[Ss]ec[:%-](.+)$')
+    local heading = plain and numbers[plain]
+    if heading and heading[1] == 'section' then found = {'section', heading[2], heading[3] or plain} end
+    return found
   end
   local function link(text, key)
     local target = target_of(key)

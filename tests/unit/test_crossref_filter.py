@@ -234,3 +234,29 @@ def test_a_latex_label_names_its_target_for_links() -> None:
     # A heading keeps its own id; its label links there.
     assert 'id="method"' in page and 'href="#method"' in page
     assert 'class="raw-tex" data-missing="nowhere"' in page
+
+
+def test_a_heading_without_a_number_is_referred_to_by_its_title() -> None:
+    out = plain(
+        "# Chapter 1: Origins {#sec-origins}\n\n## Sources {#sec:sources}\n\n"
+        "# Chapter 2: Trade\n\n# Notes on method {.unnumbered}\n\n"
+        "See @sec:sources, @sec:notes-on-method and @sec-origins.\n\n"
+        "[@sec:chapter-2-trade; @sec:sources]\n"
+    )
+    lines = [line for line in out.splitlines() if line]
+    assert lines[-2] == (
+        "See section \u201cSources\u201d, section \u201cNotes on method\u201d and section 1."
+    )
+    assert lines[-1] == "Sections 2 and \u201cSources\u201d"  # autoSectionLabels: sec: + its id
+
+
+def test_a_figure_of_figures_is_one_figure_with_parts() -> None:
+    group = (
+        '![Alone.](a.png){#fig:alone}\n\n<div id="fig:pair">\n![A mill.](m.png){#fig:mill}\n\n'
+        "![A town.](t.png)\n\nMill and town.\n</div>\n\n::: {#fig-q}\n![Q.](q.png)\n\nQuarto's.\n"
+        ":::\n\nSee @fig:pair, @fig:mill and @fig-q.\n"
+    )
+    lines = [line for line in plain(group).splitlines() if line]
+    assert "Figure 1. Alone." in lines and "(a) A mill." in lines and "(b) A town." in lines
+    assert "Figure 2. Mill and town." in lines and "Figure 3. Quarto\u2019s." in lines
+    assert lines[-1] == "See figure 2, figure 2a and figure 3."
