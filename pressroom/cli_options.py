@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
-from .config import FORMATS, find_root, load_project
+from .config import find_root, load_project
 from .errors import Diagnostics
+from .fields import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +80,7 @@ def _parse_meta(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     """-M key=value (or key:value, as Quarto), the value read as YAML (true, 12, a text)."""
     import yaml
 
-    from .config import DOCUMENT_FIELDS, METADATA_FIELDS, validate_meta
+    from .fields import DOCUMENT_FIELDS, METADATA_FIELDS, validate_meta
 
     meta: dict[str, Any] = {}
     for item in value:

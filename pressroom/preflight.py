@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import tree
-from .config import Project, line_of
+from .config import Project
 from .documents import Corpus
 from .drafts import KIND as DRAFT
 from .drafts import draft_markers
 from .errors import Diagnostics, PressroomError, PressroomErrors
+from .fields import line_of
 from .model import Cited
 from .pipeline import facts_path
 

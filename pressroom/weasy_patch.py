@@ -206,7 +206,9 @@ def _install_target(key: tuple[str, str], patches: list[Patch]) -> None:
         _applied.extend(done)
     for patch in fitting:
         if isinstance(patch, WrapPatch):
-            current = patch.wrap(current)
+            inner, current = current, patch.wrap(current)
+            if current is not inner and callable(current):
+                current.__wrapped__ = inner  # what it wraps, for inspect.unwrap and tests
             _applied.append(patch.name)
     if current is not original:
         _set(module, key[1], current)

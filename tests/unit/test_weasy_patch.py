@@ -39,7 +39,7 @@ def test_the_notes_patch_applies_to_the_pinned_weasyprint() -> None:
 
 def test_patched_code_carries_block_py_real_lines() -> None:
     weasy_patch.apply()
-    code = block._linebox_layout.__code__
+    code = inspect.unwrap(block._linebox_layout).__code__  # under the wrapping patches
     original = weasy_patch._originals[("weasyprint.layout.block", "_linebox_layout")]
     assert code.co_filename == block.__file__
     assert code.co_firstlineno == original.__code__.co_firstlineno
