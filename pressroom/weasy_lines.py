@@ -68,18 +68,29 @@ _PLANS: dict[tuple[Run, ...], paragraph.Plan] = {}  # a paragraph's items, proce
 # again, or the same paragraph in the next build of a watch session, is not planned again.
 _LINES: dict[tuple[Run, ...], dict[int, Line]] = {}
 _CACHE_LIMIT = 20000
-_KEYS: dict[int, tuple[Any, Hashable]] = {}  # id(computed style) -> (style, font key)
 _LAYOUTS: dict[Hashable, Any] = {}  # font key -> a Pango layout kept for measuring
 
 
-def _font_key(style: Any) -> Hashable:
-    """WeasyPrint's own key for a font at a size (family, style, weight, features, language,
-    size, line height), remembered per computed style."""
-    known = _KEYS.get(id(style))
+# What a run takes from a computed style: font key, language, hyphens: auto, font size,
+# wrapping, raised (a superscript or subscript).
+_Info = tuple[Hashable, str, bool, float, bool, bool]
+_INFO: dict[int, tuple[Any, _Info]] = {}  # id(computed style) -> (style, what runs take)
+_EDGES: dict[int, tuple[Any, float, float]] = {}  # id(style) -> (style, left, right edge)
+
+
+def _style_info(style: Any) -> _Info:
+    """The properties of a computed style that its text's runs take, read once per style
+    and document (WeasyPrint computes some on first reading)."""
+    known = _INFO.get(id(style))
     if known is None or known[0] is not style:
         from weasyprint.text.line_break import _font_style_cache_key
 
-        known = _KEYS[id(style)] = (style, _font_style_cache_key(style, include_size=True))
+        font = _font_style_cache_key(style, include_size=True)
+        _STYLES.setdefault(font, style)
+        info = (font, style["lang"] or "", style["hyphens"] == "auto",
+                float(style["font_size"]), style["white_space"] in ("normal", "pre-line"),
+                style["vertical_align"] in ("super", "sub"))
+        known = _INFO[id(style)] = (style, info)
     return known[1]
 
 
@@ -111,6 +122,14 @@ def _edge(style: Any, side: str) -> float:
     return total
 
 
+def _edges(style: Any) -> tuple[float, float]:
+    """An inline box's edges, left and right, once per style and document."""
+    known = _EDGES.get(id(style))
+    if known is None or known[0] is not style:
+        known = _EDGES[id(style)] = (style, _edge(style, "left"), _edge(style, "right"))
+    return known[1], known[2]
+
+
 class _Unsupported(Exception):
     """Content the planner does not model: WeasyPrint breaks this paragraph itself."""
 
@@ -126,41 +145,40 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
     pending = 0.0  # an inline box's closing edge, added before the next run
     glued = False  # the next run may not start a line (a superscript: a note call)
 
-    def add(text: str, style: Any, extra: float = 0.0) -> None:
+    def add(text: str, info: _Info, extra: float = 0.0) -> None:
         nonlocal offset, pending, glued
-        font = _font_key(style)
-        _STYLES.setdefault(font, style)
-        lang = style["lang"] or ""
-        wrap = style["white_space"] in ("normal", "pre-line")
-        runs.append(Run(text, font, lang, style["hyphens"] == "auto", not glued,
-                        extra + pending, float(style["font_size"]), wrap))
+        font, lang, hyphens, size, wrap, _ = info
+        runs.append(Run(text, font, lang, hyphens, not glued, extra + pending, size, wrap))
         offset += len(text)
         pending = 0.0
         glued = False
+
+    text_box, inline_box, inline_block = boxes.TextBox, boxes.InlineBox, boxes.InlineBlockBox
 
     def walk(box: Any, path: tuple[int, ...], superscript: bool) -> None:
         nonlocal pending, glued
         for index, child in enumerate(box.children):
             where = (*path, index)
             starts[where] = offset
-            if not child.is_in_normal_flow():
-                continue  # a footnote's float, an absolutely positioned box: no width here
-            style = child.style
-            raised = superscript or style["vertical_align"] in ("super", "sub")
-            if isinstance(child, boxes.TextBox):
+            if isinstance(child, text_box):  # text is always in the flow
                 text = child.text
                 if "\n" in text or "\xad" in text or "\t" in text:
                     raise _Unsupported
-                glued = glued or (raised and not superscript)
-                add(text, style)
-            elif isinstance(child, boxes.InlineBox):
-                pending += _edge(style, "left")
-                glued = glued or (raised and not superscript)
-                walk(child, where, raised)
-                pending += _edge(style, "right")
-            elif isinstance(child, boxes.InlineBlockBox):
-                width = max_content_width(context, child)
-                add("", style, width)
+                info = _style_info(child.style)
+                glued = glued or (info[5] and not superscript)
+                add(text, info)
+                continue
+            if not child.is_in_normal_flow():
+                continue  # a footnote's float, an absolutely positioned box: no width here
+            info = _style_info(child.style)
+            if isinstance(child, inline_box):
+                left, right = _edges(child.style)
+                pending += left
+                glued = glued or (info[5] and not superscript)
+                walk(child, where, superscript or info[5])
+                pending += right
+            elif isinstance(child, inline_block):
+                add("", info, max_content_width(context, child))
             else:
                 raise _Unsupported
 
@@ -171,7 +189,8 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
 def _paragraph(context: Any, linebox: Any) -> _Paragraph:
     state: dict[int, _Paragraph] | None = context.__dict__.get("_pressroom_lines")
     if state is None:  # a new document: its computed styles are new too
-        _KEYS.clear()
+        _INFO.clear()
+        _EDGES.clear()
         state = context.__dict__["_pressroom_lines"] = {}
     para = state.get(id(linebox))
     if para is not None and para.box is linebox:
@@ -422,7 +441,8 @@ def forget_plans() -> None:
     """Drop the planned paragraphs (kept: word widths), as a fresh process would start."""
     _PLANS.clear()
     _LINES.clear()
-    _KEYS.clear()
+    _INFO.clear()
+    _EDGES.clear()
 
 
 def forget_widths() -> None:

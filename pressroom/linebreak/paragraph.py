@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import hyphenation, kinsoku
 from .knuthplass import INFINITY, Box, Break, Compiled, Glue, Item, Params, Penalty, breakpoints
@@ -14,11 +14,11 @@ HYPHEN = "\u2010"  # what WeasyPrint prints at a hyphen break (hyphenate-charact
 _DASHES = "\u2014\u2013"  # em and en dash: a break may follow them, unhyphenated
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """A stretch of text in one font. `break_before=False` glues it to what precedes it
     (a note call); `hyphens` is CSS `hyphens: auto`; `extra` is a fixed width before the
-    text (an inline box's padding, border and margin)."""
+    text (an inline box's padding, border and margin). A named tuple: a paragraph's runs are
+    made for every line box and hashed to find its plan, and a tuple does both in C."""
 
     text: str
     font: Hashable
