@@ -101,6 +101,8 @@ DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
 }
 
 
+# Keys other tools' manuscripts carry, with what pressroom reads instead (not a typo's hint).
+FOREIGN_KEYS = {"tags": "JOSS's; pressroom's is 'keywords'"}
 AUTHOR_FIELDS = {
     "name",
     "affiliation",
@@ -140,6 +142,8 @@ def validate_meta(
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
+            if key in FOREIGN_KEYS:  # another tool's key: say what pressroom reads instead
+                hint = f" ({FOREIGN_KEYS[key]})"
             msg = f"unknown metadata key '{key}', ignored{hint}"
             warnings.append(BuildWarning(msg, "config.unknown", path, line))
             continue

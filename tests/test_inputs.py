@@ -246,7 +246,7 @@ def test_latex_labels_and_references_read_as_cross_references(outside_article: R
     warnings = [line for line in outside_article.stderr.splitlines() if ": warning: " in line]
     assert warnings == [
         "outside-article/manuscript/paper.md:3: warning: unknown metadata key 'tags', ignored "
-        "(did you mean 'thanks'?) [config.unknown]",
+        "(JOSS's; pressroom's is 'keywords') [config.unknown]",
         "outside-article/manuscript/paper.md:60: warning: '\\ref{sec:future}' refers to "
         "'sec:future', but no figure, table, equation, listing or heading has that \\label or "
         "id: printed as written [markdown.raw-tex]",

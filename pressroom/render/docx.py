@@ -20,6 +20,7 @@ from ..model import Cited, Output
 from ..toc import with_docx_toc
 from . import docx_sections
 from .base import Draft, PandocJob
+from .docx_equations import with_equation_tabs
 from .page import MARKUP
 
 
@@ -190,42 +191,6 @@ def with_page_breaks(ast: dict[str, Any]) -> dict[str, Any]:
         return out
 
     return {**ast, "blocks": breaks(ast["blocks"])}
-
-
-_TAB: tree.Node = {"t": "RawInline", "c": ["openxml", "<w:r><w:tab/></w:r>"]}
-
-
-def with_equation_tabs(ast: dict[str, Any]) -> dict[str, Any]:
-    """A numbered equation standing alone (crossref.lua's span: the math, a space, "(1)") as
-    Word sets one: in the "Display Equation" paragraph style, whose tab stops centre the formula
-    and put its number at the right margin (reference.docx). The formula is Word's inline math
-    in display style: Word centres display math on a line of its own, and then the number
-    would follow it."""
-
-    def tabbed(block: tree.Node) -> tree.Node:
-        content = block["c"] if block.get("t") == "Para" else None
-        if not content or len(content) != 1 or content[0].get("t") != "Span":
-            return block
-        span = content[0]
-        attr, inlines = span["c"]
-        if "equation" not in attr[1] or len(inlines) != 3 or inlines[0].get("t") != "Math":
-            return block
-        math = inlines[0]
-        tex = math["c"][1]
-        formula = {"t": "Math", "c": [{"t": "InlineMath"}, "\\displaystyle " + tex]}
-        body = {"t": "Span", "c": [attr, [_TAB, formula, _TAB, inlines[2]]]}
-        para = {"t": "Para", "c": [body]}
-        return {"t": "Div", "c": [["", [], [["custom-style", "Display Equation"]]], [para]]}
-
-    def walk(blocks: list[tree.Node]) -> list[tree.Node]:
-        out: list[tree.Node] = []
-        for block in blocks:
-            if block.get("t") == "Div":
-                block = {"t": "Div", "c": [block["c"][0], walk(block["c"][1])]}
-            out.append(tabbed(block))
-        return out
-
-    return {**ast, "blocks": walk(ast["blocks"])}
 
 
 def pandoc_copy(value: Any) -> Any:

@@ -385,3 +385,31 @@ def test_a_landscape_div_is_a_turned_word_section() -> None:
     assert docx_sections.sections(xml.replace("pressroom:landscape", "x")) == xml.replace(
         "pressroom:landscape", "x"
     )
+
+
+def test_a_numbered_equation_inside_a_paragraph_gets_a_word_paragraph_of_its_own() -> None:
+    from pressroom.cite import CROSSREF
+    from pressroom.render.docx_equations import with_equation_tabs
+
+    markdown = (
+        "A function $f$:\n$$ y = x $$ {#eq:line}\nwhere $x$ is real.\n\n$$ z = 1 $$ {#eq:one}\n"
+    )
+    out, _ = pandoc.run(
+        ["-f", "markdown", "-t", "json", "--lua-filter", str(CROSSREF)], markdown.encode("utf-8")
+    )
+    blocks = with_equation_tabs(json.loads(out))["blocks"]
+    styles = [
+        tree.attr_value(b["c"][0], "custom-style") if b["t"] == "Div" else b["t"] for b in blocks
+    ]
+    assert styles == ["Para", "Display Equation", "First Paragraph", "Display Equation"]
+    assert [tree.text(b) for b in blocks] == [
+        "A function :",
+        "(1)",
+        "where  is real.",
+        "(2)",
+    ]  # (math is not text)
+    (para,) = blocks[1]["c"][1]
+    (span,) = para["c"]
+    tab, math, tab2, _number = span["c"][1]
+    assert span["c"][0][0] == "eq:line" and tab == tab2 and tab["c"][1] == "<w:r><w:tab/></w:r>"
+    assert math["c"] == [{"t": "InlineMath"}, "\\displaystyle  y = x "]
