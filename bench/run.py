@@ -3,7 +3,8 @@
 1. cold full build of the default project vs the bare tools (pandoc + WeasyPrint, make -j2);
 2. no-op `make`;  3. one paragraph of paper.md edited, through `make` and the watch process;
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
-5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py).
+5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py);
+   watch's incremental preview against a full PDF, in one process (bench/incremental.py).
 6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
 7. Anchors: Typst on the same cited text, a 300-page manuscript for real (bench/anchors.py).
 
@@ -36,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import anchors, weasy_fast  # noqa: E402
+from bench import anchors, incremental, weasy_fast  # noqa: E402
 from bench import linebreak as lines_bench  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
 
@@ -716,6 +717,9 @@ def main() -> int:
     r["scales"] = scaling(one_x, quick)
     print("bench: WeasyPrint with and without the speed patches", flush=True)
     r["weasy"] = weasy_fast.measure(WORK, project, quick)
+    print("bench: watch's incremental preview against a full PDF", flush=True)
+    started = incremental.when()
+    r["incremental"] = incremental.section(incremental.measure(WORK, project, quick), started)
     print("bench: line breaking, WeasyPrint's first fit vs total fit", flush=True)
     r["lines"] = lines_bench.measure_all(WORK, project, quick)
     print("bench: anchors: Typst, a 300-page manuscript, the bare tools", flush=True)
@@ -728,6 +732,7 @@ def main() -> int:
         f"uses the notes' figure for Manubot on this paper, {MANUBOT[0]}–{MANUBOT[1]} s."
     )
     RESULTS.write_text(report(r, quick), "utf-8")
+    write_section(RESULTS, incremental.HEADING, r["incremental"])
     print(f"bench: wrote {RESULTS.relative_to(ROOT)}", flush=True)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import signal
@@ -103,16 +104,23 @@ class Preview:
         child = context.Process(target=self._child, args=(send,), name="slow-outputs")
         child.start()
         send.close()
-        while child.is_alive():
+        result = None
+        while result is None:
             if self._slow_wanted.is_set():  # an edit came in: this layout is out of date
                 child.terminate()
                 child.join()
                 return None
-            child.join(0.05)
-        try:
-            built, errors, warnings, took = receive.recv()
-        except (EOFError, OSError):
+            try:
+                if receive.poll(0.05):
+                    result = _kept_or_result(receive.recv())
+                elif not child.is_alive() and not receive.poll():
+                    break
+            except (EOFError, OSError):
+                break
+        child.join()
+        if result is None:
             return [], [f"pressroom: the PDF builder stopped (exit {child.exitcode})"], 0.0
+        built, errors, warnings, took = result
         for warning in warnings:
             _say(warning)
         return built, errors, took
@@ -130,6 +138,9 @@ class Preview:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        from . import weasy_incremental  # (imported by watch() before the fork)
+
+        weasy_incremental.on_keep = lambda key, state: send.send(("state", key, state))
         diagnostics = Diagnostics(self.project_dir, strict=self.strict, echo=False)
         try:
             built, errors, took = self._build("slow", (), diagnostics)
@@ -195,6 +206,19 @@ class Preview:
             )
 
 
+def _kept_or_result(message: Any) -> Any:
+    """A message from the forked builder: a preview's layout state, which this process keeps
+    for the next builder (it inherits it: nothing is copied back until a layout changes it),
+    or the builder's result (None for a state)."""
+    if isinstance(message[0], str) and message[0] == "state":
+        from . import weasy_incremental
+
+        _, key, state = message
+        weasy_incremental.STORE[key] = state
+        return None
+    return message
+
+
 def _phase_targets(project: Any, phase: str) -> frozenset[str]:
     """The outputs one phase builds: every document's HTML, or everything else."""
     from .targets import outputs
@@ -239,6 +263,8 @@ def watch(
     # WeasyPrint is imported once, here: a rebuild does not pay its 0.4 s again.
     from . import weasy  # noqa: F401
 
+    _say_previews()
+
     preview = Preview(project_dir, strict, overrides)
     if not (preview.project_dir / "manuscript").is_dir():
         load_project(preview.project_dir)  # raises the usual "no manuscript/ folder" error
@@ -276,6 +302,19 @@ def watch(
 
         pandoc.kill_all()
         remove_pending()
+
+
+def _say_previews() -> None:
+    """How each preview PDF was laid out (again from a page, or in full and why), on stderr."""
+    from . import weasy_incremental
+
+    logger = weasy_incremental.log
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("pressroom: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _interrupt(signum: int, frame: Any) -> None:

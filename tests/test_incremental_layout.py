@@ -24,7 +24,7 @@ from pressroom.errors import Diagnostics
 from pressroom.model import Output
 from pressroom.render import render_document
 
-from .conftest import copy_default_project
+from .conftest import copy_default_project, copy_project
 from .readers import note_pages
 
 
@@ -226,3 +226,45 @@ def test_the_switch_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert incremental_on()
     monkeypatch.setenv("PRESSROOM_INCREMENTAL", "0")
     assert not incremental_on()
+
+
+@pytest.mark.slow
+def test_watch_keeps_the_layout_state_and_lays_an_edit_out_from_it(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The watch process keeps each preview's state (handed back by the forked builder), and
+    the next edit's preview is laid out again only from the page before it."""
+    from pressroom import watch
+
+    project = copy_project("notes", tmp_path)
+    source = project / "manuscript" / "paper.md"
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("range(14)", "range(70)", 1), "utf-8")  # some pages
+    watch._say_previews()
+    try:
+        _watch_an_edit(project, source, capfd)
+    finally:  # the logger as it was, for the tests that read it through caplog
+        weasy_incremental.log.handlers.clear()
+        weasy_incremental.log.propagate = True
+
+
+def _watch_an_edit(project: Path, source: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from pressroom import watch
+
+    preview = watch.Preview(project, strict=False, overrides={})
+    preview.rebuild()
+    preview.wait(300)
+    key = str(project / "build" / "paper.pdf")
+    assert "paper.pdf: pdf preview in full: no earlier layout kept" in capfd.readouterr().err
+    assert key in weasy_incremental.STORE  # kept by this process
+    text = source.read_text("utf-8")
+    middle = "# Middle {#sec-middle}\n\n"
+    source.write_text(text.replace(middle, middle + "Thus ", 1), "utf-8")
+    preview.rebuild({source})
+    preview.wait(300)
+    said = capfd.readouterr().err
+    assert re.search(r"paper\.pdf: pdf preview: pages \d+-\d+ laid out again", said), said
+    assert "Thus" in weasy_incremental.STORE[key].html
+    assert preview.state.error is None
+    with pikepdf.open(key) as final:  # the full tagged PDF replaced the preview
+        assert "/StructTreeRoot" in final.Root
