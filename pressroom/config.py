@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
+from . import jekyll, yamlio
 from .depfile import now
 from .errors import BuildWarning, PressroomError, PressroomErrors
-from .fields import DOCUMENT_FIELDS, FORMATS, METADATA_FIELDS, line_of, validate_meta
+from .fields import (
+    DOCUMENT_FIELDS,
+    FORMATS,
+    METADATA_FIELDS,
+    foreign_layout,
+    line_of,
+    validate_meta,
+)
 from .normalise import DEFAULT_STYLE, normalise
 
 PACKAGE = Path(__file__).resolve().parent  # the installed package: code, templates, filters
@@ -278,7 +285,16 @@ def load_document(project: Project, name: str) -> Document:
     problems, warnings = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
     if problems:
         raise PressroomErrors(problems)
+    page = foreign_layout(front)  # another tool's layout: a Jekyll page (jekyll.py)
+    if page:  # the site's own keys, in one warning rather than one each
+        fields = {**METADATA_FIELDS, **DOCUMENT_FIELDS}
+        warnings = [w for w in warnings if w.kind != "config.unknown"]
+        warnings.append(jekyll.page_warning(front, [k for k in front if k not in fields], source))
     front = normalise(front, source, project.root)
+    if page:
+        additions, body, liquid = jekyll.adapt(front, body, source)
+        front.update(additions)
+        warnings += liquid
     meta = yamlio.LineDict({**project.metadata, **front, **project.overrides})
     meta.lines = {}
     formats = tuple(front.get("formats") or FORMATS)

@@ -36,6 +36,14 @@ _LIQUID = re.compile(
 
 def protect(text: str, path: Path) -> str:
     """`text` with every `{` inside code hidden from Jinja; a Liquid tag in prose is an error."""
+    protected = hide_code(text)
+    _refuse_liquid(protected, path)
+    return protected
+
+
+def hide_code(text: str) -> str:
+    """`text` with every `{` inside fenced code and inline code hidden (`restore` brings them
+    back)."""
     out: list[str] = []
     prose: list[str] = []
     fence: str | None = None
@@ -56,9 +64,7 @@ def protect(text: str, path: Path) -> str:
         else:
             prose.append(line)
     out.append(_spans(prose))
-    protected = "".join(out)
-    _refuse_liquid(protected, path)
-    return protected
+    return "".join(out)
 
 
 def _spans(lines: list[str]) -> str:

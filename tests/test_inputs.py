@@ -328,3 +328,39 @@ def test_a_table_of_many_columns_in_a_landscape_section_of_the_docx(outside_arti
     assert "<!--pressroom" not in docx_part(
         outside_article.build / "paper.docx", "word/document.xml"
     )
+
+
+# A Programming Historian lesson as its Jekyll site keeps it: Liquid includes, highlight blocks.
+@pytest.fixture(scope="session")
+def outside_lesson(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    project = copy_project("outside-lesson", tmp_path_factory.mktemp("outside-lesson"))
+    run = run_build(project)
+    assert run.code == 0, run.stderr
+    return run
+
+
+def test_a_jekyll_lesson_builds_as_it_is(outside_lesson: Run) -> None:
+    warnings = [line for line in outside_lesson.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "outside-lesson/manuscript/paper.md:4: warning: layout 'lesson' is another tool's: read "
+        "as a Jekyll page (set as an article, Liquid tags read as Jekyll's, no Jinja templating); "
+        "keys pressroom does not use are ignored: collection, slug, reviewers, difficulty, "
+        "activity, topics, avatar_alt [config.unknown]",
+        "outside-lesson/manuscript/paper.md:43: warning: Liquid tag '{% include alert.html "
+        'text="Save your work often." %}\' has no meaning here: left out [jekyll.liquid]',
+    ]
+    build = outside_lesson.build
+    pdf = " ".join(" ".join(pdf_pages(build / "paper.pdf")).split())
+    assert "Contents 1 Lesson Goals" in pdf  # {% include toc.html %}
+    assert "Figure 1. Tolls by year" in pdf and "Figure 1. Figure 1." not in pdf
+    assert 'rows = list(csv.reader(open("ledger.csv")))' in pdf  # {% highlight %}
+    assert "{{ count }}" in pdf and "{%" not in pdf and "site.baseurl" not in pdf
+    soup = BeautifulSoup((build / "paper.html").read_text("utf-8"), "html.parser")
+    assert soup.select_one("figure img[src]") is not None
+    assert soup.select_one("pre.python, div.sourceCode pre") is not None
+    assert [a["href"] for a in soup.select("main a") if "lessons" in a["href"]] == [
+        "/en/lessons/reading-ledgers"
+    ]
+    paragraphs = docx_paragraphs(build / "paper.docx")
+    assert ("Image Caption", "Figure 1. Tolls by year") in paragraphs
+    assert not any("{%" in t for _, t in paragraphs)

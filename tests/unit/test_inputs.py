@@ -281,10 +281,11 @@ def test_another_tools_layout_is_a_warning_and_the_document_an_article(tmp_path:
     root = _project(tmp_path, "---\ntitle: Counting Words\nlayout: lesson\n---\nText.\n")
     doc = load_document(load_project(root), "paper")
     assert [w.format(root) for w in doc.warnings] == [
-        "manuscript/paper.md:3: warning: layout 'lesson' is not a pressroom layout (article, "
-        "handout): ignored, set as an article [config.unknown]"
+        "manuscript/paper.md:3: warning: layout 'lesson' is another tool's: read as a Jekyll "
+        "page (set as an article, Liquid tags read as Jekyll's, no Jinja templating) "
+        "[config.unknown]"
     ]
-    assert "layout" not in doc.meta
+    assert "layout" not in doc.meta and doc.meta["templating"] is False
     (root / "manuscript" / "paper.md").write_text("---\nlayout: handout\n---\nText.\n")
     doc = load_document(load_project(root), "paper")
     assert doc.warnings == () and doc.meta["layout"] == "handout"
