@@ -23,7 +23,9 @@ READER = "markdown-raw_attribute"  # a raw-format block could smuggle markup pas
 def cite(assembled: Assembled, project: Project, library: Library, style: Path) -> Cited:
     """Markdown -> pandoc AST with notes and bibliography formatted by citeproc."""
     doc = assembled.doc
-    args = ["-f", READER, "-t", "json", "--lua-filter", str(RAWTEX), "--lua-filter", str(CROSSREF)]
+    # `citations: false` (a Jekyll page's default): `@name` is text, as kramdown reads it.
+    reader = READER + ("-citations" if doc.meta.get("citations") is False else "")
+    args = ["-f", reader, "-t", "json", "--lua-filter", str(RAWTEX), "--lua-filter", str(CROSSREF)]
     meta = {
         "lang": str(doc.meta.get("lang") or "en-US"),
         "link-citations": doc.meta.get("link-citations", True) is not False,

@@ -98,6 +98,11 @@ DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         bool,
         "Run Jinja over this document (default true); false reads it as plain pandoc Markdown.",
     ),
+    "citations": (
+        bool,
+        "Read `[@key]` and `@key` as citations (default true); false reads them as text, as"
+        " Jekyll does (a Jekyll page's default: `@handle` in a lesson is a handle).",
+    ),
 }
 
 

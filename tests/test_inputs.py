@@ -343,10 +343,10 @@ def test_a_jekyll_lesson_builds_as_it_is(outside_lesson: Run) -> None:
     warnings = [line for line in outside_lesson.stderr.splitlines() if ": warning: " in line]
     assert warnings == [
         "outside-lesson/manuscript/paper.md:4: warning: layout 'lesson' is another tool's: read "
-        "as a Jekyll page (set as an article, Liquid tags read as Jekyll's, no Jinja templating); "
-        "keys pressroom does not use are ignored: collection, slug, reviewers, difficulty, "
-        "activity, topics, avatar_alt [config.unknown]",
-        "outside-lesson/manuscript/paper.md:43: warning: Liquid tag '{% include alert.html "
+        "as a Jekyll page (set as an article, Liquid tags read as Jekyll's, no Jinja templating, "
+        "@name as text); keys pressroom does not use are ignored: collection, slug, reviewers, "
+        "difficulty, activity, topics, avatar_alt [config.unknown]",
+        "outside-lesson/manuscript/paper.md:46: warning: Liquid tag '{% include alert.html "
         'text="Save your work often." %}\' has no meaning here: left out [jekyll.liquid]',
     ]
     build = outside_lesson.build
@@ -355,6 +355,7 @@ def test_a_jekyll_lesson_builds_as_it_is(outside_lesson: Run) -> None:
     assert "Figure 1. Tolls by year" in pdf and "Figure 1. Figure 1." not in pdf
     assert 'rows = list(csv.reader(open("ledger.csv")))' in pdf  # {% highlight %}
     assert "{{ count }}" in pdf and "{%" not in pdf and "site.baseurl" not in pdf
+    assert "@ferrykeeper a bot that posts one toll a day? — A reader (@tollreader)" in pdf
     soup = BeautifulSoup((build / "paper.html").read_text("utf-8"), "html.parser")
     assert soup.select_one("figure img[src]") is not None
     assert soup.select_one("pre.python, div.sourceCode pre") is not None
