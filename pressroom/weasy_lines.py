@@ -397,22 +397,96 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def wrap_text_align(original: Callable[..., Any]) -> Callable[..., Any]:
     """WeasyPrint's text_align, which also shrinks the spaces of a planned line set tight
-    (WeasyPrint itself only ever widens them)."""
+    (WeasyPrint itself only ever widens them), and gives a little of a loose line's extra
+    width to its letters (`_track_loose`)."""
 
     def text_align(context: Any, line: Any, available_width: float, last: bool) -> Any:
-        if (
-            -1 <= getattr(line, "pressroom_ratio", 0) < 0
-            and not last
-            and line.width > available_width
-            and line.style["text_align_all"] == "justify"
-        ):
+        ratio = getattr(line, "pressroom_ratio", None)
+        if ratio is None or last or line.style["text_align_all"] != "justify":
+            return original(context, line, available_width, last)
+        if -1 <= ratio < 0 and line.width > available_width:
             from weasyprint.layout.inline import justify_line
 
             justify_line(context, line, available_width - line.width)
             return 0
+        if line.width < available_width:
+            _track_loose(context, line, available_width)
         return original(context, line, available_width, last)
 
     return text_align
+
+
+# Word spaces wider than this (em) count as loose (tests/typography.py: 0.40 em). A line that
+# would set them wider gives some of its extra width to the spacing of its letters, at most
+# MAX_TRACK em each: what a typesetter does where no break or hyphen is left (a note of long
+# capitalised titles, a name that cannot be divided). 0.02 em is below what a reader sees as
+# spaced-out letters; it takes about 0.1 em off each word space.
+LOOSE_EM = 0.385
+MAX_TRACK = 0.02
+
+
+def _track_loose(context: Any, line: Any, available_width: float) -> None:
+    """Letter spacing for a justified line whose word spaces would be loose: just enough for
+    spaces of LOOSE_EM, at most MAX_TRACK em. Pango spaces a letter by half the amount on each
+    side, so a word space grows by two letters' spacing while each letter takes its share:
+    with C letters and S spaces the space shrinks by t (C - S) / S for spacing t."""
+    from weasyprint.layout.inline import count_expandable_spaces
+
+    if line.style["letter_spacing"] != "normal":
+        return  # the author's own letter spacing is left as it is
+    spaces = count_expandable_spaces(line)
+    letters = _letters(line)
+    if not spaces or letters <= spaces:
+        return
+    em = float(line.style["font_size"])
+    space = _measure(" ", _style_info(line.style)[0])
+    extra = available_width - line.width
+    excess = spaces * space + extra - spaces * LOOSE_EM * em  # beyond spaces of LOOSE_EM
+    if excess <= 0:
+        return
+    track = min(excess / (letters - spaces), MAX_TRACK * em)
+    _add_tracking(context, line, track, 0.0)
+
+
+def _letters(box: Any) -> int:
+    """The characters other than spaces in a line's text, in the flow."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return len(box.text) - box.text.count(" ") - box.text.count("\u00a0")
+    if isinstance(box, boxes.LineBox | boxes.InlineBox):
+        return sum(_letters(child) for child in box.children if child.is_in_normal_flow())
+    return 0
+
+
+def _add_tracking(context: Any, box: Any, track: float, x_advance: float) -> float:
+    """Letter spacing `track` on every text box of a line, the boxes after each moved along
+    (as WeasyPrint's add_word_spacing moves them for word spacing); returns the advance."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        if box.text:
+            style = box.style.copy()
+            style["letter_spacing"] = track
+            layout = create_layout(box.text, style, context, None, box.justification_spacing)
+            first, _ = layout.get_first_line()
+            width = line_size(first, style)[0]
+            layout.deactivate()
+            box.style, box.pango_layout = style, layout
+            x_advance += width - box.width
+            box.width = width
+    elif isinstance(box, boxes.LineBox | boxes.InlineBox):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _add_tracking(context, child, track, x_advance)
+        box.width += x_advance - before
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
 
 
 _enabled = os.environ.get("PRESSROOM_LINEBREAK") != "0"

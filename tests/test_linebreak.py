@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pressroom.linebreak import hyphenation, kinsoku
@@ -218,8 +220,6 @@ def test_the_half_word_line_is_gone() -> None:
 
 def test_an_author_protects_a_word_from_hyphenation() -> None:
     """`[word]{.nohyphen}` in Markdown: a span of class nohyphen (templates/type.css)."""
-    from pathlib import Path
-
     from pressroom import weasy_lines
 
     assert weasy_lines.install()
@@ -302,3 +302,42 @@ def test_no_word_is_divided_across_a_page_turn(monkeypatch: pytest.MonkeyPatch) 
             divided[bool(retries)] += sum(end.endswith("\u2010") for end in ends[:-1])
     assert divided[False] > 0, "the pages are meant to end on a divided word without it"
     assert divided[True] == 0
+
+
+def test_a_loose_line_gives_a_little_of_its_space_to_its_letters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A note of capitalised titles (never hyphenated) in columns of several widths: without
+    letter spacing (MAX_TRACK = 0) some justified lines have word spaces above 0.40 em; with
+    at most 0.02 em on each letter fewer do (a line of a few long words can need more), and
+    the lines hold the same text."""
+    import weasyprint
+
+    from pressroom import weasy_lines
+    from tests.typography import measure
+
+    assert weasy_lines.install()
+    title = (
+        "Office of the Under Secretary of Defense for Research and Engineering, Report of "
+        "Defense Science Board Task Force on Industry-to-Industry International Armaments "
+        "Cooperation, Phase Two, Japan, Washington, Government Printing Office."
+    )
+    columns = "".join(
+        f'<p style="width: {width}px">{title}</p>' for width in range(400, 500, 10)
+    )
+    html = (
+        "<style>@page { size: 560px 300px; margin: 30px } p { font: 9pt 'Linux Libertine O';"
+        " text-align: justify; hyphens: auto; margin: 0; break-after: page }</style>"
+        f'<body lang="en">{columns}</body>'
+    )
+    loose, texts = {}, {}
+    for track in (0.0, weasy_lines.MAX_TRACK):
+        monkeypatch.setattr(weasy_lines, "MAX_TRACK", track)
+        pdf = tmp_path / f"{track}.pdf"
+        weasyprint.HTML(string=html).write_pdf(pdf)
+        report = measure(pdf)
+        loose[track] = report.body.loose
+        texts[track] = weasy_lines_of(html)
+    assert loose[0.0] > 0, "the columns are meant to set loose lines without letter spacing"
+    assert loose[weasy_lines.MAX_TRACK] < loose[0.0]
+    assert texts[0.0] == texts[weasy_lines.MAX_TRACK]  # the same lines, only spaced
