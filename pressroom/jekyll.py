@@ -1,8 +1,8 @@
 """Jekyll pages read as they are (a Programming Historian lesson, a site's post): a document whose
 front matter names another tool's layout (`layout: lesson`) is a Jekyll page, so its `{% %}`
 and `{{ }}` are Liquid, not Jinja, and `@name` is a handle, not a citation (kramdown has
-none). Templating and citations are off for it (unless its front matter says otherwise), and
-the Liquid a lesson uses becomes what it means:
+none). Templating, citations and section numbers are off for it, as the site shows it (unless
+its front matter says otherwise), and the Liquid a lesson uses becomes what it means:
 
 - `{% include toc.html %}`: a table of contents (`toc: true`);
 - `{% include figure.html filename="x.png" caption="..." %}` (any include with a `filename`):
@@ -36,7 +36,8 @@ def page_warning(front: dict[str, Any], foreign: list[str], source: Path) -> Bui
     the site's keys it does not use (an error under --strict, like any unknown key)."""
     msg = (
         f"layout '{front['layout']}' is another tool's: read as a Jekyll page (set as an "
-        "article, Liquid tags read as Jekyll's, no Jinja templating, @name as text)"
+        "article without section numbers, Liquid tags read as Jekyll's, no Jinja templating, "
+        "@name as text)"
     )
     if foreign:
         msg += f"; keys pressroom does not use are ignored: {', '.join(foreign)}"
@@ -51,7 +52,8 @@ def adapt(
     one), its body with the Liquid translated, and a warning per tag left out."""
     warnings: list[BuildWarning] = []
     additions: dict[str, Any] = {}
-    for key in ("templating", "citations"):  # Liquid, not Jinja; kramdown has no citations
+    # Liquid, not Jinja; kramdown has no citations; the site numbers no headings.
+    for key in ("templating", "citations", "number-sections"):
         if key not in meta:
             additions[key] = False
     slug = str(meta.get("slug") or source.stem)

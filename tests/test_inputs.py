@@ -343,15 +343,16 @@ def test_a_jekyll_lesson_builds_as_it_is(outside_lesson: Run) -> None:
     warnings = [line for line in outside_lesson.stderr.splitlines() if ": warning: " in line]
     assert warnings == [
         "outside-lesson/manuscript/paper.md:4: warning: layout 'lesson' is another tool's: read "
-        "as a Jekyll page (set as an article, Liquid tags read as Jekyll's, no Jinja templating, "
-        "@name as text); keys pressroom does not use are ignored: collection, slug, reviewers, "
-        "difficulty, activity, topics, avatar_alt [config.unknown]",
+        "as a Jekyll page (set as an article without section numbers, Liquid tags read as "
+        "Jekyll's, no Jinja templating, @name as text); keys pressroom does not use are "
+        "ignored: collection, slug, reviewers, difficulty, activity, topics, avatar_alt "
+        "[config.unknown]",
         "outside-lesson/manuscript/paper.md:46: warning: Liquid tag '{% include alert.html "
         'text="Save your work often." %}\' has no meaning here: left out [jekyll.liquid]',
     ]
     build = outside_lesson.build
     pdf = " ".join(" ".join(pdf_pages(build / "paper.pdf")).split())
-    assert "Contents 1 Lesson Goals" in pdf  # {% include toc.html %}
+    assert "Contents Lesson Goals . . ." in pdf  # {% include toc.html %}; no numbers, as the site
     assert "Figure 1. Tolls by year" in pdf and "Figure 1. Figure 1." not in pdf
     assert 'rows = list(csv.reader(open("ledger.csv")))' in pdf  # {% highlight %}
     assert "{{ count }}" in pdf and "{%" not in pdf and "site.baseurl" not in pdf

@@ -282,8 +282,8 @@ def test_another_tools_layout_is_a_warning_and_the_document_an_article(tmp_path:
     doc = load_document(load_project(root), "paper")
     assert [w.format(root) for w in doc.warnings] == [
         "manuscript/paper.md:3: warning: layout 'lesson' is another tool's: read as a Jekyll "
-        "page (set as an article, Liquid tags read as Jekyll's, no Jinja templating, @name as "
-        "text) "
+        "page (set as an article without section numbers, Liquid tags read as Jekyll's, no Jinja "
+        "templating, @name as text) "
         "[config.unknown]"
     ]
     assert "layout" not in doc.meta and doc.meta["templating"] is False
