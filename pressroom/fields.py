@@ -108,6 +108,15 @@ DOCUMENT_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
 
 # Keys other tools' manuscripts carry, with what pressroom reads instead (not a typo's hint).
 FOREIGN_KEYS = {"tags": "JOSS's; pressroom's is 'keywords'"}
+# pandoc-crossref's settings: pressroom numbers and names figures, tables, equations, listings
+# and sections in its own words, reads `Listing:` captions and finds `@sec:x` by a heading's id.
+FOREIGN_KEYS |= dict.fromkeys(
+    """figPrefix eqnPrefix tblPrefix lstPrefix secPrefix figureTitle tableTitle listingTitle
+    titleDelim lofTitle lotTitle lolTitle figureTemplate tableTemplate listingTemplate
+    codeBlockCaptions autoSectionLabels chapters chaptersDepth subfigColumns subfigGrid
+    linkReferences nameInLink cref autoEqnLabels""".split(),  # noqa: SIM905 (words read best as words)
+    "pandoc-crossref's setting; pressroom numbers and names cross-references its own way",
+)
 AUTHOR_FIELDS = {
     "name",
     "affiliation",

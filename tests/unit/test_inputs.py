@@ -415,3 +415,19 @@ def test_a_numbered_equation_inside_a_paragraph_gets_a_word_paragraph_of_its_own
     tab, math, tab2, _number = span["c"][1]
     assert span["c"][0][0] == "eq:line" and tab == tab2 and tab["c"][1] == "<w:r><w:tab/></w:r>"
     assert math["c"] == [{"t": "InlineMath"}, "\\displaystyle  y = x "]
+
+
+def test_other_tools_keys_say_what_pressroom_does_instead(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path, "---\ntags: [Python]\nfigPrefix: [Fig., Figs.]\nkeywrods: x\n---\nX\n"
+    )
+    doc = load_document(load_project(root), "paper")
+    assert [w.format(root) for w in doc.warnings] == [
+        "manuscript/paper.md:2: warning: unknown metadata key 'tags', ignored (JOSS's; "
+        "pressroom's is 'keywords') [config.unknown]",
+        "manuscript/paper.md:3: warning: unknown metadata key 'figPrefix', ignored "
+        "(pandoc-crossref's setting; pressroom numbers and names cross-references its own way) "
+        "[config.unknown]",
+        "manuscript/paper.md:4: warning: unknown metadata key 'keywrods', ignored (did you mean "
+        "'keywords'?) [config.unknown]",
+    ]
