@@ -1,13 +1,17 @@
-"""The table of contents (`toc: true`, pandoc's and Quarto's key): the document's headings down
-to `toc-depth`, opening the body. In the HTML and the PDF a nested list of links (print.css adds
-each entry's page number with target-counter); in the DOCX Word's contents paragraphs ("toc 1",
-"toc 2", ...) with a page field that Word and LibreOffice fill in when they lay the file out.
+"""The table of contents (`toc: true`, pandoc's and Quarto's key, or `\\tableofcontents` where
+it is to stand): the document's headings down to `toc-depth`; and the lists of figures and
+tables where `\\listoffigures` and `\\listoftables` stand. In the HTML and the PDF each is a
+list of links (print.css adds each entry's page number with target-counter); in the DOCX Word's
+contents paragraphs ("toc 1", "toc 2", ...) with a page field that Word and LibreOffice fill in
+when they lay the file out.
 
-It is added by the writers' jobs, not to the cited AST: word counts, the redline's matching and
-the source map never see it."""
+They are added by the writers' jobs, not to the cited AST: word counts, the redline's matching
+and the source map never see them."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,20 +89,106 @@ def _depth(meta: dict[str, Any]) -> int:
     return depth if isinstance(depth, int) and not isinstance(depth, bool) else DEFAULT_DEPTH
 
 
-def with_toc(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
-    """The AST with the contents as its first block, for the HTML and print pages: a div
-    (#toc.toc, role doc-toc) holding an unnumbered, unlisted heading at the top level and a
-    nested list of links. Unchanged when the document asks for none or has no headings."""
-    found = entries(ast, _depth(meta)) if wanted(meta) else []
-    if not found:
-        return ast
-    levels = [h["c"][0] for h in tree.nodes(ast["blocks"], "Header")]
-    heading = {
-        "t": "Header",
-        "c": [min(levels), ["", ["unnumbered", "unlisted"], []], _words(title(meta))],
+# The lists a document may have, by the class of the empty div that marks where each goes
+# (rawtex.lua: `\tableofcontents`, `\listoffigures`, `\listoftables`), with their titles.
+PLACES = {"toc": "toc-here", "lof": "lof-here", "lot": "lot-here"}
+LIST_TITLES = {"lof": "List of Figures", "lot": "List of Tables"}  # as LaTeX prints them
+
+
+def _lists(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, tuple[str, list[Entry]]]:
+    """Each list the document asks for (`toc: true`, or a marker where it goes), as its title
+    and entries; a list without entries is left out."""
+    placed = {
+        kind
+        for kind, cls in PLACES.items()
+        if any(cls in d["c"][0][1] for d in tree.nodes(ast["blocks"], "Div"))
     }
-    div = {"t": "Div", "c": [[TOC_ID, ["toc"], [["role", "doc-toc"]]], [heading, _list(found)]]}
-    return {**ast, "blocks": [div, *ast["blocks"]]}
+    lists: dict[str, tuple[str, list[Entry]]] = {}
+    if wanted(meta) or "toc" in placed:
+        lists["toc"] = (title(meta), entries(ast, _depth(meta)))
+    for kind, node in (("lof", "Figure"), ("lot", "Table")):
+        if kind in placed:
+            lists[kind] = (LIST_TITLES[kind], captions(ast, node))
+    return {kind: found for kind, found in lists.items() if found[1]}
+
+
+def captions(ast: dict[str, Any], kind: str) -> list[Entry]:
+    """The captioned figures or tables, in order, each with its id (crossref.lua numbered them,
+    so each caption starts "Figure 1."); one without an id gets one here (`ids`)."""
+    found = []
+    for node in tree.nodes(ast["blocks"], kind):
+        short, long = node["c"][1]
+        inlines = short or next((b["c"] for b in long if b["t"] in ("Plain", "Para")), None)
+        if inlines and node["c"][0][0]:
+            found.append(Entry(1, node["c"][0][0], _clean(inlines)))
+    return found
+
+
+def ids(ast: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `ast` in which every captioned figure and table has an id (figure-3, table-1),
+    so that a list can link to it; the cited AST itself is shared, and left as it is."""
+    copy: dict[str, Any] = json.loads(json.dumps(ast))
+    taken = {n["c"][0][0] for k in ("Figure", "Table", "Div") for n in tree.nodes(copy, k)}
+    taken |= {h["c"][1][0] for h in tree.nodes(copy, "Header")}
+    for kind in ("Figure", "Table"):
+        for number, node in enumerate(tree.nodes(copy["blocks"], kind), 1):
+            ident = f"{kind.lower()}-{number}"
+            if not node["c"][0][0] and node["c"][1][1] and ident not in taken:
+                node["c"][0][0] = ident
+    return copy
+
+
+# Makes a list's blocks from its kind (toc, lof, lot), its title and its entries.
+Make = Callable[[str, str, list[Entry]], list[tree.Node]]
+
+
+def _place(blocks: list[tree.Node], made: dict[str, list[tree.Node]]) -> list[tree.Node]:
+    """`blocks` with each marker replaced by its list (or by nothing), in nested divs too."""
+    out: list[tree.Node] = []
+    for block in blocks:
+        if block.get("t") == "Div":
+            kind = next((k for k, c in PLACES.items() if c in block["c"][0][1]), None)
+            if kind is not None:
+                out += made.pop(kind, [])
+                continue
+            block = {"t": "Div", "c": [block["c"][0], _place(block["c"][1], made)]}
+        out.append(block)
+    return out
+
+
+def _arrange(ast: dict[str, Any], meta: dict[str, Any], make: Make) -> dict[str, Any]:
+    """`ast` with its lists made by `make(kind, title, entries)` where their markers are, the
+    contents first when `toc: true` placed it nowhere."""
+    lists = _lists(ast, meta)
+    if not lists and not any(
+        c in d["c"][0][1] for d in tree.nodes(ast["blocks"], "Div") for c in PLACES.values()
+    ):
+        return ast
+    if any(kind != "toc" for kind in lists):
+        ast = ids(ast)
+        lists = _lists(ast, meta)
+    made = {kind: make(kind, name, found) for kind, (name, found) in lists.items()}
+    blocks = _place(ast["blocks"], made)
+    return {**ast, "blocks": [*made.pop("toc", []), *blocks]}
+
+
+def with_toc(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """The AST with its lists for the HTML and print pages: the contents (a div #toc.toc, role
+    doc-toc: an unnumbered, unlisted heading at the top level and a nested list of links) where
+    `\\tableofcontents` stands or else first, the lists of figures and tables where they stand.
+    Unchanged when the document asks for none."""
+    levels = [h["c"][0] for h in tree.nodes(ast["blocks"], "Header")]
+
+    def make(kind: str, name: str, found: list[Entry]) -> list[tree.Node]:
+        heading = {
+            "t": "Header",
+            "c": [min(levels, default=1), ["", ["unnumbered", "unlisted"], []], _words(name)],
+        }
+        ident = TOC_ID if kind == "toc" else kind
+        role = [["role", "doc-toc"]] if kind == "toc" else []
+        return [{"t": "Div", "c": [[ident, ["toc", kind], role], [heading, _list(found)]]}]
+
+    return _arrange(ast, meta, make)
 
 
 def _list(found: list[Entry]) -> tree.Node:
@@ -129,22 +219,23 @@ def _words(text: str) -> list[tree.Node]:
     return out
 
 
-def with_docx_toc(
-    blocks: list[tree.Node], ast: dict[str, Any], meta: dict[str, Any]
-) -> list[tree.Node]:
-    """`blocks` (the DOCX body) with the contents first: a "TOC Heading" paragraph, then one
-    paragraph per entry in Word's "toc N" style, the heading's text linked to its bookmark (pandoc
-    names each heading's bookmark by its id), a tab, and a PAGEREF field for its page. The field
-    is marked dirty, so Word computes it on opening; LibreOffice computes it as it lays out."""
-    found = entries(ast, _depth(meta)) if wanted(meta) else []
-    if not found:
-        return blocks
-    out = [_styled("TOC Heading", _words(title(meta)))]
-    for entry in found:
-        link = {"t": "Link", "c": [["", [], []], entry.inlines, ["#" + entry.ident, ""]]}
-        tab = {"t": "RawInline", "c": ["openxml", "<w:r><w:tab/></w:r>"]}
-        out.append(_styled(f"toc {min(entry.level, 9)}", [link, tab, _page_field(entry.ident)]))
-    return [*out, *blocks]
+def with_docx_toc(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """The DOCX's AST with its lists where `with_toc` puts them: a "TOC Heading" paragraph, then
+    one paragraph per entry in Word's "toc N" style, the text linked to its bookmark (pandoc
+    names each heading's, figure's and table's bookmark by its id), a tab, and a PAGEREF field
+    for its page. The field is marked dirty, so Word computes it on opening; LibreOffice
+    computes it as it lays out."""
+
+    def make(kind: str, name: str, found: list[Entry]) -> list[tree.Node]:
+        out = [_styled("TOC Heading", _words(name))]
+        for entry in found:
+            link = {"t": "Link", "c": [["", [], []], entry.inlines, ["#" + entry.ident, ""]]}
+            tab = {"t": "RawInline", "c": ["openxml", "<w:r><w:tab/></w:r>"]}
+            style = f"toc {min(entry.level, 9)}"
+            out.append(_styled(style, [link, tab, _page_field(entry.ident)]))
+        return out
+
+    return _arrange(ast, meta, make)
 
 
 def _styled(style: str, inlines: list[tree.Node]) -> tree.Node:

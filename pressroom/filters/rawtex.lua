@@ -3,11 +3,16 @@
 -- pandoc's own LaTeX reader turns each piece into Markdown's elements; a command it does not
 -- know keeps its text, in a span of class `raw-tex` that pressroom reports at its line.
 
--- Commands that only space or indent: they carry no text, and the page's own style decides.
+-- Commands that only space, indent or style pages: they carry no text, and the page's own
+-- style decides.
 local SPACING = {
   vspace = true, hspace = true, noindent = true, indent = true, smallskip = true,
   medskip = true, bigskip = true, centering = true, par = true, hfill = true, vfill = true,
   raggedright = true, raggedleft = true, ['vspace*'] = true, ['hspace*'] = true,
+  -- page styles and numbering: the page's own style decides those too
+  pagenumbering = true, pagestyle = true, thispagestyle = true, frontmatter = true,
+  mainmatter = true, backmatter = true, singlespacing = true, onehalfspacing = true,
+  doublespacing = true,
 }
 
 local function unknown(text)
@@ -62,14 +67,30 @@ function RawInline(el)
   })
 end
 
-local PAGE_BREAKS = {['\\newpage'] = true, ['\\clearpage'] = true, ['\\pagebreak'] = true}
+-- Commands that stand for a block of their own: a page break, or a marker where the table of
+-- contents or a list of figures or tables goes (toc.py makes them).
+local BLOCK_COMMANDS = {
+  newpage = 'page-break', clearpage = 'page-break', pagebreak = 'page-break',
+  cleardoublepage = 'page-break', tableofcontents = 'toc-here', listoffigures = 'lof-here',
+  listoftables = 'lot-here',
+}
+
+-- A raw block made only of such commands (`\newpage\listoffigures`): their divs, in order.
+local function block_commands(text)
+  local divs = {}
+  local rest = text:gsub('\\(%a+)', function(name)
+    local cls = BLOCK_COMMANDS[name]
+    if cls then table.insert(divs, pandoc.Div({}, {class = cls})) return '' end
+    return nil
+  end)
+  if #divs == 0 or rest:match('%S') then return nil end
+  return divs
+end
 
 function RawBlock(el)
   if not is_tex(el.format) then return nil end
-  local text = el.text:gsub('%s+$', '')
-  if PAGE_BREAKS[text] then
-    return pandoc.Div({}, {class = 'page-break'})
-  end
+  local divs = block_commands(el.text)
+  if divs then return divs end
   local blocks = read(el.text)
   if blocks == nil or #blocks == 0 then
     return unknown_block(el.text)
@@ -77,5 +98,7 @@ function RawBlock(el)
   return blocks:walk({
     RawInline = function(r) return unknown(r.text) end,
     RawBlock = function(r) return unknown_block(r.text) end,
+    -- what held only a command that spaces or styles pages holds nothing
+    Para = function(p) if #p.content == 0 then return {} end end,
   })
 end

@@ -146,7 +146,8 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
         }
         para = {"t": "Para", "c": [{"t": "Str", "c": str(thanks)}]}
         out["blocks"] = [*out["blocks"], heading, para]
-    out["blocks"] = [*title_block(meta), *with_docx_toc(out["blocks"], ast, meta)]
+    body = with_docx_toc({**ast, "blocks": out["blocks"]}, meta)["blocks"]
+    out["blocks"] = [*title_block(meta), *body]
     return out
 
 

@@ -431,3 +431,49 @@ def test_other_tools_keys_say_what_pressroom_does_instead(tmp_path: Path) -> Non
         "manuscript/paper.md:4: warning: unknown metadata key 'keywrods', ignored (did you mean "
         "'keywords'?) [config.unknown]",
     ]
+
+
+def test_contents_and_lists_where_latex_puts_them() -> None:
+    from pressroom import toc
+    from pressroom.cite import CROSSREF, RAWTEX
+
+    markdown = (
+        "\\pagenumbering{gobble}\n\n\\tableofcontents\n\n\\newpage\\listoffigures\n\n"
+        "# Mills\n\n![A mill.](m.png)\n\n![A weir.](w.png){#fig:weir}\n\n"
+        "| a |\n|---|\n| 1 |\n\n: Tolls.\n\n\\listoftables\n"
+    )
+    args = [
+        "-f",
+        "markdown",
+        "-t",
+        "json",
+        "--lua-filter",
+        str(RAWTEX),
+        "--lua-filter",
+        str(CROSSREF),
+    ]
+    out, _ = pandoc.run(args, markdown.encode("utf-8"))
+    cited = json.loads(out)
+    before = json.dumps(cited)
+    blocks = toc.with_toc(cited, {})["blocks"]
+    assert json.dumps(cited) == before, "the cited AST is left as it is"
+    kinds = [b["c"][0][1] if b["t"] == "Div" else b["t"] for b in blocks]
+    assert kinds == [
+        ["toc", "toc"],
+        ["page-break"],
+        ["toc", "lof"],
+        "Header",
+        "Figure",
+        "Figure",
+        "Table",
+        ["toc", "lot"],
+    ]
+    lof = blocks[2]["c"][1][1]
+    assert [tree.text(item) for item in lof["c"]] == ["Figure 1. A mill.", "Figure 2. A weir."]
+    links = [n["c"][2][0] for n in tree.nodes(lof, "Link")]
+    figures = [b["c"][0][0] for b in blocks if b["t"] == "Figure"]
+    assert links == ["#figure-1", "#fig:weir"] and figures == ["figure-1", "fig:weir"]
+    assert toc.with_toc(json.loads(before), {"toc": False})["blocks"][0]["c"][0][1] == [
+        "toc",
+        "toc",
+    ]
