@@ -24,6 +24,27 @@ local function own_number(h)
   return nil
 end
 
+-- The heading over the bibliography at the end ("# References", as JOSS papers and most
+-- pandoc manuscripts close): a back-matter heading, unnumbered, as Chicago sets it. It is the
+-- last block but the bibliography's div, or the last block of all (citeproc adds the list).
+local BACK_MATTER = {
+  references = true, bibliography = true, ['works cited'] = true, ['literature cited'] = true,
+  ['reference list'] = true, ['cited works'] = true, sources = true,
+}
+
+local function unnumber_bibliography(blocks)
+  local last = #blocks
+  if last > 0 and blocks[last].t == 'Div' and blocks[last].identifier == 'refs' then
+    last = last - 1
+  end
+  local h = blocks[last]
+  if h and h.t == 'Header' and BACK_MATTER[pandoc.utils.stringify(h.content):lower()]
+      and not h.classes:includes('unnumbered') then
+    h.classes:insert('unnumbered')
+  end
+  return blocks
+end
+
 -- The heading levels a document uses: its top level, and whether its author numbered its
 -- top-level headings (most of them start with a number: then pressroom adds none).
 local function heading_plan(blocks)
@@ -217,7 +238,8 @@ end
 
 function Pandoc(doc)
   local captions = {}
-  doc.blocks = mark_subfigures(adopt_labels(gather_listings(doc.blocks, captions)))
+  doc.blocks = unnumber_bibliography(
+    mark_subfigures(adopt_labels(gather_listings(doc.blocks, captions))))
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)

@@ -260,3 +260,13 @@ def test_a_figure_of_figures_is_one_figure_with_parts() -> None:
     assert "Figure 1. Alone." in lines and "(a) A mill." in lines and "(b) A town." in lines
     assert "Figure 2. Mill and town." in lines and "Figure 3. Quarto\u2019s." in lines
     assert lines[-1] == "See figure 2, figure 2a and figure 3."
+
+
+def test_the_bibliography_heading_at_the_end_is_not_numbered() -> None:
+    lines = [line for line in plain("# Summary\n\nText.\n\n# References\n").splitlines() if line]
+    assert lines == ["1 Summary", "Text.", "References"]
+    with_div = plain("# Summary\n\n# Bibliography\n\n::: {#refs}\n:::\n")
+    assert [line for line in with_div.splitlines() if line] == ["1 Summary", "Bibliography"]
+    # A chapter that is not the bibliography, or not at the end, keeps its number.
+    middle = plain("# Sources\n\nText.\n\n# Findings\n")
+    assert middle.split()[:2] == ["1", "Sources"]
