@@ -95,7 +95,7 @@ def _value(text: str, pos: int) -> tuple[str, int]:
 
 def complete(item: dict[str, Any], entry: Entry) -> dict[str, Any]:
     """pandoc's CSL item for `entry`, with what it dropped put back."""
-    item = {k: _unbrace(v) for k, v in item.items()}
+    item = {k: _math(_unbrace(v)) for k, v in item.items()}
     if not item.get("type"):
         item["type"] = "document"  # @misc and other types pandoc does not map
     issued = item.get("issued")
@@ -127,6 +127,34 @@ def _year(raw: str) -> dict[str, Any]:
     if _YEAR.match(raw):
         return {"issued": {"date-parts": [[int(raw)]]}}
     return {"issued": {"literal": raw}}
+
+
+# TeX math in a title, as BibTeX libraries write it (`Student-$t$ Processes`), which pandoc's
+# CSL-JSON leaves as `$t$`: a variable in italics, a number upright, a Greek letter as itself
+# (CSL-JSON's own markup, which citeproc reads); anything else stays as written.
+_MATH = re.compile(r"\$([^$]{1,40})\$")
+_GREEK_NAMES = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho"
+_GREEK_NAMES += " sigma tau upsilon phi chi psi omega"
+_GREEK = dict(zip(_GREEK_NAMES.split(), "αβγδεζηθικλμνξπρστυφχψω", strict=True))
+
+
+def _math(value: Any) -> Any:
+    if not isinstance(value, str) or "$" not in value:
+        return value
+
+    def one(m: re.Match[str]) -> str:
+        tex = m.group(1).strip()
+        if re.fullmatch(r"[A-Za-z]", tex):
+            return f"<i>{tex}</i>"
+        if re.fullmatch(r"[0-9.,]+", tex):
+            return tex
+        name = tex.removeprefix("\\")
+        letter = _GREEK.get(name.lower()) if tex.startswith("\\") else None
+        if letter:
+            return f"<i>{letter.upper() if name[0].isupper() else letter}</i>"
+        return m.group(0)
+
+    return _MATH.sub(one, value)
 
 
 def _unbrace(value: Any) -> Any:

@@ -477,3 +477,15 @@ def test_contents_and_lists_where_latex_puts_them() -> None:
         "toc",
         "toc",
     ]
+
+
+def test_tex_math_in_a_bibtex_title_reads_as_text(tmp_path: Path) -> None:
+    bib = (
+        "@article{shah2014, title = {{Student}-$t$ Processes and the $\\beta$ and $\\Sigma$ of "
+        "$2$ Models, $x^2 + 1$}, author = {Shah, Amar}, journal = {Stats}, year = {2014}}\n"
+    )
+    root = _project(tmp_path, "Text.\n", files={"references/library.bib": bib})
+    (item,) = load_library(load_project(root)).items
+    assert item["title"] == (
+        "Student-<i>t</i> processes and the <i>β</i> and <i>Σ</i> of 2 models, $x^2 + 1$"
+    )
