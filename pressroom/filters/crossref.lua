@@ -45,6 +45,19 @@ local function unnumber_bibliography(blocks)
   return blocks
 end
 
+-- A heading for the notes that closes the document with nothing under it ("# Endnotes", as
+-- Programming Historian lessons end, the notes' definitions below it): the notes print at the
+-- foot of their pages, and the web page's list of notes has its own heading. It goes.
+local NOTES_HEADINGS = {notes = true, endnotes = true, footnotes = true}
+
+local function drop_empty_notes_heading(blocks)
+  local last = blocks[#blocks]
+  if last and last.t == 'Header' and NOTES_HEADINGS[pandoc.utils.stringify(last.content):lower()] then
+    blocks:remove(#blocks)
+  end
+  return blocks
+end
+
 -- The heading levels a document uses: its top level, and whether its author numbered its
 -- top-level headings (most of them start with a number: then pressroom adds none).
 local function heading_plan(blocks)
@@ -238,8 +251,8 @@ end
 
 function Pandoc(doc)
   local captions = {}
-  doc.blocks = unnumber_bibliography(
-    mark_subfigures(adopt_labels(gather_listings(doc.blocks, captions))))
+  doc.blocks = unnumber_bibliography(drop_empty_notes_heading(
+    mark_subfigures(adopt_labels(gather_listings(doc.blocks, captions)))))
   local counters = {0, 0, 0, 0, 0, 0}
   local numbers = {}
   local on = numbered(doc.meta)

@@ -193,6 +193,10 @@ def printable(cited: Cited, body: str, diagnostics: Diagnostics) -> str:
 
     def failed(f: mathsvg.Failed) -> None:
         path, line = cited.source_map.locate(f.tex, whole=False)
+        # Math over several lines (an aligned block) is found by its first line of TeX.
+        first = next((t.strip() for t in f.tex.splitlines() if t.strip()), "")
+        if line is None and first != f.tex.strip():
+            path, line = cited.source_map.locate(first, whole=False)
         diagnostics.warn(f"math not fully typeset ({f.reason}): {f.tex}", "math.tex", path, line)
 
     return measure.mark_wide_tables(code.wrap(mathsvg.typeset(body, failed)))

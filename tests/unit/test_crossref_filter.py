@@ -270,3 +270,10 @@ def test_the_bibliography_heading_at_the_end_is_not_numbered() -> None:
     # A chapter that is not the bibliography, or not at the end, keeps its number.
     middle = plain("# Sources\n\nText.\n\n# Findings\n")
     assert middle.split()[:2] == ["1", "Sources"]
+
+
+def test_an_empty_notes_heading_at_the_end_goes() -> None:
+    out = plain("# Goals\n\nText.[^1]\n\n# Endnotes\n\n[^1]: A note.\n")
+    assert "Endnotes" not in out and "A note." in out
+    kept = plain("# Notes\n\nOn the sources.\n\n# Goals\n")
+    assert "Notes" in kept, "a notes chapter with text stays"
