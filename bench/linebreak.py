@@ -8,6 +8,10 @@ warms the caches of both (fonts, and the word widths of the breaker); each later
 for planning every paragraph again, as a fresh build does, while word widths stay cached.
 
     python bench/linebreak.py PROJECT [ROUNDS]     # prints the section of bench/RESULTS.md
+    python bench/linebreak.py [--quick] [--write]  # the default paper and ~150 pages
+
+`--write` puts the section in bench/RESULTS.md in place of the one `make bench` last wrote
+there (`make bench` writes the whole file, this section included).
 """
 
 from __future__ import annotations
@@ -148,10 +152,14 @@ def target_rows(results: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, st
     return out
 
 
-def section(results: list[tuple[str, dict[str, Any]]]) -> list[str]:
+HEADING = "## Line breaking (bench/linebreak.py)"
+
+
+def section(results: list[tuple[str, dict[str, Any]]], when: str = "") -> list[str]:
     lines = [
-        "## Line breaking (bench/linebreak.py): total fit against WeasyPrint's first fit",
+        f"{HEADING}: total fit against WeasyPrint's first fit",
         "",
+        *([when, ""] if when else []),
         "Same print HTML, one process, rounds alternating; layout CPU time (median), and the "
         "figures of tests/typography.py on each PDF. Targets (issue 13): at most 8% of body "
         "lines hyphenated, no ladder of 3, no word divided across a page, at most 3 loose "
@@ -199,7 +207,27 @@ def measure_all(work: Path, default: Path, quick: bool) -> list[tuple[str, dict[
     return out
 
 
+def stamp(load: str) -> str:
+    """When and where a measurement was made: date, commit, load average before and after."""
+    import datetime as dt
+    import os
+    import subprocess
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"Measured {now}, commit {commit}, load average {load} before and {after} after "
+        "(2 cores shared with other builds: CPU seconds of this process, ratios paired "
+        "per round)."
+    )
+
+
 def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
+        return both()
     project = Path(sys.argv[1])
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     from pressroom import weasy
@@ -207,6 +235,27 @@ def main() -> int:
     weasy.PDF_TIMEOUT = 0
     html, base, roots = capture(project)
     print("\n".join(section([(project.name, compare(html, base, roots, rounds))])))
+    return 0
+
+
+def both() -> int:
+    """The default paper and ~150 pages, as `make bench` measures them; --write puts the
+    section in bench/RESULTS.md."""
+    import os
+
+    from bench.run import RESULTS, WORK, default_project, write_section
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    WORK.mkdir(parents=True, exist_ok=True)
+    found = measure_all(WORK, default_project(), "--quick" in sys.argv)
+    lines = [
+        *section(found, stamp(load)),
+        "",
+        *(f"- {a}: {b} (target {c}) {d}" for a, b, c, d in target_rows(found)),
+    ]
+    print("\n".join(lines))
+    if "--write" in sys.argv:
+        write_section(RESULTS, HEADING, lines)
     return 0
 
 
