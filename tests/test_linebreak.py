@@ -76,6 +76,10 @@ def test_the_rules_of_hyphenation() -> None:
     assert not hyphenation.may_hyphenate("1980s")
     assert hyphenation.points("under", "en-US") == ()  # fewer than 3 letters on a side
     assert hyphenation.points("information.", "en-US")  # a stop after the word is no bar
+    # nor a possessive: the points are the word's own, and none inside the ’s
+    assert hyphenation.points("administration\u2019s,", "en-US") == hyphenation.points(
+        "administration", "en-US"
+    )
     assert hyphenation.points("information", "") == ()  # no language, no dictionary
 
 

@@ -28,13 +28,18 @@ def may_hyphenate(token: str) -> bool:
     return not (_URLISH.search(token) or any(c.isdigit() for c in token))
 
 
+_POSSESSIVE = ("\u2019s", "'s")  # administration’s: the letters before it are the word
+
+
 def core(word: str) -> tuple[int, int]:
-    """The span of a word's letters inside its surrounding punctuation."""
+    """The span of a word's letters inside its surrounding punctuation and possessive ’s."""
     start, end = 0, len(word)
     while start < end and word[start] in _EDGES:
         start += 1
     while end > start and word[end - 1] in _EDGES:
         end -= 1
+    if word[start:end].endswith(_POSSESSIVE):
+        end -= 2
     return start, end
 
 
