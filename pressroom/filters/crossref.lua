@@ -260,9 +260,10 @@ function Pandoc(doc)
   local tables, figures, equations, listings = 0, 0, 0, 0
   -- A heading is known by its id (and its LaTeX label) as its number, or, when it has none
   -- (unnumbered, number-sections: false, or no number of the author's own), as its title in
-  -- quotation marks: 'section "Sources"'.
+  -- quotation marks: 'section "Sources"'; a `label` attribute names it instead.
   local function register(h, num)
-    local name = num or ('\u{201C}' .. pandoc.utils.stringify(plain_caption(h.content)) .. '\u{201D}')
+    local name = h.attributes['label']  -- pandoc-crossref's own label: `{#sec:x label=A}`
+      or num or ('\u{201C}' .. pandoc.utils.stringify(plain_caption(h.content)) .. '\u{201D}')
     if h.identifier ~= '' then numbers[h.identifier] = {'section', name} end
     if h.attributes['tex-label'] then
       numbers[h.attributes['tex-label']] = {'section', name, h.identifier}

@@ -277,3 +277,8 @@ def test_an_empty_notes_heading_at_the_end_goes() -> None:
     assert "Endnotes" not in out and "A note." in out
     kept = plain("# Notes\n\nOn the sources.\n\n# Goals\n")
     assert "Notes" in kept, "a notes chapter with text stays"
+
+
+def test_a_custom_section_label_as_pandoc_crossref_writes_it() -> None:
+    out = plain("# Appendix {#sec:app label=A}\n\n# Other\n\nSee @sec:app.\n")
+    assert out.rstrip().endswith("See section A.")
