@@ -66,6 +66,12 @@ _UNCARRIED = re.compile(
     r"string-set\s*:(?!\s*none\b)|\b(?:running|element)\(|counters?\(\s*pages\b"
 )
 _FORWARD = re.compile(r"last-child|last-of-type|only-child|only-of-type|nth-last|:has\(")
+# CSS counters other than the page's: an edit (a note, a numbered element) can change the
+# numbers printed after it without changing the HTML after it; then no page is in step.
+# (target-counter() is refused where it is used: no laid-out page may look another up.)
+_COUNTED = re.compile(
+    r"counter-(?:increment|set)\s*:(?!\s*none\b)|(?<![\w-])counters?\(\s*(?!page\s*\))"
+)
 
 
 @dataclass(frozen=True)
@@ -358,6 +364,7 @@ def compare(old: str, new: str) -> Change | str:
         kept += 1
     changed = range(first, len(after) - kept)
     same = len(before) == len(after) and all(_shape(before[j]) == _shape(after[j]) for j in changed)
+    same = same and not _COUNTED.search(new_head)
     if not same and _FORWARD.search(new_head):
         return "the blocks changed shape and the stylesheet has selectors that look ahead"
     return Change(first + 1, len(after) - kept, len(after), same)
@@ -476,6 +483,8 @@ class _Relayout:
                 self.resync = index
                 break
         why = _unsupported(context, [])
+        if any(getattr(page, "fixed_boxes", None) for page in pages):
+            why = "fixed boxes, drawn on every page"
         if why:
             self.refused = why
             return []

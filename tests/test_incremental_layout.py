@@ -212,10 +212,19 @@ def test_doubtful_cases_are_laid_out_in_full_and_say_why(
     unshared = weasy_incremental.preview("nothing kept", running, paper.base, paper.roots)
     assert unshared.pdf is None and "no earlier layout" in unshared.message
     assert isinstance(weasy_incremental.compare(running, word(running)), str)
+    plain = weasy_incremental.compare(html, word(html))
+    assert isinstance(plain, weasy_incremental.Change) and plain.same_shape
+    counted = html.replace("</style>", "p { counter-increment: paragraphs; }</style>", 1)
+    change = weasy_incremental.compare(counted, word(counted))  # may number what follows
+    assert isinstance(change, weasy_incremental.Change) and not change.same_shape
     first = _paragraph(html, 0.0)  # the abstract's first paragraph: no page before it
     edited = html[: first.end()] + "Edited: " + html[first.end() :]
     outcome = weasy_incremental.preview(paper.key, edited, paper.base, paper.roots)
     assert outcome.pdf is None and "no page to restart" in outcome.message
+    at = html.index("</p>", _paragraph(html, 0.5).end())  # drawn on every page: refused
+    fixed = html[:at] + '<span style="position: fixed; top: 0">Draft</span>' + html[at:]
+    outcome = weasy_incremental.preview(paper.key, fixed, paper.base, paper.roots)
+    assert outcome.pdf is None and "fixed boxes" in outcome.message
     # What render/pdf.py prints on the progress line when it falls back.
     from pressroom.render.pdf import _quick_preview
 
