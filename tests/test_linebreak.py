@@ -345,3 +345,22 @@ def test_a_loose_line_gives_a_little_of_its_space_to_its_letters(
     assert loose[0.0] > 0, "the columns are meant to set loose lines without letter spacing"
     assert loose[weasy_lines.MAX_TRACK] < loose[0.0]
     assert texts[0.0] == texts[weasy_lines.MAX_TRACK]  # the same lines, only spaced
+
+
+def test_text_before_a_block_inside_its_paragraph_keeps_its_planned_lines() -> None:
+    """A display equation inside a paragraph ends the text before it with a space, which
+    WeasyPrint counts in the last line's width: planned without it, that line did not fit
+    and its last word went to a line of its own ("like" / "this:")."""
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    style = "font: 11pt 'Linux Libertine O'; width: 380px; hyphens: auto; text-align: justify"
+    text = (
+        "Since the first version, one can put an equation inside a paragraph of running "
+        "text, and it should be numbered like this:"
+    )
+    alone = weasy_lines_of(f'<p lang="en" style="{style}">{text}</p>')
+    block = '<span style="display: block">E = mc2</span>'
+    cut = weasy_lines_of(f'<p lang="en" style="{style}">{text} {block} and it goes on.</p>')
+    assert len(alone) == 2
+    assert cut[:2] == alone, cut

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from . import hyphenation, kinsoku
@@ -74,6 +74,9 @@ class Plan:
     em: float
     starts: dict[int, int] = field(default_factory=dict)  # text offset -> item index
     compiled: Compiled | None = None  # the items as the breaking loop reads them, once
+    # The space the text ends on, when it ends its run (a paragraph part cut short by a block
+    # inside it, as a display equation): the last line's hang, as Line.hang says.
+    tail: float = 0.0
 
 
 def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()) -> Plan:
@@ -89,12 +92,14 @@ def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()
             items.append(Box(run.extra, offset))
         _add_run(items, run, offset, measure, settings)
         offset += len(run.text)
+    tail = 0.0
     while items and isinstance(items[-1], Glue):
-        items.pop()
+        dropped = items.pop()
+        tail += dropped.width if isinstance(dropped, Glue) and dropped.last_in_run else 0.0
     items.append(Penalty(0, INFINITY, False, offset))  # no break before \parfillskip
     items.append(Glue(0, 1e6, 0, offset))  # \parfillskip
     items.append(Penalty(0, -INFINITY, False, offset))
-    plan = Plan(items, settings, em)
+    plan = Plan(items, settings, em, tail=tail)
     for index, item in enumerate(items):
         if isinstance(item, Glue) or (isinstance(item, Penalty) and item.penalty < INFINITY):
             plan.starts.setdefault(item.pos, index)
@@ -250,7 +255,10 @@ def choose(
                         overfull=number == last, ragged=plan.settings.ragged_em * plan.em)
         found = breakpoints(plan.compiled, widths, params, after, no_hyphen_lines)
         if found is not None:
-            return _lines(plan.items, found, start, after, widths)
+            lines = _lines(plan.items, found, start, after, widths)
+            if lines and plan.tail:
+                lines[-1] = replace(lines[-1], hang=plan.tail)
+            return lines
     return None
 
 
