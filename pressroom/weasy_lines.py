@@ -520,7 +520,9 @@ def forget_plans() -> None:
 
 
 def forget_widths() -> None:
-    """Drop the measured word widths too (the benchmark's cold round)."""
+    """Drop the measured word widths too, and the word templates made from them: the
+    state of a fresh process (the benchmark's fresh-build rounds)."""
     forget_plans()
     _WIDTHS.clear()
     _LAYOUTS.clear()
+    paragraph.forget_tokens()

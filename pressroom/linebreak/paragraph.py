@@ -163,6 +163,14 @@ _TOKEN_LIMIT = 200_000
 _token_count = 0
 
 
+def forget_tokens() -> None:
+    """Drop the token templates (a fresh process's state; the widths in them came from the
+    measurer, which may forget its own)."""
+    global _token_count
+    _TOKENS.clear()
+    _token_count = 0
+
+
 def _add_token(
     items: list[Item],
     token: str,
