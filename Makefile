@@ -30,7 +30,9 @@ PYCHECK := import sys; v = tuple(map(int, "$(MIN_PYTHON)".split("."))); \
 # the build has seen the current set of documents (a first build, a new or removed .md), every
 # document's three formats stand in, and that one build writes the exact list.
 -include $(BUILD)/.deps/outputs.mk
-DOCS := $(sort $(basename $(notdir $(wildcard manuscript/*.md))))
+# A folder of .md files is one document (not partials/, data/ or _name/: what documents include).
+FOLDER_DOCS := $(filter-out partials data _% .%,$(patsubst manuscript/%/,%,$(dir $(wildcard manuscript/*/*.md))))
+DOCS := $(sort $(basename $(notdir $(wildcard manuscript/*.md))) $(FOLDER_DOCS))
 ifneq ($(DOCS),$(OUTPUTS_DOCS))
 OUTPUTS := $(foreach d,$(DOCS),$(foreach f,html docx pdf,$(BUILD)/$(d).$(f)))
 endif

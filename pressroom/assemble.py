@@ -3,11 +3,12 @@ a source map of where every line came from."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .config import Document, Project
+from .config import Document, Project, folder_metadata
 from .errors import PressroomError
 from .model import Assembled
 from .sourcemap import Marker, SourceMap
@@ -22,21 +23,37 @@ def assemble(
     the rendering reads (includes here; data and the library through the globals)."""
     source = doc.source.resolve()
     reads.add(source)
+    if doc.parts:  # a folder document: every file, and the folder's metadata file if any
+        own = folder_metadata(doc.source.parent)
+        files = [path for path, _ in doc.parts] + ([own] if own else [])
+        reads.update(path.resolve() for path in files)
     if doc.meta.get("templating") is False:  # plain pandoc Markdown, read as written
-        source_map = SourceMap.identity(doc.body, doc.source)
-        return Assembled(doc, doc.body, source_map, frozenset(reads))
+        parts = doc.parts or ((doc.source, doc.body),)
+        markdown, source_map = SourceMap.joined(parts, doc.source)
+        return Assembled(doc, markdown, source_map, frozenset(reads))
     marker = Marker()
+    bodies = {path.resolve(): body for path, body in doc.parts}
 
     def mark(path: Path, text: str) -> str:  # code is not a template (verbatim.py)
+        text = bodies.get(path, text)  # a folder document's file: its front matter blanked
         return marker.mark(path, protect(text, path))
 
     env = source_environment(Loader([project.manuscript], reads, mark))
-    template = compile_source(env, mark(source, doc.body), doc.source)
+    text = _joined(doc, project) if doc.parts else mark(source, doc.body)
+    template = compile_source(env, text, doc.source)
     template.filename = str(source)
     template.name = doc.source.name
     marked = restore(render(template, context, doc.source))
     markdown, source_map = SourceMap.build(marked, marker.files, doc.source)
     return Assembled(doc=doc, markdown=markdown, source_map=source_map, inputs=frozenset(reads))
+
+
+def _joined(doc: Document, project: Project) -> str:
+    """A folder document as a template that includes its files in order, a blank line between
+    them (as pandoc joins the files it is given): each file is then marked, rendered and its
+    errors located as any include is."""
+    names = (path.relative_to(project.manuscript).as_posix() for path, _ in doc.parts)
+    return "\n\n".join("{% include " + json.dumps(name) + " %}" for name in names)
 
 
 class DataView(dict[str, Any]):

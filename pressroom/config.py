@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,18 +34,25 @@ _OPEN_FRONT = re.compile(r"\A---[ \t]*\r?\n[ \t]*[\w-]+[ \t]*:")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # A document name make can carry as a target (no spaces, no `$`, `;`, `%`, `(`...).
 _DOCUMENT_NAME = re.compile(r"[\w.+,@^-]+")
+# Folders under manuscript/ that are never a document of their own: Jinja includes, data.
+_NOT_DOCUMENTS = frozenset({"partials", "data"})
 
 
 @dataclass(frozen=True)
 class Document:
-    """One source under manuscript/ (paper.md -> paper), with its merged metadata."""
+    """One source under manuscript/ (paper.md -> paper), or one folder of them (thesis/*.md ->
+    thesis, its files joined in name order as `pandoc thesis/*.md` joins them), with its merged
+    metadata."""
 
     name: str
-    source: Path
+    source: Path  # the (first) file: where a problem no line can be found for is reported
     meta: dict[str, Any]
     body: str  # the source with its front matter blanked out, so line numbers stay true
     formats: tuple[str, ...]
     warnings: tuple[BuildWarning, ...] = ()  # its front matter's unknown keys
+    # A folder document's files and each one's body (front matter blanked), in order; empty
+    # for a document of one file.
+    parts: tuple[tuple[Path, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,11 @@ class Project:
     def output(self, name: str, fmt: str) -> Path:
         """Where document `name`'s output in format `fmt` is written: build/NAME.FMT."""
         return self.build_dir / f"{name}.{fmt}"
+
+    def sources(self, name: str) -> tuple[Path, ...]:
+        """The files document `name` is read from: manuscript/NAME.md, or the `.md` files of
+        the folder manuscript/NAME/ in name order."""
+        return document_sources(self.manuscript, name)
 
     def template(self, name: str) -> Path:
         """The project's own template file if it has one, else the toolkit's."""
@@ -143,10 +156,7 @@ def load_project(
     if problems:
         raise PressroomErrors(problems)
     metadata = normalise(metadata, metadata_path, root)
-    for p in manuscript.glob("*.md"):
-        inside(p, root)
-    names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
-    document_names(manuscript, names)
+    names = _document_names(manuscript, root)
     # The paper first: other documents (the appendix) read where it cites each source.
     names.sort(key=lambda n: (n != "paper", n))
     settings = _library_settings(root, metadata, metadata_path, names)
@@ -166,6 +176,60 @@ def load_project(
         style_origin=settings.style_origin,
         started=started,
     )
+
+
+def document_sources(manuscript: Path, name: str) -> tuple[Path, ...]:
+    """The files of document `name` (Project.sources)."""
+    single = manuscript / f"{name}.md"
+    if single.is_file() or not (manuscript / name).is_dir():
+        return (single,)
+    return tuple(sorted((p for p in (manuscript / name).glob("*.md") if p.is_file()), key=_order))
+
+
+def folder_metadata(folder: Path) -> Path | None:
+    """A folder document's own metadata file (`metadata.yaml` or pandoc users' `metadata.yml`
+    beside its chapters, as the pandoc command line of such a thesis names it): read before
+    the chapters' front matter, which overrides it."""
+    for name in ("metadata.yaml", "metadata.yml"):
+        if (folder / name).is_file():
+            return inside(folder / name, folder.parent.parent)
+    return None
+
+
+def _order(path: Path) -> tuple[str, str]:
+    """Name order, as a shell sorts `src/*.md` (case folded first, then as written)."""
+    return (path.name.casefold(), path.name)
+
+
+def _document_names(manuscript: Path, root: Path) -> list[str]:
+    """Every document under manuscript/: each `NAME.md`, and each folder holding `.md` files
+    (not partials/, data/ or a folder whose name starts with `_` or `.`: those hold what
+    documents include). A file and a folder of the same name is an error."""
+    for p in manuscript.glob("*.md"):
+        inside(p, root)
+    names = sorted(p.stem for p in manuscript.glob("*.md") if p.is_file())
+    for folder in sorted(manuscript.iterdir()):
+        if (
+            not folder.is_dir()
+            or folder.name in _NOT_DOCUMENTS
+            or folder.name.startswith(("_", "."))
+            or not any(folder.glob("*.md"))
+        ):
+            continue
+        inside(folder, root)
+        for p in folder.glob("*.md"):
+            inside(p, root)
+        if folder.name in names:
+            raise PressroomError(
+                f"both {folder.name}.md and the folder {folder.name}/ would be the document "
+                f"'{folder.name}'; rename one",
+                folder,
+                None,
+                "config.name",
+            )
+        names.append(folder.name)
+    document_names(manuscript, names)
+    return sorted(names)
 
 
 def document_names(manuscript: Path, names: list[str]) -> None:
@@ -200,10 +264,13 @@ def _library_settings(
     files: list[Path] = [Path(p) for p in metadata.get("bibliography") or []]
     style: str | None = None
     origin: tuple[Path, int | None] = (metadata_path, None)
-    for name in names:
-        source = root / "manuscript" / f"{name}.md"
+    for source in (s for name in names for s in _metadata_sources(root / "manuscript", name)):
         try:
-            front, _ = split_front_matter(yamlio.read_text(source), source)
+            if source.stem == "metadata":  # a folder document's own metadata file
+                front = _metadata_file(source)
+                front = front if isinstance(front, dict) else {}
+            else:
+                front, _ = split_front_matter(yamlio.read_text(source), source)
             front = normalise(front, source, root) if _library_keys(front) else {}
         except PressroomError:
             continue  # reported when the document itself is read
@@ -223,6 +290,13 @@ def _library_settings(
         for p in files:
             inside(p, root)
     return _LibrarySettings(tuple(dict.fromkeys(files)), str(style or DEFAULT_STYLE), origin)
+
+
+def _metadata_sources(manuscript: Path, name: str) -> list[Path]:
+    """The files that may set document `name`'s metadata, in the order they are read."""
+    sources = document_sources(manuscript, name)
+    own = folder_metadata(manuscript / name) if sources[0].parent != manuscript else None
+    return ([own] if own else []) + list(sources)
 
 
 def _library_keys(front: dict[str, Any]) -> bool:
@@ -278,13 +352,61 @@ def _apply_overrides(metadata: dict[str, Any], overrides: dict[str, Any]) -> dic
 
 
 def load_document(project: Project, name: str) -> Document:
-    """Read one source: its front matter, normalised, merged over the project metadata."""
-    source = project.manuscript / f"{name}.md"
+    """Read one source: its front matter, normalised, merged over the project metadata. A
+    folder document's files each have their own; as pandoc merges the metadata blocks of the
+    files it joins, a key set in several takes the value of the last file that sets it."""
+    sources = project.sources(name)
+    if sources[0].parent != project.manuscript:
+        return _load_parts(project, name, sources)
+    source = sources[0]
     text = yamlio.read_text(source)
     front, body = split_front_matter(text, source)
     problems, warnings = validate_meta(front, source, {**METADATA_FIELDS, **DOCUMENT_FIELDS})
     if problems:
         raise PressroomErrors(problems)
+    return _document(project, name, source, front, body, warnings)
+
+
+def _load_parts(project: Project, name: str, sources: tuple[Path, ...]) -> Document:
+    """A folder document: each file's front matter validated where it is (its problems at
+    its own lines), then merged in file order (relative paths in it are read from the folder
+    all the files share)."""
+    fields = {**METADATA_FIELDS, **DOCUMENT_FIELDS}
+    merged = yamlio.LineDict()
+    merged.lines = {}
+    problems: list[PressroomError] = []
+    warnings: list[BuildWarning] = []
+    parts: list[tuple[Path, str]] = []
+    own = folder_metadata(sources[0].parent)
+    for source in ([own] if own else []) + list(sources):
+        if source == own:
+            front, body = _metadata_file(source), None
+            if not isinstance(front, dict):
+                raise PressroomError("metadata must be a mapping", source, 1, "config.type")
+        else:
+            front, body = split_front_matter(yamlio.read_text(source), source)
+        found, warned = validate_meta(front, source, fields)
+        problems += found
+        warnings += warned
+        merged.update(front)
+        merged.lines.update(getattr(front, "lines", {}))
+        if body is not None:
+            parts.append((source, body))
+    if problems:
+        raise PressroomErrors(problems)
+    doc = _document(project, name, sources[0], merged, "\n\n".join(b for _, b in parts), warnings)
+    return dataclasses.replace(doc, parts=tuple(parts))
+
+
+def _document(
+    project: Project,
+    name: str,
+    source: Path,
+    front: dict[str, Any],
+    body: str,
+    warnings: list[BuildWarning],
+) -> Document:
+    """The document from its front matter (validated, not yet normalised) and body."""
     page = foreign_layout(front)  # another tool's layout: a Jekyll page (jekyll.py)
     if page:  # the site's own keys, in one warning rather than one each
         fields = {**METADATA_FIELDS, **DOCUMENT_FIELDS}

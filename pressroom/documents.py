@@ -48,7 +48,7 @@ class Corpus:
             chain = " -> ".join([*self._reading, name])
             raise PressroomError(
                 f"documents read each other's citations in a circle ({chain})",
-                self.project.manuscript / f"{name}.md",
+                self.project.sources(name)[0],
                 None,
                 "jinja.cycle",
             )

@@ -160,7 +160,7 @@ def _job(corpus: Corpus) -> Callable[[str, set[str], Diagnostics], None]:
 
 
 def _size(project: Project, name: str) -> int:
-    return (project.manuscript / f"{name}.md").stat().st_size
+    return sum(path.stat().st_size for path in project.sources(name))
 
 
 def build_document(

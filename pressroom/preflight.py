@@ -197,7 +197,7 @@ def _pdf_checks(
     """Fonts embedded (WeasyPrint always embeds subsets), no tofu, title and language set."""
     if not facts:
         return
-    source = project.manuscript / f"{name}.md"
+    source = project.sources(name)[0]
     if facts.get("missing_glyphs"):
         diagnostics.warn(
             f"{name}.pdf has characters no font could draw: {facts['missing_glyphs']!r}",
@@ -225,5 +225,5 @@ def _links(project: Project, name: str, diagnostics: Diagnostics) -> None:
         diagnostics.warn(
             f"{name}.html links to '#{target}', which no element has",
             "link.broken",
-            project.manuscript / f"{name}.md",
+            project.sources(name)[0],
         )

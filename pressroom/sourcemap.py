@@ -93,6 +93,21 @@ class SourceMap:
         lines = text.split("\n")
         return cls(source, tuple(lines), tuple((source, i) for i in range(1, len(lines) + 1)))
 
+    @classmethod
+    def joined(cls, parts: tuple[tuple[Path, str], ...], default: Path) -> tuple[str, SourceMap]:
+        """(the texts of `parts` joined by a blank line, as pandoc joins its input files, and
+        the map of each line to its file and line)."""
+        lines: list[str] = []
+        origins: list[tuple[Path, int] | None] = []
+        for index, (path, text) in enumerate(parts):
+            if index:  # the blank line between two files belongs to the one before
+                lines.append("")
+                origins.append(origins[-1] if origins else None)
+            own = text.split("\n")
+            lines += own
+            origins += [(path, i) for i in range(1, len(own) + 1)]
+        return "\n".join(lines), cls(default, tuple(lines), tuple(origins))
+
     def origin(self, line: int | None) -> tuple[Path, int | None]:
         """The file and line that assembled line `line` came from."""
         if line is not None and 0 < line <= len(self.origins):

@@ -167,7 +167,7 @@ class Preview:
             project = load_project(self.project_dir, self.strict, self.overrides)
             edited = {p.resolve() for p in changed}
             first = frozenset(
-                n for n in project.documents if project.manuscript / f"{n}.md" in edited
+                n for n in project.documents if edited.intersection(project.sources(n))
             )
             targets = _phase_targets(project, phase)
             if targets:  # (an empty set would mean every output)
