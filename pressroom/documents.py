@@ -4,6 +4,7 @@ paper's citations in the read phase, whatever order the documents come in)."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from pathlib import Path
@@ -70,6 +71,37 @@ class Corpus:
         )
         self._cited[name] = cited
         return cited
+
+    def carried_to(self, project: Project) -> Corpus | None:
+        """This corpus for a later build of the same project (watch: the slow outputs after the
+        HTML), its documents cited already; None if the project's settings differ or any file it
+        read (a source, an include, the library, the style, the data) was saved since this build
+        started: that build may have read it before or after the save."""
+        before = self.project
+        same = (before.metadata, before.reference_files, before.style, before.overrides) == (
+            project.metadata,
+            project.reference_files,
+            project.style,
+            project.overrides,
+        )
+        if not same:
+            return None
+        read: set[Path] = {self.style, *self.library.files, *self.data_paths.values()}
+        for c in self._cited.values():
+            read |= c.inputs
+        read.discard(before.metadata_path)  # (its settings compared above; it may not exist)
+        started = before.started
+        try:
+            # >=, not >: a save in the same tick of the (coarse) clock may follow the read.
+            if not started or any(p.stat().st_mtime_ns >= started for p in read):
+                return None
+        except OSError:  # removed since: read again, and say what is missing
+            return None
+        later = copy.copy(self)
+        later.project = project
+        later._cited = {n: c for n, c in self._cited.items() if c.ast}  # (a released AST: again)
+        later._reading = []
+        return later
 
     def read(self) -> dict[str, Cited]:
         """The documents cited so far in this build, by name."""

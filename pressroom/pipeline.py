@@ -45,7 +45,9 @@ class Request:
     a failing document and builds the others (watch); the documents in `first` are built
     before the rest (watch: the one just edited); `preview` writes each PDF first untagged with
     fast compression, then the final tagged one over it (watch). The watch builds its HTML and
-    its slower outputs as two requests (watch.py), so that no HTML waits behind a PDF layout."""
+    its slower outputs as two requests (watch.py), so that no HTML waits behind a PDF layout;
+    `corpus`, the HTML request's, is reused by the slower one where nothing it read was saved
+    since (Corpus.carried_to): the edited document is not cited twice."""
 
     targets: frozenset[str] | None = None
     keep_going: bool = False
@@ -53,6 +55,7 @@ class Request:
     parallel: bool = True
     preview: bool = False
     progress: Listener | None = None  # told as each output is started and written
+    corpus: Corpus | None = None  # an earlier build's, to reuse if still current
 
 
 @dataclass
@@ -73,7 +76,8 @@ def build(project: Project, request: Request, diagnostics: Diagnostics) -> Resul
     if plan.stale:
         if any("pdf" in f for f in plan.stale.values()):
             parallel.preload_weasyprint()
-        corpus = result.corpus = Corpus(project)
+        carried = request.corpus.carried_to(project) if request.corpus is not None else None
+        corpus = result.corpus = carried or Corpus(project)
         _read(corpus, plan, request)
         _library_summary(corpus, diagnostics)
         _render(corpus, plan.stale, request, diagnostics, result)

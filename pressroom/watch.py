@@ -16,6 +16,7 @@ from typing import Any
 
 from . import parallel
 from .config import TOOLKIT_TEMPLATES, load_project
+from .documents import Corpus
 from .errors import Diagnostics, PressroomError
 from .pipeline import Request, build
 from .serve import PreviewServer, State
@@ -51,6 +52,8 @@ class Preview:
         self._slow: threading.Thread | None = None
         self._running = {"html": False, "slow": False}
         self.dropped = 0  # stale layouts stopped by a newer edit
+        self._edited: set[Path] = set()  # sources edited since the slow phase last began
+        self._corpus: Corpus | None = None  # the last HTML phase's, for the slow one to reuse
 
     @property
     def build_dir(self) -> Path:
@@ -60,6 +63,9 @@ class Preview:
         """Build the stale HTML now (the documents whose own source changed first), then ask
         for the DOCX and PDFs on the slow thread. Returns the HTML outputs written."""
         self._html_idle.clear()
+        changed = list(changed)
+        with self._lock:
+            self._edited.update(p.resolve() for p in changed)
         self._slow_wanted.set()  # before the HTML is done: the page never shows "idle" between
         self._begin("html")
         try:
@@ -83,25 +89,29 @@ class Preview:
         while self._slow_wanted.is_set():
             self._html_idle.wait()  # the newest HTML first, then its DOCX and PDF
             self._slow_wanted.clear()
+            with self._lock:
+                edited, self._edited = self._edited, set()
             self._begin("slow")
             if parallel.available():
-                outcome = self._slow_in_child()
+                outcome = self._slow_in_child(edited)
                 if outcome is None:  # stopped by a newer edit: that edit's turn
                     self.dropped += 1
+                    with self._lock:  # (its sources still go first)
+                        self._edited |= edited
                     self._report("slow", [], [], 0.0)
                     continue
                 built, errors, took = outcome
             else:
-                built, errors, took = self._build("slow", ())
+                built, errors, took = self._build("slow", edited)
             self._report("slow", built, errors, took)
 
-    def _slow_in_child(self) -> tuple[list[str], list[str], float] | None:
+    def _slow_in_child(self, edited: set[Path]) -> tuple[list[str], list[str], float] | None:
         """The slow phase in a forked process; None if a newer edit stopped it first."""
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=self._child, args=(send,), name="slow-outputs")
+        child = context.Process(target=self._child, args=(send, edited), name="slow-outputs")
         child.start()
         send.close()
         result = None
@@ -125,7 +135,7 @@ class Preview:
             _say(warning)
         return built, errors, took
 
-    def _child(self, send: Any) -> None:
+    def _child(self, send: Any, edited: set[Path]) -> None:
         """In the forked process: build, hand back what happened, and exit. SIGTERM (a newer
         edit) stops its pandoc and removes its temporary files first."""
         from . import pandoc
@@ -143,7 +153,7 @@ class Preview:
         weasy_incremental.on_keep = lambda key, state: send.send(("state", key, state))
         diagnostics = Diagnostics(self.project_dir, strict=self.strict, echo=False)
         try:
-            built, errors, took = self._build("slow", (), diagnostics)
+            built, errors, took = self._build("slow", edited, diagnostics)
             warnings = [w.format(self.project_dir) for w in diagnostics.warnings]
             send.send((built, errors, warnings, took))
         finally:
@@ -158,7 +168,9 @@ class Preview:
         self, phase: str, changed: Iterable[Path], diagnostics: Diagnostics | None = None
     ) -> tuple[list[str], list[str], float]:
         """One pipeline build of the HTML outputs (phase html) or all others (phase slow); a
-        document that fails is reported and skipped; the last good outputs stay in build/."""
+        document that fails is reported and skipped; the last good outputs stay in build/. The
+        slow phase builds the edited documents' outputs (the preview PDF first) before any
+        other's, from the HTML phase's corpus where still current (no second citeproc)."""
         errors: list[str] = []
         built: list[str] = []
         cwd = Path.cwd()
@@ -170,14 +182,28 @@ class Preview:
                 n for n in project.documents if edited.intersection(project.sources(n))
             )
             targets = _phase_targets(project, phase)
-            if targets:  # (an empty set would mean every output)
+            steps = [targets]
+            if phase == "slow" and first:  # the edited documents' own build, then the others
+                steps = [_phase_targets(project, phase, first), targets]
+            corpus = self._corpus
+            for chosen in steps:
+                if not chosen:  # (an empty set would mean every output)
+                    continue
                 request = Request(
-                    targets=targets, keep_going=True, first=first, parallel=False, preview=True
+                    targets=chosen,
+                    keep_going=True,
+                    first=first,
+                    parallel=False,
+                    preview=True,
+                    corpus=corpus,
                 )
                 diagnostics = diagnostics or Diagnostics(project.root, strict=self.strict)
                 result = build(project, request, diagnostics)
-                built = result.built
+                built += result.built
                 errors += [e.format(cwd) for e in result.errors]
+                corpus = result.corpus or corpus
+            if phase == "html":
+                self._corpus = corpus
         except PressroomError as exc:
             errors.append(exc.format(cwd))
         except Exception:  # a bug: show it, and keep watching
@@ -219,15 +245,16 @@ def _kept_or_result(message: Any) -> Any:
     return message
 
 
-def _phase_targets(project: Any, phase: str) -> frozenset[str]:
-    """The outputs one phase builds: every document's HTML, or everything else."""
+def _phase_targets(project: Any, phase: str, only: frozenset[str] | None = None) -> frozenset[str]:
+    """The outputs one phase builds: every document's HTML, or everything else (of the
+    documents `only`, if given)."""
     from .targets import outputs
 
     return frozenset(
         f"{name}.{fmt}"
         for name, formats in outputs(project).items()
         for fmt in formats
-        if (fmt == "html") == (phase == "html")
+        if (fmt == "html") == (phase == "html") and (only is None or name in only)
     )
 
 

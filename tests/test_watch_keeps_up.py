@@ -39,7 +39,7 @@ def test_an_edit_s_html_never_waits_for_a_pdf_layout(
 
     # The gate is a file, so that it holds the layout in a forked process too.
     holding, gate = tmp_path / "holding", tmp_path / "gate"
-    real = pdf.RENDERER.render
+    real = pdf.RENDERER.start
 
     def held(*args: Any, **kwargs: Any) -> Any:
         holding.touch()
@@ -48,7 +48,7 @@ def test_an_edit_s_html_never_waits_for_a_pdf_layout(
             time.sleep(0.02)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pdf.RENDERER, "render", held)
+    monkeypatch.setattr(pdf.RENDERER, "start", held)  # watch's way in (draft first)
     source = project / "manuscript" / "paper.md"
     _edit(source, "# Evidence", "# First Edit")
     preview.rebuild({source})

@@ -37,8 +37,9 @@ def render_document(
     """The document's outputs in `formats` (in the order html, docx, pdf); `release` is called
     once the pandoc writers are done with the AST, before any layout; `done` with each output
     as soon as it is made; `draft` with a quicker version of an output made before it (the
-    preview PDF in watch). A format that fails does not stop the others: its error is raised
-    once they are made (a PDF over the layout limit still leaves the HTML and DOCX written)."""
+    preview PDF in watch), before any output is made. A format that fails does not stop the
+    others: its error is raised once they are made (a PDF over the layout limit still leaves
+    the HTML and DOCX written)."""
     chosen = [RENDERERS[f] for f in FORMATS if f in formats]
     jobs = [r.job(cited, project) for r in chosen]
     try:
@@ -54,9 +55,23 @@ def render_document(
         release()
     outputs: list[Output] = []
     failed: PressroomError | None = None
+    # watch: a format's quick draft (the preview PDF) before any other format is made.
+    started: dict[str, Callable[[], Output]] = {}
+    for r, job, body in zip(chosen, jobs, bodies, strict=True):
+        start = getattr(r, "start", None) if draft is not None else None
+        if start is not None:
+            try:
+                started[r.fmt] = start(cited, job, body, project, diagnostics, draft)
+            except PressroomError as exc:
+                failed = failed or exc
     for r, job, body in zip(chosen, jobs, bodies, strict=True):
         try:
-            output = r.render(cited, job, body, project, diagnostics, draft)
+            if r.fmt in started:
+                output = started[r.fmt]()
+            elif draft is not None and hasattr(r, "start"):
+                continue  # its start failed: reported above
+            else:
+                output = r.render(cited, job, body, project, diagnostics, draft)
         except PressroomError as exc:
             failed = failed or exc
             continue

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import mathsvg, pandoc
 from ..config import FILTERS, Document, Project
@@ -19,6 +20,9 @@ from . import code, measure
 from .base import Draft, PandocJob, html_writer
 from .handout import is_handout, require_one_page
 from .page import css_line, css_origin, render_page
+
+if TYPE_CHECKING:  # (imported when a PDF is made: WeasyPrint takes 0.4 s to load)
+    from ..weasy import Laid
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
 PRINT_URLS = FILTERS / "print-urls.lua"
@@ -47,7 +51,21 @@ class PdfRenderer:
         diagnostics: Diagnostics,
         draft: Draft | None = None,
     ) -> Output:
-        """Lay out the print page; bring every note back to its call's page; write the PDF.
+        """Lay out the print page; bring every note back to its call's page; write the PDF."""
+        return self.start(cited, job, body, project, diagnostics, draft)()
+
+    def start(
+        self,
+        cited: Cited,
+        job: PandocJob,
+        body: bytes,
+        project: Project,
+        diagnostics: Diagnostics,
+        draft: Draft | None = None,
+    ) -> Callable[[], Output]:
+        """watch's preview drafted now, before the document's other formats are made (from
+        the last layout's pages, else from a full layout); the rest of the layout, if any, and
+        the tagged PDF when the function returned is called.
 
         When the first lines of a paragraph overflow a page, WeasyPrint 70 makes room by moving
         an earlier note of that page to the next one (and, moving two, can lose one): WeasyPrint
@@ -63,81 +81,105 @@ class PdfRenderer:
         out = project.output(doc.name, self.fmt)
         locate = lambda needle: _locate(cited, print_sheets(doc, project), needle)  # noqa: E731
         quick = False  # watch: a preview drafted from the last layout's pages
-        state = None  # watch: what this layout leaves for the next preview
         if draft is not None and incremental_on():
             first = print_html(doc, project, text)[0]
             quick = _quick_preview(out, first, doc, roots, locate, draft)
-        for _ in range(MAX_PLACEMENT_PASSES):
-            html, reads = print_html(doc, project, text, fixes)
-            if draft is not None and not quick and incremental_on():
-                from .. import weasy_incremental
 
-                laid, state = weasy_incremental.full_layout(html, doc.source.parent, roots, locate)
-            else:
-                laid = weasy.layout(html, doc.source.parent, roots, locate)
-            where = weasy.placement(laid.document)
-            if where.too_tall:
-                n = min(where.too_tall, key=int)
-                raise PressroomError(
-                    f"note {n} is too long to print at the foot of a page (notes may take 60% "
-                    "of a page and cannot continue on the next): shorten it, or move part of "
-                    "it into the text",
-                    doc.source,
-                    None,
-                    "pdf.footnote-too-long",
-                )
-            misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
-            new = {}
-            for call, _note in misplaced.values():
-                block = where.last_block.get(call) if call else None
-                if block and where.first_page.get(block) == call and block not in fixes:
-                    new[block] = "break-before: page"
-            if not new:
-                break
-            fixes.update(new)
-        for n, (call, note) in sorted(
-            misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0
-        ):
-            where_text = f"printed on page {note}" if note else "lost by the layout"
-            diagnostics.warn(
-                f"note {n} is called on page {call} but {where_text}",
-                "pdf.footnote-placement",
-                doc.source,
-            )
-        for page, snippet in measure.overflowing(laid.document.pages):
-            path, line = (
-                cited.source_map.locate(snippet[:40], whole=False)
-                if snippet
-                else (
-                    doc.source,
-                    None,
-                )
-            )
-            diagnostics.warn(
-                f"runs past the right margin on page {page}: '{snippet[:60]}'",
-                "pdf.overflow",
-                path,
-                line,
-            )
-        sheets = print_sheets(doc, project)
-        for warning in laid.warnings:
-            message, path, line = warning.message, warning.path or doc.source, warning.line
-            at = _CSS_AT.search(message)
-            origin = css_origin(html, sheets, int(at.group(1))) if at else None
-            if at and origin:  # a rule of a stylesheet: its file and line, not the document
-                message = message[: at.start()] + message[at.end() :]
-                path, line = origin
-            diagnostics.warn(message, warning.kind, path, line)
-        if is_handout(doc.meta):
-            require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
-        if draft is not None and not quick:  # watch: the pages on screen before the tagged write
-            preview = weasy.write(laid.document, preview=True)
-            draft(Output(out, preview, frozenset()))
-            if state is not None:
-                from .. import weasy_incremental
+        def lay_out() -> Callable[[], Output]:
+            state = None  # watch: what this layout leaves for the next preview
+            for _ in range(MAX_PLACEMENT_PASSES):
+                html, reads = print_html(doc, project, text, fixes)
+                if draft is not None and not quick and incremental_on():
+                    from .. import weasy_incremental
 
-                state.pdf = preview
-                weasy_incremental.keep(str(out), state)
+                    laid, state = weasy_incremental.full_layout(
+                        html, doc.source.parent, roots, locate
+                    )
+                else:
+                    laid = weasy.layout(html, doc.source.parent, roots, locate)
+                where = weasy.placement(laid.document)
+                if where.too_tall:
+                    n = min(where.too_tall, key=int)
+                    raise PressroomError(
+                        f"note {n} is too long to print at the foot of a page (notes may take 60% "
+                        "of a page and cannot continue on the next): shorten it, or move part of "
+                        "it into the text",
+                        doc.source,
+                        None,
+                        "pdf.footnote-too-long",
+                    )
+                misplaced = {n: pages for n, pages in where.notes.items() if pages[0] != pages[1]}
+                new = {}
+                for call, _note in misplaced.values():
+                    block = where.last_block.get(call) if call else None
+                    if block and where.first_page.get(block) == call and block not in fixes:
+                        new[block] = "break-before: page"
+                if not new:
+                    break
+                fixes.update(new)
+            for n, (call, note) in sorted(
+                misplaced.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0
+            ):
+                where_text = f"printed on page {note}" if note else "lost by the layout"
+                diagnostics.warn(
+                    f"note {n} is called on page {call} but {where_text}",
+                    "pdf.footnote-placement",
+                    doc.source,
+                )
+            for page, snippet in measure.overflowing(laid.document.pages):
+                path, line = (
+                    cited.source_map.locate(snippet[:40], whole=False)
+                    if snippet
+                    else (
+                        doc.source,
+                        None,
+                    )
+                )
+                diagnostics.warn(
+                    f"runs past the right margin on page {page}: '{snippet[:60]}'",
+                    "pdf.overflow",
+                    path,
+                    line,
+                )
+            sheets = print_sheets(doc, project)
+            for warning in laid.warnings:
+                message, path, line = warning.message, warning.path or doc.source, warning.line
+                at = _CSS_AT.search(message)
+                origin = css_origin(html, sheets, int(at.group(1))) if at else None
+                if at and origin:  # a rule of a stylesheet: its file and line, not the document
+                    message = message[: at.start()] + message[at.end() :]
+                    path, line = origin
+                diagnostics.warn(message, warning.kind, path, line)
+            if is_handout(doc.meta):
+                require_one_page(laid.document, doc.source, str(doc.meta.get("paper-size") or "a4"))
+            if (
+                draft is not None and not quick
+            ):  # watch: the pages on screen before the tagged write
+                preview = weasy.write(laid.document, preview=True)
+                draft(Output(out, preview, frozenset()))
+                if state is not None:
+                    from .. import weasy_incremental
+
+                    state.pdf = preview
+                    weasy_incremental.keep(str(out), state)
+            return lambda: self._written(laid, html, reads, cited, job, project)
+
+        if draft is not None and not quick:  # watch: the preview from the full layout, now
+            return lay_out()
+        return lambda: lay_out()()
+
+    def _written(
+        self,
+        laid: Laid,
+        html: str,
+        reads: set[Path],
+        cited: Cited,
+        job: PandocJob,
+        project: Project,
+    ) -> Output:
+        """The tagged PDF of a layout, with its inputs and facts."""
+        from .. import weasy
+
         pdf = weasy.write(laid.document)
         inputs = cited.inputs | job.inputs | reads | laid.read | weasy.fonts_used(laid.document)
         facts = {
@@ -149,7 +191,7 @@ class PdfRenderer:
             "missing_glyphs": weasy.missing_glyphs(laid.document),
         }
         return Output(
-            project.output(doc.name, self.fmt),
+            project.output(cited.doc.name, self.fmt),
             pdf,
             frozenset(inputs | {settings_file(project)}),
             facts,

@@ -1,0 +1,131 @@
+"""Issue 15: in watch, an edit's preview PDF comes first. The slow phase (a forked builder)
+drafts the edited document's preview PDF before its DOCX and before any other stale
+document, and cites nothing again: the HTML phase's cited documents are handed over while
+their sources are unchanged; a source saved since is read again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pressroom import documents, pipeline
+from pressroom.depfile import now
+from pressroom.scaffold import scaffold
+from pressroom.watch import Preview
+
+
+class Events:
+    """What the builders do, in order, as lines of a file (the forked builder inherits the
+    patches and appends to the same file): `THREAD cite NAME`, `THREAD draft FILE`,
+    `THREAD write FILE`."""
+
+    def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.path = path
+        cite, draft, write = documents.cite, pipeline.write_draft, pipeline.write_outputs
+
+        def cited(assembled: Any, *args: Any) -> Any:
+            self._say("cite", assembled.doc.name)
+            return cite(assembled, *args)
+
+        def drafted(project: Any, output: Any) -> None:
+            self._say("draft", output.path.name)
+            draft(project, output)
+
+        def written(project: Any, outputs: list[Any]) -> None:
+            for output in outputs:
+                self._say("write", output.path.name)
+            write(project, outputs)
+
+        monkeypatch.setattr(documents, "cite", cited)
+        monkeypatch.setattr(pipeline, "write_draft", drafted)
+        monkeypatch.setattr(pipeline, "write_outputs", written)
+
+    def _say(self, what: str, name: str) -> None:
+        with open(self.path, "a", encoding="utf-8") as log:
+            log.write(f"{threading.current_thread().name} {what} {name}\n")
+
+    def of(self, thread: str) -> list[str]:
+        """The events of one phase: the watcher's own thread (HTML) or `slow`."""
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text("utf-8").splitlines()
+        return [line.split(" ", 1)[1] for line in lines if line.split(" ", 1)[0] == thread]
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _edit(source: Path, old: str, new: str) -> None:
+    text = source.read_text("utf-8")
+    assert old in text
+    source.write_text(text.replace(old, new, 1), "utf-8")
+    # The next build starts in a later tick of the clock file times are set from (the hand-over
+    # refuses a source saved in the same tick as the build's start: it may follow the read).
+    saved = source.stat().st_mtime_ns
+    while now() <= saved:
+        time.sleep(0.001)
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Preview:
+    project = tmp_path / "paper"
+    scaffold(project)
+    built = Preview(project, strict=False, overrides={})
+    built.rebuild()
+    built.wait(300)
+    assert built.state.error is None
+    return built
+
+
+def test_the_edited_document_s_preview_pdf_comes_first_and_is_not_cited_again(
+    preview: Preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = Events(tmp_path / "events", monkeypatch)
+    manuscript = preview.project_dir / "manuscript"
+    paper, abstract = manuscript / "paper.md", manuscript / "abstract.md"
+    _edit(abstract, "{% include", "Edited. {% include")  # stale too, not heard of by watch
+    _edit(paper, "# Evidence", "# An Edited Heading")
+    preview.rebuild({paper})
+    preview.wait(300)
+    assert preview.state.error is None
+    html = events.of(threading.current_thread().name)
+    assert html[:2] == ["cite paper", "cite abstract"], html  # the edited document first
+    slow = events.of("slow")
+    assert not [e for e in slow if e.startswith("cite")], slow  # handed over, not cited again
+    assert slow[:3] == ["draft paper.pdf", "write paper.docx", "write paper.pdf"], slow
+    assert set(slow[3:]) >= {"write abstract.docx", "write abstract.pdf"}, slow
+    assert "An Edited Heading" in (preview.build_dir / "paper.html").read_text("utf-8")
+
+
+def test_a_source_saved_after_the_html_was_read_is_cited_again(
+    preview: Preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTML phase's corpus is refused when a file it read changed since that phase began
+    (the PDF must not show an older text than the source on disk)."""
+    events = Events(tmp_path / "events", monkeypatch)
+    paper = preview.project_dir / "manuscript" / "paper.md"
+    _edit(paper, "# Evidence", "# First")
+    html_corpus: list[Any] = []
+    build = pipeline.build
+
+    def then_saved(project: Any, request: Any, diagnostics: Any) -> Any:
+        result = build(project, request, diagnostics)
+        if not html_corpus:  # the HTML phase read "First"; the source changes right after
+            html_corpus.append(result.corpus)
+            text = paper.read_text("utf-8")
+            paper.write_text(text.replace("# First", "# Second", 1), "utf-8")
+        return result
+
+    monkeypatch.setattr("pressroom.watch.build", then_saved)
+    preview.rebuild({paper})
+    preview.wait(300)
+    assert preview.state.error is None
+    assert "cite paper" in events.of("slow")
+    from pypdf import PdfReader
+
+    pages = PdfReader(preview.build_dir / "paper.pdf").pages
+    assert "Second" in "".join(page.extract_text() for page in pages)
