@@ -18,7 +18,7 @@ from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from ..toc import with_docx_toc
-from . import docx_sections
+from . import docx_bookmarks, docx_sections
 from .base import Draft, PandocJob
 from .docx_equations import with_equation_tabs
 from .page import MARKUP
@@ -52,8 +52,13 @@ class DocxRenderer:
         draft: Draft | None = None,
     ) -> Output:
         body = with_core_properties(body, author_names(cited.doc.meta), build_time())
-        if docx_sections.MARKED in job.stdin:  # (the cited AST may be released by now)
-            body = rewrite_parts(body, {"word/document.xml": docx_sections.sections})
+        landscape = docx_sections.MARKED in job.stdin  # (the cited AST may be released by now)
+
+        def document(xml: str) -> str:
+            xml = docx_bookmarks.after_tables(xml)
+            return docx_sections.sections(xml) if landscape else xml
+
+        body = rewrite_parts(body, {"word/document.xml": document})
         return Output(project.output(cited.doc.name, self.fmt), body, cited.inputs | job.inputs)
 
 
