@@ -175,7 +175,9 @@ def raw_tex_warnings(assembled: Assembled, ast: dict[str, Any]) -> list[BuildWar
     def visit(node: tree.Node) -> None:
         if node.get("t") == "Span" and "raw-tex" in node["c"][0][1]:
             text = tree.text(node["c"][1])
-            path, line = assembled.source_map.locate(text.strip(), whole=False)
+            # A block of several lines (\begin{tabbing} ... \end{tabbing}) is found by its first.
+            first = text.strip().split("\n", 1)[0]
+            path, line = assembled.source_map.locate(first, whole=False)
             message = f"raw LaTeX '{text.strip()}' is not understood here: printed as written"
             missing = tree.attr_value(node["c"][0], "missing")
             if missing:  # crossref.lua: a LaTeX reference to a label that names nothing

@@ -114,3 +114,10 @@ def test_every_file_is_an_input_of_each_output(chapters: Run) -> None:
         record = json.loads((chapters.build / ".deps" / f"thesis.{fmt}.json").read_text("utf-8"))
         for name in (*CHAPTERS, "metadata.yml", "locks.bib"):
             assert f"manuscript/thesis/{name}" in record, (fmt, name)
+
+
+def test_a_warning_of_several_lines_names_its_file_and_first_line(chapters: Run) -> None:
+    own = (chapters.project / "manuscript" / "thesis" / CHAPTERS[1]).read_text("utf-8")
+    line = _line_of(own, r"\begin{tabbing}")
+    where = f"manuscript/thesis/{CHAPTERS[1]}:{line}: warning: raw LaTeX '"
+    assert where + r"\begin{tabbing}" in chapters.stderr, chapters.stderr
