@@ -13,7 +13,8 @@ was chosen a little tight. Whenever WeasyPrint's line ends elsewhere than planne
 opportunity modelled differently), the rest of the paragraph is planned again from where it
 did break, so the layout never depends on the plan being right. A page that would end on a
 divided word has its part of the paragraph set again with that line ending on a whole word
-(`wrap_linebox_layout`). Paragraphs this does not model
+(`wrap_linebox_layout`), and a line that would still be loose lends a little of its width to
+its letters (`_track_loose`). Paragraphs this does not model
 (preserved newlines, soft hyphens, images or other atomic boxes of unknown width, right-to-left
 text) keep WeasyPrint's own breaking."""
 
