@@ -121,3 +121,12 @@ def test_a_warning_of_several_lines_names_its_file_and_first_line(chapters: Run)
     line = _line_of(own, r"\begin{tabbing}")
     where = f"manuscript/thesis/{CHAPTERS[1]}:{line}: warning: raw LaTeX '"
     assert where + r"\begin{tabbing}" in chapters.stderr, chapters.stderr
+
+
+def test_pandoc_crossref_captions_of_a_thesis(chapters: Run) -> None:
+    """phd_thesis_markdown's: a `: Caption {#lst:x}` paragraph after a code block without an
+    id (codeBlockCaptions), a table named by an empty span in its caption."""
+    text = " ".join(" ".join(pdf_pages(chapters.build / "thesis.pdf")).split())
+    assert "is listing 1; its totals are in table 2." in text
+    assert "Listing 1. Totalling the tolls" in text
+    assert "Table 2. Boats at both locks." in text and "{#lst" not in text

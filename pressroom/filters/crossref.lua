@@ -156,6 +156,27 @@ local function take_label(content)
   return found, out
 end
 
+-- pandoc-crossref's older way of naming a table, an empty span in its caption
+-- (`: Caption []{#tbl:x}`): (the id or '', the caption without the span).
+local function span_id(blocks)
+  local id = ''
+  blocks = blocks:walk({
+    Span = function(s)
+      if id == '' and #s.content == 0 and s.identifier:match('^tbl[:%-]') then
+        id = s.identifier
+        return {}
+      end
+    end,
+  })
+  local last = blocks[#blocks]
+  if id ~= '' and last and (last.t == 'Plain' or last.t == 'Para') then
+    while last.content[#last.content] and last.content[#last.content].t == 'Space' do
+      last.content:remove(#last.content)
+    end
+  end
+  return id, blocks
+end
+
 -- A figure, table or heading named by a `\label{}` gets that name as its id (a heading keeps
 -- its own and is also known by the label); labels anywhere else carry no text and go.
 local function adopt_labels(blocks)
@@ -170,6 +191,7 @@ local function adopt_labels(blocks)
     Table = function(t)
       label, t.caption.long = take_label(t.caption.long)
       if label and t.identifier == '' then t.identifier = label end
+      if t.identifier == '' then t.identifier, t.caption.long = span_id(t.caption.long) end
       return t
     end,
     Header = function(h)
@@ -193,20 +215,41 @@ end
 
 -- Listings as pandoc-crossref and Quarto write them: a code block whose id starts `lst:` or
 -- `lst-`, captioned by its `caption` (pandoc-crossref) or `lst-cap` (Quarto) attribute, by a
--- `Listing: ...` paragraph right before or after it, or wrapped in a div#lst:x.listing whose
--- first paragraph is the caption.
+-- `Listing: ...` or `: ...` paragraph right before or after it (pandoc-crossref's
+-- codeBlockCaptions; the id may end that paragraph, `: Caption {#lst:x}`, for a code block
+-- without one), or wrapped in a div#lst:x.listing whose first paragraph is the caption.
 local function is_listing(id)
   return id ~= nil and id:match('^lst[:%-]') ~= nil
 end
 
+-- (the caption's inlines, the id that ends it if any)
 local function listing_caption(block)
   if block == nil or (block.t ~= 'Para' and block.t ~= 'Plain') then return nil end
   local first = block.content[1]
-  if first == nil or first.t ~= 'Str' or first.text ~= 'Listing:' then return nil end
+  if first == nil or first.t ~= 'Str' or (first.text ~= 'Listing:' and first.text ~= ':') then
+    return nil
+  end
   local rest = block.content:clone()
   rest:remove(1)
   if rest[1] and rest[1].t == 'Space' then rest:remove(1) end
-  return rest
+  local last = rest[#rest]
+  local id = last and last.t == 'Str' and last.text:match('^{#(lst[:%-][^{}%s]*)}$') or nil
+  if id then
+    rest:remove(#rest)
+    while rest[#rest] and (rest[#rest].t == 'Space' or rest[#rest].t == 'SoftBreak') do
+      rest:remove(#rest)
+    end
+  end
+  return rest, id
+end
+
+-- Whether `code` is the listing a caption paragraph ending with `id` (or none) captions; a
+-- code block without an id takes that one.
+local function claims(code, id)
+  if code == nil or code.t ~= 'CodeBlock' then return false end
+  if id and code.identifier ~= '' and code.identifier ~= id then return false end
+  if code.identifier == '' and id then code.identifier = id end
+  return is_listing(code.identifier)
 end
 
 -- Each listing's caption by its id, taken out of the paragraph or div that held it; the code
@@ -218,6 +261,7 @@ local function gather_listings(blocks, captions)
       local i = 1
       while i <= #list do
         local b = list[i]
+        local caption, caption_id = listing_caption(b)
         if b.t == 'Div' and is_listing(b.identifier) and #b.content == 2
             and b.content[2].t == 'CodeBlock' and b.content[2].identifier == ''
             and (b.content[1].t == 'Para' or b.content[1].t == 'Plain') then
@@ -225,12 +269,11 @@ local function gather_listings(blocks, captions)
           code.identifier = b.identifier
           captions[code.identifier] = listing_caption(b.content[1]) or b.content[1].content
           out:insert(code)
-        elseif listing_caption(b) and list[i + 1] and list[i + 1].t == 'CodeBlock'
-            and is_listing(list[i + 1].identifier) then
-          captions[list[i + 1].identifier] = listing_caption(b)
-        elseif listing_caption(b) and out[#out] and out[#out].t == 'CodeBlock'
-            and is_listing(out[#out].identifier) and not captions[out[#out].identifier] then
-          captions[out[#out].identifier] = listing_caption(b)
+        elseif caption and claims(list[i + 1], caption_id) then
+          captions[list[i + 1].identifier] = caption
+        elseif caption and out[#out] and not captions[out[#out].identifier]
+            and claims(out[#out], caption_id) then
+          captions[out[#out].identifier] = caption
         else
           out:insert(b)
         end
