@@ -10,11 +10,13 @@ both as watch made its preview before (layout + untagged write) and as `build` m
 final PDF (layout + tagged write). Line plans are dropped before each (a forked builder
 starts without them). Ratios are per round, of CPU time (`time.process_time`).
 
-    python bench/incremental.py [--quick] [--write] [--watch]
+    python bench/incremental.py [--quick] [--write] [--watch | --watch-only] [--against DIR]
 
-`--watch` adds the end-to-end figure: the watch process (bench/run.py's edit_watch) with an
-edit of a sentence at the middle of paper.md, edit saved -> preview PDF on disk, wall clock,
-with and without PRESSROOM_INCREMENTAL in alternating sessions.
+`--watch` adds the end-to-end figure (`--watch-only`: only it): the watch process
+(bench/run.py's edit_watch) with an edit of a sentence at the middle of paper.md, edit saved ->
+preview PDF on disk, wall clock, with and without PRESSROOM_INCREMENTAL in alternating
+sessions, and with `--against DIR` (a checkout of an earlier commit, its .venv beside it: `git
+worktree add DIR COMMIT; ln -s $PWD/.venv DIR/.venv`) that commit's watch as a baseline.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from bench.weasy_fast import SCALE_150, print_html  # noqa: E402
 # Issue 15: edit one paragraph -> new PDF in the watch process, against a full PDF build.
 TARGETS = {"default paper": 0.4, "~150 pages": 0.25}
 HEADING = "## Incremental preview in watch"
+WATCH_HEADING = "## Edit saved -> preview PDF in the watch process, end to end"
 
 
 @dataclass
@@ -132,9 +135,27 @@ MIDDLE = "Washington was also developing conventional programs"  # a paragraph o
 # middle, on page 8 of 15
 
 
-def watch_end_to_end(project: Path, runs: int) -> dict[bool, list[float]]:
-    """Edit saved -> paper.pdf rewritten (the preview) in the watch process, wall seconds, in
-    sessions with and without the incremental preview, alternating."""
+# The end-to-end variants: (label, incremental preview on, the checkout that runs watch: None
+# for this one, else --against's).
+Variant = tuple[str, bool, "Path | None"]
+
+
+def watch_variants(against: Path | None) -> list[Variant]:
+    variants: list[Variant] = [
+        ("incremental", True, None),
+        ("PRESSROOM_INCREMENTAL=0", False, None),
+    ]
+    if against is not None:
+        variants.append((f"before ({_commit(against)})", True, against))
+    return variants
+
+
+def watch_end_to_end(
+    project: Path, runs: int, against: Path | None = None
+) -> dict[str, dict[str, list[float]]]:
+    """Edit saved -> paper.pdf rewritten (the preview) and paper.docx rewritten in the watch
+    process, wall seconds, per variant, in sessions taken in turn (twice each); `against`, a
+    checkout of an earlier commit with its own .venv, runs its own watch as one more variant."""
     from bench import run as bench
 
     class Middle(bench.Edit):
@@ -145,16 +166,22 @@ def watch_end_to_end(project: Path, runs: int) -> dict[bool, list[float]]:
             edited = MIDDLE.replace("Washington", f"Washington (edit {self.count})")
             self.path.write_text(self.original.replace(MIDDLE, edited, 1), "utf-8")
 
-    found: dict[bool, list[float]] = {True: [], False: []}
+    variants = watch_variants(against)
+    found: dict[str, dict[str, list[float]]] = {v[0]: {"pdf": [], "docx": []} for v in variants}
     before = os.environ.get("PRESSROOM_INCREMENTAL")
-    edit = bench.Edit
+    edit, root, py = bench.Edit, bench.ROOT, bench.PY
     bench.Edit = Middle  # type: ignore[misc]
     try:
-        for on in (True, False, True, False):
+        for label, on, checkout in variants + variants:
             os.environ["PRESSROOM_INCREMENTAL"] = "1" if on else "0"
-            found[on] += bench.edit_watch(project, runs)["pdf"].values
+            bench.ROOT = checkout or root
+            bench.PY = str((checkout or root) / ".venv" / "bin" / "python")
+            series = bench.edit_watch(project, runs)
+            for fmt in ("pdf", "docx"):
+                found[label][fmt] += series[fmt].values
+            print(f"  {label}: preview PDF {series['pdf'].values}, DOCX {series['docx'].values}")
     finally:
-        bench.Edit = edit  # type: ignore[misc]
+        bench.Edit, bench.ROOT, bench.PY = edit, root, py  # type: ignore[misc]
         if before is None:
             os.environ.pop("PRESSROOM_INCREMENTAL", None)
         else:
@@ -162,20 +189,36 @@ def watch_end_to_end(project: Path, runs: int) -> dict[bool, list[float]]:
     return found
 
 
-def watch_lines(found: dict[bool, list[float]]) -> list[str]:
-    ratio = statistics.median(found[True]) / statistics.median(found[False])
-    return [
-        "",
-        "End to end in the watch process (`python bench/incremental.py --watch`): a sentence "
-        "of the paragraph at the middle of paper.md edited, saved -> the preview PDF on disk, "
-        f"wall clock: incremental {_spread(found[True], ' s')}, "
-        f"PRESSROOM_INCREMENTAL=0 {_spread(found[False], ' s')}, ratio of medians "
-        f"{ratio:.2f}× (target: under 0.8 s on a quiet machine; load average "
-        f"{os.getloadavg()[0]:.1f} at the end). Before the preview the watch process builds "
-        "the HTML, and its PDF builder cites the paper again, runs pandoc for the print HTML "
-        "and the DOCX and writes the DOCX: on a busy machine those, not the layout, decide "
-        "this figure.",
+def watch_lines(found: dict[str, dict[str, list[float]]], when: str) -> list[str]:
+    labels = list(found)
+    base = statistics.median(found[labels[-1]]["pdf"])
+    rows = [
+        f"| {label} | {_spread(f['pdf'], ' s')} | {statistics.median(f['pdf']) / base:.2f}× "
+        f"| {_spread(f['docx'], ' s')} |"
+        for label, f in found.items()
     ]
+    return [
+        WATCH_HEADING,
+        "",
+        "The watch process (`python bench/incremental.py --watch [--against DIR]`): "
+        "a sentence of the paragraph at the middle of paper.md edited, saved -> the preview PDF "
+        "on disk (and the DOCX), wall clock, sessions of each variant taken in turn; the ratio is "
+        f"of medians, to the last row (target: under 0.8 s on a quiet machine; load average "
+        f"{os.getloadavg()[0]:.1f} at the end). *before* is watch at an earlier commit (its own "
+        "checkout), the same edits.",
+        "",
+        f"Measured {when}.",
+        "",
+        "| watch | edit saved -> preview PDF | ratio | edit saved -> DOCX |",
+        "|---|---|---|---|",
+        *rows,
+    ]
+
+
+def _commit(checkout: Path) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def _spread(values: list[float], unit: str = "×") -> str:
@@ -220,9 +263,7 @@ def section(found: list[Rounds], when: str) -> list[str]:
 
 
 def when() -> str:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    commit = _commit(ROOT)
     start = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"{start}, commit {commit}, load average {os.getloadavg()[0]:.1f} at the start"
 
@@ -233,9 +274,17 @@ if __name__ == "__main__":
     WORK.mkdir(parents=True, exist_ok=True)
     started = when()
     default = default_project()
-    lines = section(measure(WORK, default, "--quick" in sys.argv), started)
-    if "--watch" in sys.argv:
-        lines += watch_lines(watch_end_to_end(default, 3))
-    print("\n".join(lines))
-    if "--write" in sys.argv:
-        write_section(RESULTS, HEADING, lines)
+    quick = "--quick" in sys.argv
+    if "--watch-only" not in sys.argv:
+        lines = section(measure(WORK, default, quick), started)
+        print("\n".join(lines))
+        if "--write" in sys.argv:
+            write_section(RESULTS, HEADING, lines)
+    if "--watch" in sys.argv or "--watch-only" in sys.argv:
+        at = sys.argv.index("--against") + 1 if "--against" in sys.argv else 0
+        lines = watch_lines(
+            watch_end_to_end(default, 3, Path(sys.argv[at]) if at else None), started
+        )
+        print("\n".join(lines))
+        if "--write" in sys.argv:
+            write_section(RESULTS, WATCH_HEADING, lines)

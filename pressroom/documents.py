@@ -72,36 +72,41 @@ class Corpus:
         self._cited[name] = cited
         return cited
 
-    def carried_to(self, project: Project) -> Corpus | None:
-        """This corpus for a later build of the same project (watch: the slow outputs after the
-        HTML), its documents cited already; None if the project's settings differ or any file it
-        read (a source, an include, the library, the style, the data) was saved since this build
-        started: that build may have read it before or after the save."""
-        before = self.project
-        same = (before.metadata, before.reference_files, before.style, before.overrides) == (
-            project.metadata,
-            project.reference_files,
-            project.style,
-            project.overrides,
-        )
-        if not same:
-            return None
-        read: set[Path] = {self.style, *self.library.files, *self.data_paths.values()}
-        for c in self._cited.values():
-            read |= c.inputs
-        read.discard(before.metadata_path)  # (its settings compared above; it may not exist)
-        started = before.started
-        try:
-            # >=, not >: a save in the same tick of the (coarse) clock may follow the read.
-            if not started or any(p.stat().st_mtime_ns >= started for p in read):
-                return None
-        except OSError:  # removed since: read again, and say what is missing
-            return None
+    def carried_to(self, project: Project) -> Corpus:
+        """A corpus for a later build of the same project (watch: each batch's HTML, then the
+        slow outputs): this one's library, style and data where none of their files was saved
+        since this build started, and its cited documents too where no file any of them read
+        was (that build may have read a file saved since before or after the save); all new
+        where the project's settings differ."""
+        shared = {self.style, *self.library.files, *self.data_paths.values()}
+        data = self.project.manuscript / "data"
+        if data.is_dir():  # its list of files: a data file added or removed
+            shared.add(data)
+        if not self._current(project, shared):
+            return Corpus(project)
         later = copy.copy(self)
         later.project = project
-        later._cited = {n: c for n, c in self._cited.items() if c.ast}  # (a released AST: again)
         later._reading = []
+        read = {p for c in self._cited.values() for p in c.inputs}
+        read.discard(self.project.metadata_path)  # (its settings are compared; it may not exist)
+        # A released AST is cited again, from pandoc's cache.
+        kept = {n: c for n, c in self._cited.items() if c.ast}
+        later._cited = kept if self._current(project, read) else {}
         return later
+
+    def _current(self, project: Project, files: set[Path]) -> bool:
+        """Whether `project` has this build's settings and none of `files` was saved (or
+        removed) since this build started."""
+        before = self.project
+        settings = (before.metadata, before.reference_files, before.style, before.overrides)
+        now = (project.metadata, project.reference_files, project.style, project.overrides)
+        if settings != now or not before.started:
+            return False
+        try:
+            # >=, not >: a save in the same tick of the (coarse) clock may follow the read.
+            return not any(p.stat().st_mtime_ns >= before.started for p in files)
+        except OSError:  # removed since
+            return False
 
     def read(self) -> dict[str, Cited]:
         """The documents cited so far in this build, by name."""

@@ -46,8 +46,9 @@ class Request:
     before the rest (watch: the one just edited); `preview` writes each PDF first untagged with
     fast compression, then the final tagged one over it (watch). The watch builds its HTML and
     its slower outputs as two requests (watch.py), so that no HTML waits behind a PDF layout;
-    `corpus`, the HTML request's, is reused by the slower one where nothing it read was saved
-    since (Corpus.carried_to): the edited document is not cited twice."""
+    `corpus`, an earlier request's, is reused where nothing it read was saved since
+    (Corpus.carried_to): the slow outputs do not cite the edited document again, nor does any
+    HTML build load an unchanged library again."""
 
     targets: frozenset[str] | None = None
     keep_going: bool = False
@@ -76,8 +77,8 @@ def build(project: Project, request: Request, diagnostics: Diagnostics) -> Resul
     if plan.stale:
         if any("pdf" in f for f in plan.stale.values()):
             parallel.preload_weasyprint()
-        carried = request.corpus.carried_to(project) if request.corpus is not None else None
-        corpus = result.corpus = carried or Corpus(project)
+        earlier = request.corpus
+        corpus = result.corpus = earlier.carried_to(project) if earlier else Corpus(project)
         _read(corpus, plan, request)
         _library_summary(corpus, diagnostics)
         _render(corpus, plan.stale, request, diagnostics, result)

@@ -21,11 +21,16 @@ from pressroom.watch import Preview
 class Events:
     """What the builders do, in order, as lines of a file (the forked builder inherits the
     patches and appends to the same file): `THREAD cite NAME`, `THREAD draft FILE`,
-    `THREAD write FILE`."""
+    `THREAD write FILE`, `THREAD load library`."""
 
     def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.path = path
         cite, draft, write = documents.cite, pipeline.write_draft, pipeline.write_outputs
+        library = documents.load_library
+
+        def loaded(project: Any) -> Any:
+            self._say("load", "library")
+            return library(project)
 
         def cited(assembled: Any, *args: Any) -> Any:
             self._say("cite", assembled.doc.name)
@@ -41,6 +46,7 @@ class Events:
             write(project, outputs)
 
         monkeypatch.setattr(documents, "cite", cited)
+        monkeypatch.setattr(documents, "load_library", loaded)
         monkeypatch.setattr(pipeline, "write_draft", drafted)
         monkeypatch.setattr(pipeline, "write_outputs", written)
 
@@ -96,6 +102,7 @@ def test_the_edited_document_s_preview_pdf_comes_first_and_is_not_cited_again(
     assert html[:2] == ["cite paper", "cite abstract"], html  # the edited document first
     slow = events.of("slow")
     assert not [e for e in slow if e.startswith("cite")], slow  # handed over, not cited again
+    assert "load library" not in html + slow  # unchanged since the last batch: kept
     assert slow[:3] == ["draft paper.pdf", "write paper.docx", "write paper.pdf"], slow
     assert set(slow[3:]) >= {"write abstract.docx", "write abstract.pdf"}, slow
     assert "An Edited Heading" in (preview.build_dir / "paper.html").read_text("utf-8")
@@ -129,3 +136,17 @@ def test_a_source_saved_after_the_html_was_read_is_cited_again(
 
     pages = PdfReader(preview.build_dir / "paper.pdf").pages
     assert "Second" in "".join(page.extract_text() for page in pages)
+
+
+def test_a_library_saved_is_loaded_again(
+    preview: Preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = Events(tmp_path / "events", monkeypatch)
+    library = preview.project_dir / "references" / "library.yaml"
+    _edit(library, "publisher: Example Press", "publisher: Example Press Edited")
+    preview.rebuild({library})
+    preview.wait(300)
+    assert preview.state.error is None
+    html = events.of(threading.current_thread().name)
+    assert html[0] == "load library" and "cite paper" in html, html
+    assert "load library" not in events.of("slow")  # the HTML phase's, handed over
