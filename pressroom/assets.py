@@ -22,6 +22,18 @@ from .safety import check_pixels, check_raw_html, check_style, check_svg_links
 MAX_IMAGE = 50_000_000  # bytes
 
 
+def _image_path(written: str, base: Path, project: Project) -> Path:
+    """Where an image path points: from the document's folder; for a folder document (a
+    thesis in manuscript/source/, built as `pandoc source/*.md` from the folder above, writes
+    `source/figures/x.png`) from manuscript/ when it is not found there."""
+    path = (base / written).resolve()
+    if not path.is_file() and base != project.manuscript.resolve():
+        beside = (project.manuscript / written).resolve()
+        if beside.is_file():
+            return beside
+    return path
+
+
 def embed_assets(cited: Cited, project: Project) -> Cited:
     """Resolve every image inside the project and inline it as a data: URL.
 
@@ -61,7 +73,7 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
                 "asset.remote",
             )
         # A fragment or query (`plot.png#center`, read by some page styles) names no file.
-        path = (base / unquote(target.split("#", 1)[0].split("?", 1)[0])).resolve()
+        path = _image_path(unquote(target.split("#", 1)[0].split("?", 1)[0]), base, project)
         target = written
         if not path.is_relative_to(root):
             raise PressroomError(

@@ -130,3 +130,13 @@ def test_pandoc_crossref_captions_of_a_thesis(chapters: Run) -> None:
     assert "is listing 1; its totals are in table 2." in text
     assert "Listing 1. Totalling the tolls" in text
     assert "Table 2. Boats at both locks." in text and "{#lst" not in text
+
+
+def test_images_from_the_chapter_folder_or_from_manuscript(chapters: Run) -> None:
+    """`figures/lock.png` from the chapters' folder; `thesis/figures/lock.png` as a thesis
+    built by `pandoc thesis/*.md` from the folder above writes it, from manuscript/."""
+    html = (chapters.build / "thesis.html").read_text("utf-8")
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 2
+    text = " ".join(" ".join(pdf_pages(chapters.build / "thesis.pdf")).split())
+    assert "Figure 1. The lock at Weir End" in text
+    assert "Figure 2. Millbank lock, drawn as Weir End in figure 1." in text
