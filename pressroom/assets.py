@@ -15,8 +15,9 @@ from urllib.parse import unquote
 
 from . import tree
 from .config import Project
-from .errors import PressroomError
+from .errors import BuildWarning, PressroomError
 from .model import Cited
+from .pdf_figure import multipage_warning, pdf_figure
 from .safety import check_pixels, check_raw_html, check_style, check_svg_links
 
 MAX_IMAGE = 50_000_000  # bytes
@@ -43,6 +44,7 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
     # again; a copy would double the memory of a 300-page document.
     ast = cited.ast
     images: set[Path] = set()
+    warnings: list[BuildWarning] = []
     base = cited.doc.source.parent.resolve()
     root = project.root.resolve()
 
@@ -87,6 +89,8 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
                 f"image '{target}' is larger than 50 MB", path_at, line, "asset.size"
             )
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if mime == "application/pdf":
+            data, mime = _pdf_as_png(node, data, target, (path_at, line), project, warnings)
         if not mime.startswith("image/"):
             raise PressroomError(f"'{target}' is not an image", path_at, line, "asset.type")
         check_pixels(data, target, (path_at, line))
@@ -99,7 +103,29 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         return cited.source_map.locate(needle, whole=False)
 
     tree.walk(ast["blocks"], lambda n: visit(n))
-    return dataclasses.replace(cited, inputs=cited.inputs | images)
+    return dataclasses.replace(
+        cited, inputs=cited.inputs | images, warnings=(*cited.warnings, *warnings)
+    )
+
+
+def _pdf_as_png(
+    node: tree.Node,
+    data: bytes,
+    target: str,
+    where: tuple[Path, int | None],
+    project: Project,
+    warnings: list[BuildWarning],
+) -> tuple[bytes, str]:
+    """A PDF figure's first page as a PNG (pdf_figure.py), given the figure's own width
+    unless the source sets a size, so that it prints at its size and not at 300 px/inch."""
+    figure = pdf_figure(data, target, where, project)
+    warning = multipage_warning(figure, target, where)
+    if warning is not None:
+        warnings.append(warning)
+    attrs = node["c"][0][2]
+    if not any(key in ("width", "height") for key, _ in attrs):
+        attrs.append(["width", f"{figure.width_in:.3f}in"])
+    return figure.png, "image/png"
 
 
 def _attr(node: tree.Node) -> list[Any] | None:

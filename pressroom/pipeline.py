@@ -187,7 +187,10 @@ def build_document(
         diagnostics.warn("document is empty", "document.empty", cited.doc.source, 1)
     for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind
         diagnostics.warn(w.message, w.kind, w.path, w.line)
-    cited = embed_assets(cited, corpus.project)
+    embedded = embed_assets(cited, corpus.project)
+    for w in embedded.warnings[len(cited.warnings) :]:  # the figures' own (a multi-page PDF)
+        diagnostics.warn(w.message, w.kind, w.path, w.line)
+    cited = embedded
     last = "pdf" in formats or len(formats) == len(cited.doc.formats)
     # Once pandoc's writers have run, the AST (about 100 MiB at 200 pages) need not wait for
     # the PDF's layout; a later step that needs it cites again, from pandoc's cache.
