@@ -48,6 +48,10 @@ class _Paragraph:
     # paragraph's part on that page begins, lines of that part that may not end in a
     # hyphen), for the next time WeasyPrint sets that part (see wrap_linebox_layout).
     retry: tuple[int, frozenset[int]] | None = None
+    # This document's planned lines by start offset. Lines planned again to keep a word whole
+    # stay here, out of the process-wide cache: another document, or the next build in the
+    # same process, gets the paragraph's own plan, as a fresh process would.
+    lines: dict[int, Line] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -259,7 +263,7 @@ def _planned_width(
         return None
     width = max_x - position_x
     widths = (width, width + float(linebox.text_indent or 0))
-    lines = _LINES.setdefault(para.key, {})
+    lines = para.lines
     if para.retry is not None and para.retry[0] == start:
         # This part of the paragraph is set again because its page ended on a divided word:
         # the same part, planned with that line (and any before it) ending on a whole word.
@@ -273,12 +277,16 @@ def _planned_width(
     # after the first depend on the first one's width only through where it ends: a
     # paragraph resumed on the next page (no indent there) goes on with its planned lines.
     if line is None or abs(line.available - width) > WIDTH_SLACK:
-        if lines:
-            STATS.diverged += 1
-        chosen = paragraph.choose(para.plan, widths, start)
+        shared = _LINES.setdefault(para.key, {})
+        chosen = _chain(shared, start, width)
         if chosen is None:
-            STATS.native += 1
-            return None
+            if lines:
+                STATS.diverged += 1
+            chosen = paragraph.choose(para.plan, widths, start)
+            if chosen is None:
+                STATS.native += 1
+                return None
+            _replace_from(shared, start, chosen)
         _replace_from(lines, start, chosen)
         line = lines[start]
     STATS.planned += 1
@@ -294,6 +302,18 @@ def _replace_from(lines: dict[int, Line], start: int, chosen: list[Line]) -> Non
     for offset in [k for k in lines if k >= start]:
         del lines[offset]
     lines.update((ln.start, ln) for ln in chosen)
+
+
+def _chain(lines: dict[int, Line], start: int, width: float) -> list[Line] | None:
+    """The planned lines from `start` on, one after another, if the first was planned for
+    this width."""
+    first = lines.get(start)
+    if first is None or abs(first.available - width) > WIDTH_SLACK:
+        return None
+    chain = [first]
+    while chain[-1].end in lines and chain[-1].end > chain[-1].start:
+        chain.append(lines[chain[-1].end])
+    return chain
 
 
 def _segment_start(para: _Paragraph, linebox: Any, skip_stack: Any) -> int | None:

@@ -364,3 +364,28 @@ def test_text_before_a_block_inside_its_paragraph_keeps_its_planned_lines() -> N
     cut = weasy_lines_of(f'<p lang="en" style="{style}">{text} {block} and it goes on.</p>')
     assert len(alone) == 2
     assert cut[:2] == alone, cut
+
+
+def test_a_word_kept_whole_at_a_page_turn_stays_in_its_document() -> None:
+    """The same paragraph, set first across pages (where some page turn makes it plan a part
+    again) and then on one tall page: the tall page's lines are those a fresh process sets."""
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    words = " ".join(TEXT.lower().replace(".", "").split()[:60])
+    body = " ".join([words] * 4)
+
+    def html(height: int) -> str:
+        return (
+            f"<style>@page {{ size: 330px {height}px; margin: 20px }} p {{ font: 10pt "
+            "'Linux Libertine O'; text-align: justify; hyphens: auto; margin: 0 }</style>"
+            f'<p lang="en">{body}</p>'
+        )
+
+    weasy_lines.forget_plans()
+    fresh = weasy_lines_of(html(2000))
+    turns = weasy_lines.STATS.page_turns
+    for height in range(150, 260, 22):
+        weasy_lines_of(html(height))
+    assert weasy_lines.STATS.page_turns > turns, "some page is meant to be set again"
+    assert weasy_lines_of(html(2000)) == fresh
