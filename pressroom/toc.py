@@ -98,11 +98,8 @@ LIST_TITLES = {"lof": "List of Figures", "lot": "List of Tables"}  # as LaTeX pr
 def _lists(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, tuple[str, list[Entry]]]:
     """Each list the document asks for (`toc: true`, or a marker where it goes), as its title
     and entries; a list without entries is left out."""
-    placed = {
-        kind
-        for kind, cls in PLACES.items()
-        if any(cls in d["c"][0][1] for d in tree.nodes(ast["blocks"], "Div"))
-    }
+    classes = _div_classes(ast)
+    placed = {kind for kind, cls in PLACES.items() if cls in classes}
     lists: dict[str, tuple[str, list[Entry]]] = {}
     if wanted(meta) or "toc" in placed:
         lists["toc"] = (title(meta), entries(ast, _depth(meta)))
@@ -110,6 +107,11 @@ def _lists(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, tuple[str, li
         if kind in placed:
             lists[kind] = (LIST_TITLES[kind], captions(ast, node))
     return {kind: found for kind, found in lists.items() if found[1]}
+
+
+def _div_classes(ast: dict[str, Any]) -> set[str]:
+    """The classes of the document's divs (one walk of the AST, which is long)."""
+    return {c for d in tree.nodes(ast["blocks"], "Div") for c in d["c"][0][1]}
 
 
 def captions(ast: dict[str, Any], kind: str) -> list[Entry]:
@@ -160,9 +162,7 @@ def _arrange(ast: dict[str, Any], meta: dict[str, Any], make: Make) -> dict[str,
     """`ast` with its lists made by `make(kind, title, entries)` where their markers are, the
     contents first when `toc: true` placed it nowhere."""
     lists = _lists(ast, meta)
-    if not lists and not any(
-        c in d["c"][0][1] for d in tree.nodes(ast["blocks"], "Div") for c in PLACES.values()
-    ):
+    if not lists and not set(PLACES.values()) & _div_classes(ast):
         return ast
     if any(kind != "toc" for kind in lists):
         ast = ids(ast)

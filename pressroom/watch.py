@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import parallel
+from .assets import embed_assets
 from .config import TOOLKIT_TEMPLATES, load_project
 from .documents import Corpus
 from .errors import Diagnostics, PressroomError
@@ -204,6 +205,8 @@ class Preview:
                 corpus = result.corpus or corpus
             if phase == "html":
                 self._corpus = corpus
+            elif not edited:  # watch just started: the PDFs' layouts, for the first edit
+                _prime(project, corpus)
         except PressroomError as exc:
             errors.append(exc.format(cwd))
         except Exception:  # a bug: show it, and keep watching
@@ -230,6 +233,33 @@ class Preview:
                 error="\n".join(every) or None,
                 batches=self.state.batches + 1,
             )
+
+
+def _prime(project: Any, corpus: Corpus | None) -> None:
+    """The first slow phase's last step: each PDF that has no layout kept for its preview
+    (it was current when watch started) laid out once, the longest first, writing nothing:
+    the first edit's preview is then laid out again only from its page. A newer edit stops
+    it with the rest of the slow phase; a document that fails here is left to its build."""
+    from . import weasy_incremental
+    from .render import pdf
+    from .targets import outputs
+
+    if not pdf.incremental_on():
+        return
+    names = [n for n, formats in outputs(project).items() if "pdf" in formats]
+    names = [n for n in names if str(project.output(n, "pdf")) not in weasy_incremental.STORE]
+    if not names:
+        return
+    corpus = corpus.carried_to(project) if corpus is not None else Corpus(project)
+    for name in sorted(names, key=lambda n: -_size(project.manuscript / f"{n}.md")):
+        try:
+            pdf.prime(embed_assets(corpus.cited(name), project), project)
+        except Exception as exc:  # (its own build reports its errors)
+            weasy_incremental.log.info("%s.pdf: not laid out ahead (%s)", name, exc)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0  # (a folder of chapters: last)
 
 
 def _kept_or_result(message: Any) -> Any:

@@ -150,3 +150,38 @@ def test_a_library_saved_is_loaded_again(
     html = events.of(threading.current_thread().name)
     assert html[0] == "load library" and "cite paper" in html, html
     assert "load library" not in events.of("slow")  # the HTML phase's, handed over
+
+
+def test_watch_started_on_built_outputs_lays_each_pdf_out_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Outputs current when watch starts: their PDFs are laid out once in the background,
+    nothing written, so that the first edit's preview is not a full layout."""
+    from pressroom import watch, weasy_incremental
+    from pressroom.config import load_project
+    from pressroom.errors import Diagnostics
+
+    project = tmp_path / "paper"
+    scaffold(project)
+    pipeline.build(load_project(project), pipeline.Request(parallel=False), Diagnostics(project))
+    built = {p.name: p.stat().st_mtime_ns for p in (project / "build").iterdir() if p.is_file()}
+    monkeypatch.setattr(weasy_incremental, "STORE", {})  # a new watch process's
+    watch._say_previews()
+    try:
+        preview = Preview(project, strict=False, overrides={})
+        preview.rebuild()
+        preview.wait(300)
+        assert preview.state.error is None
+        assert str(project / "build" / "paper.pdf") in weasy_incremental.STORE
+        now = {p.name: p.stat().st_mtime_ns for p in (project / "build").iterdir() if p.is_file()}
+        assert now == built  # laid out ahead, nothing written
+        capfd.readouterr()
+        source = project / "manuscript" / "paper.md"
+        _edit(source, "# Evidence", "# An Edited Heading")
+        preview.rebuild({source})
+        preview.wait(300)
+        said = capfd.readouterr().err
+        assert "paper.pdf: pdf preview" in said and "no earlier layout kept" not in said, said
+    finally:  # the logger as it was, for the tests that read it through caplog
+        weasy_incremental.log.handlers.clear()
+        weasy_incremental.log.propagate = True

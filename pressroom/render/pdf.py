@@ -206,6 +206,24 @@ def incremental_on() -> bool:
     return os.environ.get("PRESSROOM_INCREMENTAL", "1") != "0"
 
 
+def prime(cited: Cited, project: Project) -> None:
+    """watch: lay out a current PDF's preview once, writing nothing, so that the first edit's
+    preview is laid out again only from the page it changed (pressroom/weasy_incremental.py).
+    The preview of an edit compares against the print page as first made (before any fix for
+    a misplaced note), so that is the page laid out here."""
+    from .. import weasy, weasy_incremental
+
+    job = RENDERER.job(cited, project)
+    (body,) = pandoc.run_many([(job.args, job.stdin)], cited.doc.source)
+    quiet = Diagnostics(project.root, echo=False)  # (the build that made the PDF warned)
+    html = print_html(cited.doc, project, printable(cited, body.decode("utf-8"), quiet))[0]
+    roots = [project.root, *project.template_dirs]
+    laid, state = weasy_incremental.full_layout(html, cited.doc.source.parent, roots)
+    if state is not None:
+        state.pdf = weasy.write(laid.document, preview=True)
+        weasy_incremental.keep(str(project.output(cited.doc.name, "pdf")), state)
+
+
 def _quick_preview(
     out: Path,
     html: str,
