@@ -13,7 +13,7 @@ from ..config import Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from . import docx, html, pdf
-from .base import Draft, Renderer
+from .base import Draft, PandocJob, Renderer
 
 RENDERERS: dict[str, Renderer] = {r.fmt: r for r in (html.RENDERER, docx.RENDERER, pdf.RENDERER)}
 FORMATS = tuple(RENDERERS)
@@ -37,33 +37,30 @@ def render_document(
     """The document's outputs in `formats` (in the order html, docx, pdf); `release` is called
     once the pandoc writers are done with the AST, before any layout; `done` with each output
     as soon as it is made; `draft` with a quicker version of an output made before it (the
-    preview PDF in watch), before any output is made. A format that fails does not stop the
-    others: its error is raised once they are made (a PDF over the layout limit still leaves
-    the HTML and DOCX written)."""
+    preview PDF in watch), before any other format is made (or written by pandoc). A format
+    that fails does not stop the others: its error is raised once they are made (a PDF over
+    the layout limit still leaves the HTML and DOCX written)."""
     chosen = [RENDERERS[f] for f in FORMATS if f in formats]
-    jobs = [r.job(cited, project) for r in chosen]
-    try:
-        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs], cited.doc.source)
-    except pandoc.PandocFailed as exc:
-        raise PressroomError(
-            f"pandoc could not write the document: {exc.stderr.strip()}",
-            cited.doc.source,
-            None,
-            "pandoc.writer",
-        ) from None
-    if release is not None:
-        release()
+    # watch: a format's quick draft (the preview PDF) first, before the other formats' pandoc
+    # writers run (their jobs walk the whole AST, and the writers would share the cores).
+    early = [r for r in chosen if draft is not None and hasattr(r, "start")]
+    made = dict(zip([r.fmt for r in early], _bodies(cited, project, early), strict=True))
     outputs: list[Output] = []
     failed: PressroomError | None = None
-    # watch: a format's quick draft (the preview PDF) before any other format is made.
     started: dict[str, Callable[[], Output]] = {}
-    for r, job, body in zip(chosen, jobs, bodies, strict=True):
-        start = getattr(r, "start", None) if draft is not None else None
-        if start is not None:
-            try:
-                started[r.fmt] = start(cited, job, body, project, diagnostics, draft)
-            except PressroomError as exc:
-                failed = failed or exc
+    for r in early:
+        job, body = made[r.fmt]
+        start: Callable[..., Callable[[], Output]] = r.start
+        try:
+            started[r.fmt] = start(cited, job, body, project, diagnostics, draft)
+        except PressroomError as exc:
+            failed = failed or exc
+    later = [r for r in chosen if r not in early]
+    made.update(zip([r.fmt for r in later], _bodies(cited, project, later), strict=True))
+    if release is not None:
+        release()
+    jobs = [made[r.fmt][0] for r in chosen]
+    bodies = [made[r.fmt][1] for r in chosen]
     for r, job, body in zip(chosen, jobs, bodies, strict=True):
         try:
             if r.fmt in started:
@@ -81,3 +78,22 @@ def render_document(
     if failed is not None:
         raise failed
     return outputs
+
+
+def _bodies(
+    cited: Cited, project: Project, renderers: list[Renderer]
+) -> list[tuple[PandocJob, bytes]]:
+    """Each renderer's pandoc job and the body pandoc wrote for it (the writers side by side)."""
+    jobs = [r.job(cited, project) for r in renderers]
+    if not jobs:
+        return []
+    try:
+        bodies = pandoc.run_many([(j.args, j.stdin) for j in jobs], cited.doc.source)
+    except pandoc.PandocFailed as exc:
+        raise PressroomError(
+            f"pandoc could not write the document: {exc.stderr.strip()}",
+            cited.doc.source,
+            None,
+            "pandoc.writer",
+        ) from None
+    return list(zip(jobs, bodies, strict=True))
