@@ -105,7 +105,7 @@ $(DEVSTAMP): $(STAMP)
 test: lint
 	cd $(TOOLKIT) && $(PY) -m pytest -n 2 --dist loadfile
 
-# The sample paper's own content (originality against ../shared/seeds when it is there, its
+# The sample paper's own content (originality against the seed texts in $PRESSROOM_SEEDS, its
 # notes, words and references): not part of `make test`, which checks the toolkit only.
 content-check: $(DEVSTAMP)
 	cd $(TOOLKIT) && $(PY) -m pytest tests/content
