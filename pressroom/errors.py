@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -96,3 +97,15 @@ class Diagnostics:
             self.warnings.append(w)
             if self.echo:
                 print(w.format(self.root), file=sys.stderr)
+
+
+class LoggedWarnings(logging.Handler):
+    """What a library (WeasyPrint, ziamath) logs at WARNING or above while attached, kept as
+    messages for the build's own warnings rather than printed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

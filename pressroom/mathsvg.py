@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .errors import LoggedWarnings
+
 _MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.S)
 _ANNOTATION = re.compile(r"<annotation\b[^>]*>(.*?)</annotation>", re.S)
 # What pandoc's writer leaves of TeX it could not convert (it warns only on its own stderr).
@@ -71,15 +73,6 @@ def _tex(mathml: str) -> str:
     return html.unescape(found.group(1)) if found else re.sub(r"<[^>]+>", "", mathml)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @lru_cache(maxsize=4096)
 def _draw(mathml: str) -> tuple[float, float, float, str, tuple[str, ...]]:
     """(width, height, depth below the baseline) in em of the text, the SVG, and what ziamath
@@ -87,7 +80,7 @@ def _draw(mathml: str) -> tuple[float, float, float, str, tuple[str, ...]]:
     import ziamath  # here: only documents with math pay for it (0.3 s)
 
     root = logging.getLogger()
-    collect = _Collect()
+    collect = LoggedWarnings()
     root.addHandler(collect)
     try:
         svg = ziamath.Math(mathml, size=SIZE).svg()

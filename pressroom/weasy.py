@@ -23,7 +23,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import weasy_patch
-from .errors import BuildWarning, PressroomError
+from .errors import BuildWarning, LoggedWarnings, PressroomError
 
 # CPU seconds for one layout pass or one PDF write, and half as much again per MB of print
 # HTML: the 18-page default paper lays out in ~1.5 s, a 30,000-row table takes 150 s
@@ -114,15 +114,6 @@ class Laid:
     warnings: list[BuildWarning]  # pdf.patch-skipped, pdf.weasyprint; no path: the caller's
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def layout(
     html: str,
     base: Path,
@@ -135,7 +126,7 @@ def layout(
     parsed page in place of `HTML.render()` (pressroom/weasy_incremental.py)."""
     warnings = [BuildWarning(s.message(), "pdf.patch-skipped") for s in weasy_patch.apply()]
     fetcher = ProjectFetcher(roots)
-    handler = _Collect()
+    handler = LoggedWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
