@@ -23,9 +23,17 @@ CHANGED_DURING_BUILD = "changed-during-build"
 
 def now() -> int:
     """The clock file times are set from (Linux stamps mtimes with the coarse clock, which may
-    lag the fine one by a tick: a file saved after this moment has a later mtime)."""
+    lag the fine one by a tick: a file saved after this moment never has an earlier mtime)."""
     coarse = getattr(time, "CLOCK_REALTIME_COARSE", None)
     return time.clock_gettime_ns(coarse) if coarse is not None else time.time_ns()
+
+
+def saved_since(path: Path, started: int) -> bool:
+    """Whether `path` was modified at or after `started` (from `now()`), so that what a build
+    read of it may not be what is on disk. At, not only after: a save in the same tick of the
+    coarse clock as the build's start may follow it, and counting it costs one rebuild at most.
+    The one rule for this; OSError (a file removed since) is the caller's."""
+    return path.stat().st_mtime_ns >= started
 
 
 def sha256(path: Path) -> str:
@@ -58,7 +66,7 @@ def write_record(
     hashes: dict[str, str] = {}
     for p in sorted({p.resolve() for p in inputs if p.exists()}):
         ours = p.is_relative_to(build)
-        saved = bool(started) and not ours and p.stat().st_mtime_ns > (started or 0)
+        saved = bool(started) and not ours and saved_since(p, started or 0)
         hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
     data = json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8")
     write_if_changed(record_path(build_dir, output), data)

@@ -14,6 +14,7 @@ from .assemble import assemble, load_data
 from .blind import anonymize_keys, is_blind_build, masked
 from .cite import cite
 from .config import Project, load_document
+from .depfile import saved_since
 from .errors import PressroomError
 from .model import Cited
 from .references import Library, load_library
@@ -103,8 +104,7 @@ class Corpus:
         if settings != now or not before.started:
             return False
         try:
-            # >=, not >: a save in the same tick of the (coarse) clock may follow the read.
-            return not any(p.stat().st_mtime_ns >= before.started for p in files)
+            return not any(saved_since(p, before.started) for p in files)
         except OSError:  # removed since
             return False
 
