@@ -63,6 +63,8 @@ class Stats:
     native: int = 0  # lines of paragraphs left to WeasyPrint's own breaking
     paragraphs: int = 0
     page_turns: int = 0  # pages' parts of a paragraph set again to keep a word whole
+    one_line: int = 0  # paragraphs WeasyPrint set on one line, not planned
+    not_one_line: int = 0  # paragraphs tried on one line that needed more
 
 
 STATS = Stats()
@@ -396,7 +398,9 @@ def wrap_linebox_layout(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
-    """WeasyPrint's split_inline_box, given the planned width when it sets a whole line."""
+    """WeasyPrint's split_inline_box, given the planned width when it sets a whole line. A
+    short paragraph is first set as WeasyPrint sets it: if it fits on one line, that line
+    is the one total fit would choose, and planning it is skipped (`_short`)."""
     from weasyprint.formatting_structure import boxes
 
     def split_inline_box(
@@ -404,6 +408,12 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         planned = None
         if _enabled and isinstance(box, boxes.LineBox):
+            if args[1] is None and _short(context, box, max_x - position_x):
+                result = original(context, box, position_x, max_x, *args, **kwargs)
+                if result[1] is None:  # no line after this one
+                    STATS.one_line += 1
+                    return result
+                STATS.not_one_line += 1
             planned = _planned_width(context, box, position_x, max_x, args[1])
         if planned is None:
             return original(context, box, position_x, max_x, *args, **kwargs)
@@ -414,6 +424,41 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return split_inline_box
+
+
+# A paragraph is tried on one line if its characters at this width each (em) would fit: an
+# average letter of a text face is wider (about 0.45 em), so most paragraphs tried fit, and
+# a paragraph that does not costs one line set in vain.
+SHORT_EM = 0.32
+
+
+def _short(context: Any, linebox: Any, width: float) -> bool:
+    """The paragraph may fit on one line of `width`, and trying costs nothing else: all its
+    content is in the flow (setting a line again places floats and positioned boxes again),
+    and it has not been tried in this document and planned already."""
+    from weasyprint.formatting_structure import boxes
+
+    state = context.__dict__.get("_pressroom_lines")
+    known = state.get(id(linebox)) if state else None
+    if known is not None and known.box is linebox:
+        return False
+    budget = width / (SHORT_EM * float(linebox.style["font_size"]))
+    stack = list(linebox.children)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, boxes.TextBox):
+            budget -= len(child.text)
+            if budget < 0:
+                return False
+        elif not child.is_in_normal_flow():
+            return False
+        elif isinstance(child, boxes.InlineBox):
+            stack.extend(child.children)
+        elif isinstance(child, boxes.ParentBox) and not all(  # an inline block: set whole
+            d.is_in_normal_flow() for d in child.descendants()
+        ):
+            return False
+    return True
 
 
 def wrap_text_align(original: Callable[..., Any]) -> Callable[..., Any]:

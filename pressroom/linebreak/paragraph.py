@@ -67,7 +67,12 @@ class Line:
 
 @dataclass
 class Plan:
-    """A paragraph's items, from which lines can be (re)chosen from any break."""
+    """A paragraph's items, from which lines can be (re)chosen from any break.
+
+    The items are first made without the dictionary's hyphens (each word one box): most
+    paragraphs are set by the passes that do not hyphenate, and a hyphen's place costs two
+    measurements (the word up to it, with and without the hyphen). The items with hyphens
+    are made the first time a pass needs them (`hyphenated`)."""
 
     items: list[Item]
     settings: Settings
@@ -77,11 +82,31 @@ class Plan:
     # The space the text ends on, when it ends its run (a paragraph part cut short by a block
     # inside it, as a display equation): the last line's hang, as Line.hang says.
     tail: float = 0.0
+    # What the items were made from, to make them again with the dictionary's hyphens.
+    runs: tuple[Run, ...] = ()
+    measure: Measure | None = None
+    with_hyphens: bool = True  # the items hold the dictionary's hyphen breaks
+    _hyphenated: Plan | None = None
+
+    def hyphenated(self) -> Plan:
+        """The same paragraph with the dictionary's hyphen breaks among its items."""
+        if self.with_hyphens:
+            return self
+        if self._hyphenated is None:
+            assert self.measure is not None
+            self._hyphenated = _build(self.runs, self.measure, self.settings, True)
+        return self._hyphenated
 
 
 def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()) -> Plan:
-    """The boxes, glue and penalties of a paragraph. Offsets count the characters of the
-    runs' texts joined."""
+    """The boxes, glue and penalties of a paragraph, its words not yet divided (see Plan).
+    Offsets count the characters of the runs' texts joined."""
+    runs = tuple(runs)
+    # Text never hyphenated has no more items to make.
+    return _build(runs, measure, settings, not any(r.hyphens for r in runs))
+
+
+def _build(runs: tuple[Run, ...], measure: Measure, settings: Settings, hyphens: bool) -> Plan:
     items: list[Item] = []
     offset = 0
     em = max((r.em for r in runs), default=10.0)
@@ -90,7 +115,7 @@ def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()
             items.insert(len(items) - 1, Penalty(0, INFINITY, False, offset))
         if run.extra:
             items.append(Box(run.extra, offset))
-        _add_run(items, run, offset, measure, settings)
+        _add_run(items, run, offset, measure, settings, hyphens)
         offset += len(run.text)
     tail = 0.0
     while items and isinstance(items[-1], Glue):
@@ -99,7 +124,8 @@ def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()
     items.append(Penalty(0, INFINITY, False, offset))  # no break before \parfillskip
     items.append(Glue(0, 1e6, 0, offset))  # \parfillskip
     items.append(Penalty(0, -INFINITY, False, offset))
-    plan = Plan(items, settings, em, tail=tail)
+    plan = Plan(items, settings, em, tail=tail, runs=runs, measure=measure,
+                with_hyphens=hyphens)
     for index, item in enumerate(items):
         if isinstance(item, Glue) or (isinstance(item, Penalty) and item.penalty < INFINITY):
             plan.starts.setdefault(item.pos, index)
@@ -108,7 +134,8 @@ def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()
 
 
 def _add_run(
-    items: list[Item], run: Run, offset: int, measure: Measure, settings: Settings
+    items: list[Item], run: Run, offset: int, measure: Measure, settings: Settings,
+    hyphens: bool,
 ) -> None:
     space = measure(" ", run.font)
     text = run.text
@@ -124,7 +151,7 @@ def _add_run(
             items.append(Glue(space, space * settings.stretch, space * settings.shrink,
                               offset + len(text), True))
         return
-    tokens = _tokens(run, measure, settings)
+    tokens = _tokens(run, measure, settings, hyphens)
     i = 0
     while i < len(text):
         if text[i] == " ":
@@ -135,26 +162,27 @@ def _add_run(
             continue
         j = text.find(" ", i)
         j = len(text) if j < 0 else j
-        _add_token(items, text[i:j], offset + i, run, measure, settings, tokens)
+        _add_token(items, text[i:j], offset + i, run, measure, settings, tokens, hyphens)
         i = j
 
 
 def _tokens(
-    run: Run, measure: Measure, settings: Settings
+    run: Run, measure: Measure, settings: Settings, hyphens: bool
 ) -> dict[str, tuple[tuple[Any, ...], ...]]:
-    """The cache of token templates for a run's font, language and settings."""
+    """The cache of token templates for a run's font, language and settings, with or
+    without the dictionary's hyphens."""
     global _token_count
     if _token_count > _TOKEN_LIMIT:
         _TOKENS.clear()
         _token_count = 0
-    key = (run.font, run.lang, run.hyphens, measure, settings)
+    key = (run.font, run.lang, run.hyphens and hyphens, measure, settings)
     found = _TOKENS.get(key)
     if found is None:
         found = _TOKENS[key] = {}
     return found
 
 
-# (font, lang, hyphens, measure, settings) -> token -> its items, offsets relative to the
+# (font, lang, dictionary hyphens, measure, settings) -> token -> its items, offsets relative to the
 # token: (0, width, offset) for a box, (1, width, offset, penalty, flagged, auto) for a
 # penalty. Words recur: "the" is measured and split once per font, not once per paragraph.
 # Two levels, so that a run hashes its font and settings once rather than once per word.
@@ -179,6 +207,7 @@ def _add_token(
     measure: Measure,
     settings: Settings,
     tokens: dict[str, tuple[tuple[Any, ...], ...]],
+    hyphens: bool,
 ) -> None:
     """A token between spaces: Japanese characters one by one, else parts between hard
     hyphens and dashes, each hyphenated where the rules allow."""
@@ -189,7 +218,7 @@ def _add_token(
             return
         global _token_count
         _token_count += 1
-        template = tokens[token] = _token_items(token, run, measure, settings)
+        template = tokens[token] = _token_items(token, run, measure, settings, hyphens)
     for entry in template:
         if entry[0] == 0:
             items.append(Box(entry[1], offset + entry[2]))
@@ -198,9 +227,9 @@ def _add_token(
 
 
 def _token_items(
-    token: str, run: Run, measure: Measure, settings: Settings
+    token: str, run: Run, measure: Measure, settings: Settings, hyphens: bool
 ) -> tuple[tuple[Any, ...], ...]:
-    hyphenate = run.hyphens and hyphenation.may_hyphenate(token)
+    hyphenate = hyphens and run.hyphens and hyphenation.may_hyphenate(token)
     parts: list[str] = []
     start = 0
     for k, char in enumerate(token):
@@ -250,24 +279,43 @@ def choose(
     no_hyphen_lines: frozenset[int] = frozenset(),
 ) -> list[Line] | None:
     """The best lines from text offset `start` (a break the plan knows), trying TeX's passes
-    in turn, the last of which accepts a line wider than the measure when a word is."""
+    in turn, the last of which accepts a line wider than the measure when a word is. The
+    passes that hyphenate read the items with the dictionary's hyphens (made on first need);
+    so does every pass from a break inside a word."""
     if start not in plan.starts:
-        return None
-    after = plan.starts[start]
-    if plan.compiled is None:
-        plan.compiled = Compiled(plan.items)
+        plan = plan.hyphenated()
+        if start not in plan.starts:
+            return None
     short = plan.settings.short_last_line_em * plan.em
     last = len(plan.settings.passes) - 1
     for number, (tolerance, hyphenate) in enumerate(plan.settings.passes):
         params = Params(tolerance=tolerance, hyphenate=hyphenate, short_last_line=short,
                         overfull=number == last, ragged=plan.settings.ragged_em * plan.em)
-        found = breakpoints(plan.compiled, widths, params, after, no_hyphen_lines)
+        found = _pass(plan.hyphenated() if hyphenate else plan, widths, start, params,
+                      no_hyphen_lines)
         if found is not None:
-            lines = _lines(plan.items, found, start, after, widths)
-            if lines and plan.tail:
-                lines[-1] = replace(lines[-1], hang=plan.tail)
-            return lines
+            return found
     return None
+
+
+def _pass(
+    plan: Plan,
+    widths: tuple[float, float],
+    start: int,
+    params: Params,
+    no_hyphen_lines: frozenset[int],
+) -> list[Line] | None:
+    """One pass of the breaker over `plan`'s items, as lines (None: no feasible breaks)."""
+    after = plan.starts[start]
+    if plan.compiled is None:
+        plan.compiled = Compiled(plan.items)
+    found = breakpoints(plan.compiled, widths, params, after, no_hyphen_lines)
+    if found is None:
+        return None
+    lines = _lines(plan.items, found, start, after, widths)
+    if lines and plan.tail:
+        lines[-1] = replace(lines[-1], hang=plan.tail)
+    return lines
 
 
 def _lines(
