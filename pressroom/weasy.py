@@ -46,11 +46,13 @@ class _Expired(BaseException):
 def time_limit(seconds: float, where: Path | None) -> Iterator[None]:
     """Stop the block after `seconds` of this process's CPU time (ITIMER_PROF: user and system
     time, signalled to the main thread only) with an error that says what was measured. Where
-    the system has no such timer (Windows), the layout runs unbounded."""
+    the system has no such timer (Windows), the layout runs unbounded; inside another limit
+    (a preview written during its layout, pressroom/weasy_parallel.py), that one governs."""
     if (
         seconds <= 0
         or not hasattr(signal, "SIGPROF")
         or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_PROF)[0] > 0
     ):
         yield
         return

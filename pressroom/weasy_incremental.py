@@ -203,11 +203,18 @@ def _start(context: Any, root: Any, notes: list[Any], index: int) -> Start:
 
 
 _swap = threading.Lock()
+_originals: tuple[Any, Any] | None = None  # WeasyPrint's own functions while they are watched
 
 
 @contextmanager
-def _watching(on_layout: Callable[..., None], on_page: Callable[..., None]) -> Iterator[None]:
-    """WeasyPrint's layout_document and remake_page, told to us as they run."""
+def _watching(
+    on_layout: Callable[..., None],
+    on_page: Callable[..., None],
+    on_made: Callable[[int, Any], None] | None = None,
+) -> Iterator[None]:
+    """WeasyPrint's layout_document and remake_page, told to us as they run (`on_made`: each
+    page as remake_page made it)."""
+    global _originals
     import weasyprint.document as wdocument
     import weasyprint.layout.page as wpage
 
@@ -219,14 +226,29 @@ def _watching(on_layout: Callable[..., None], on_page: Callable[..., None]) -> I
 
     def watched_page(index: int, context: Any, root_box: Any, html: Any) -> Any:
         on_page(index, context, root_box)
-        return remake_page(index, context, root_box, html)
+        made = remake_page(index, context, root_box, html)
+        if on_made is not None:
+            on_made(index, made[0])
+        return made
 
     with _swap:
         wdocument.layout_document, wpage.remake_page = watched_layout, watched_page
+        _originals = layout_document, remake_page
         try:
             yield
         finally:
             wdocument.layout_document, wpage.remake_page = layout_document, remake_page
+            _originals = None
+
+
+def unwatch() -> None:
+    """WeasyPrint's own functions back, for good: in a process forked while a layout was
+    watched (pressroom/weasy_parallel.py), which lays out pages of its own and then exits."""
+    import weasyprint.document as wdocument
+    import weasyprint.layout.page as wpage
+
+    if _originals is not None:
+        wdocument.layout_document, wpage.remake_page = _originals
 
 
 class _Recorder:
@@ -240,15 +262,18 @@ class _Recorder:
         self.again = False  # a page was made twice: WeasyPrint paginated again
 
     def render(self, page: Any) -> Any:
-        def on_layout(root: Any, context: Any) -> None:
-            self.root, self.context, self.notes = root, context, list(context.footnotes)
-
-        def on_page(index: int, context: Any, root: Any) -> None:
-            self.again = self.again or index in self.starts
-            self.starts[index] = _start(context, root, self.notes, index)
-
-        with _watching(on_layout, on_page):
+        with _watching(self.on_layout, self.on_page, self.on_made):
             return page.render()
+
+    def on_layout(self, root: Any, context: Any) -> None:
+        self.root, self.context, self.notes = root, context, list(context.footnotes)
+
+    def on_page(self, index: int, context: Any, root: Any) -> None:
+        self.again = self.again or index in self.starts
+        self.starts[index] = _start(context, root, self.notes, index)
+
+    def on_made(self, index: int, page: Any) -> None:
+        """Each page as WeasyPrint made it (for pressroom/weasy_parallel.py)."""
 
     def state(self, html: str, laid: weasy.Laid) -> tuple[State | None, str]:
         """The state to keep, or None and why the layout cannot be restarted later."""

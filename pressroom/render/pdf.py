@@ -23,6 +23,7 @@ from .page import css_line, css_origin, render_page
 
 if TYPE_CHECKING:  # (imported when a PDF is made: WeasyPrint takes 0.4 s to load)
     from ..weasy import Laid
+    from ..weasy_incremental import State
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
 PRINT_URLS = FILTERS / "print-urls.lua"
@@ -87,13 +88,12 @@ class PdfRenderer:
 
         def lay_out() -> Callable[[], Output]:
             state = None  # watch: what this layout leaves for the next preview
-            for _ in range(MAX_PLACEMENT_PASSES):
+            drafted = None  # watch: the preview, if drafted while it was laid out
+            for attempt in range(MAX_PLACEMENT_PASSES):
                 html, reads = print_html(doc, project, text, fixes)
                 if draft is not None and not quick and incremental_on():
-                    from .. import weasy_incremental
-
-                    laid, state = weasy_incremental.full_layout(
-                        html, doc.source.parent, roots, locate
+                    laid, state, drafted = _recorded_layout(
+                        out, html, doc, roots, locate, draft, attempt == 0
                     )
                 else:
                     laid = weasy.layout(html, doc.source.parent, roots, locate)
@@ -155,8 +155,9 @@ class PdfRenderer:
             if (
                 draft is not None and not quick
             ):  # watch: the pages on screen before the tagged write
-                preview = weasy.write(laid.document, preview=True)
-                draft(Output(out, preview, frozenset()))
+                preview = drafted or weasy.write(laid.document, preview=True)
+                if drafted is None:
+                    draft(Output(out, preview, frozenset()))
                 if state is not None:
                     from .. import weasy_incremental
 
@@ -222,6 +223,35 @@ def prime(cited: Cited, project: Project) -> None:
     if state is not None:
         state.pdf = weasy.write(laid.document, preview=True)
         weasy_incremental.keep(str(project.output(cited.doc.name, "pdf")), state)
+
+
+def _recorded_layout(
+    out: Path,
+    html: str,
+    doc: Document,
+    roots: list[Path],
+    locate: Callable[[str], tuple[Path, int | None]],
+    draft: Draft,
+    first: bool,
+) -> tuple[Laid, State | None, bytes | None]:
+    """watch: the full layout that leaves the state for the next preview; on the first pass,
+    with a long preview's second half laid out in parallel where pressroom/weasy_parallel.py
+    allows, that preview drafted as soon as it is spliced (returned too: None if it was not)."""
+    from .. import weasy_incremental, weasy_parallel
+
+    if not first:
+        return (*weasy_incremental.full_layout(html, doc.source.parent, roots, locate), None)
+    laid, state, result = weasy_parallel.full_layout(
+        str(out),
+        html,
+        doc.source.parent,
+        roots,
+        locate,
+        on_preview=lambda pdf: draft(Output(out, pdf, frozenset())),
+    )
+    if result.said:
+        weasy_incremental.log.info("%s: %s", out.name, result.message)
+    return laid, state, result.pdf
 
 
 def _quick_preview(
