@@ -10,6 +10,9 @@ from . import hyphenation, kinsoku
 from .knuthplass import INFINITY, Box, Break, Compiled, Glue, Item, Params, Penalty, breakpoints
 
 Measure = Callable[[str, Hashable], float]  # (text, font key) -> width
+# Told, before a paragraph's items are made, every text `Measure` will be asked for, by font:
+# a measurer may measure them together, more cheaply than one by one.
+Prepare = Callable[[dict[Hashable, set[str]]], None]
 HYPHEN = "\u2010"  # what WeasyPrint prints at a hyphen break (hyphenate-character: auto)
 _DASHES = "\u2014\u2013"  # em and en dash: a break may follow them, unhyphenated
 
@@ -85,6 +88,7 @@ class Plan:
     # What the items were made from, to make them again with the dictionary's hyphens.
     runs: tuple[Run, ...] = ()
     measure: Measure | None = None
+    prepare: Prepare | None = None
     with_hyphens: bool = True  # the items hold the dictionary's hyphen breaks
     _hyphenated: Plan | None = None
 
@@ -94,19 +98,32 @@ class Plan:
             return self
         if self._hyphenated is None:
             assert self.measure is not None
-            self._hyphenated = _build(self.runs, self.measure, self.settings, True)
+            self._hyphenated = _build(self.runs, self.measure, self.settings, True, self.prepare)
         return self._hyphenated
 
 
-def build(runs: Sequence[Run], measure: Measure, settings: Settings = Settings()) -> Plan:
+def build(
+    runs: Sequence[Run],
+    measure: Measure,
+    settings: Settings = Settings(),
+    prepare: Prepare | None = None,
+) -> Plan:
     """The boxes, glue and penalties of a paragraph, its words not yet divided (see Plan).
     Offsets count the characters of the runs' texts joined."""
     runs = tuple(runs)
     # Text never hyphenated has no more items to make.
-    return _build(runs, measure, settings, not any(r.hyphens for r in runs))
+    return _build(runs, measure, settings, not any(r.hyphens for r in runs), prepare)
 
 
-def _build(runs: tuple[Run, ...], measure: Measure, settings: Settings, hyphens: bool) -> Plan:
+def _build(
+    runs: tuple[Run, ...],
+    measure: Measure,
+    settings: Settings,
+    hyphens: bool,
+    prepare: Prepare | None,
+) -> Plan:
+    if prepare is not None:
+        prepare(_wanted(runs, measure, settings, hyphens))
     items: list[Item] = []
     offset = 0
     em = max((r.em for r in runs), default=10.0)
@@ -124,7 +141,7 @@ def _build(runs: tuple[Run, ...], measure: Measure, settings: Settings, hyphens:
     items.append(Penalty(0, INFINITY, False, offset))  # no break before \parfillskip
     items.append(Glue(0, 1e6, 0, offset))  # \parfillskip
     items.append(Penalty(0, -INFINITY, False, offset))
-    plan = Plan(items, settings, em, tail=tail, runs=runs, measure=measure,
+    plan = Plan(items, settings, em, tail=tail, runs=runs, measure=measure, prepare=prepare,
                 with_hyphens=hyphens)
     for index, item in enumerate(items):
         if isinstance(item, Glue) or (isinstance(item, Penalty) and item.penalty < INFINITY):
@@ -226,9 +243,31 @@ def _add_token(
             items.append(Penalty(entry[1], entry[3], entry[4], offset + entry[2], entry[5]))
 
 
-def _token_items(
-    token: str, run: Run, measure: Measure, settings: Settings, hyphens: bool
-) -> tuple[tuple[Any, ...], ...]:
+def _wanted(
+    runs: tuple[Run, ...], measure: Measure, settings: Settings, hyphens: bool
+) -> dict[Hashable, set[str]]:
+    """The texts making the runs' items will measure, by font, but for the words whose
+    items are known already (and Japanese, measured as it is divided)."""
+    wanted: dict[Hashable, set[str]] = {}
+    for run in runs:
+        texts = wanted.setdefault(run.font, set())
+        texts.add(" ")
+        if not run.wrap:
+            texts.add(run.text.strip(" "))
+            continue
+        known = _tokens(run, measure, settings, hyphens)
+        for token in set(run.text.split(" ")):
+            if token and token not in known and not kinsoku.CJK.search(token):
+                for part, cuts in _parts(token, run, hyphens):
+                    texts.add(part)
+                    texts.update(part[:cut] for cut in cuts)
+                    texts.update(part[:cut] + HYPHEN for cut in cuts)
+    return wanted
+
+
+def _parts(token: str, run: Run, hyphens: bool) -> list[tuple[str, tuple[int, ...]]]:
+    """A token's parts between hard hyphens, dashes and slashes, each with the places the
+    dictionary may divide it (none unless `hyphens` and the rules allow)."""
     hyphenate = hyphens and run.hyphens and hyphenation.may_hyphenate(token)
     parts: list[str] = []
     start = 0
@@ -237,10 +276,16 @@ def _token_items(
             parts.append(token[start : k + 1])
             start = k + 1
     parts.append(token[start:])
+    return [(part, hyphenation.points(part, run.lang) if hyphenate else ()) for part in parts]
+
+
+def _token_items(
+    token: str, run: Run, measure: Measure, settings: Settings, hyphens: bool
+) -> tuple[tuple[Any, ...], ...]:
     out: list[tuple[Any, ...]] = []
     position = 0
-    for n, part in enumerate(parts):
-        cuts = hyphenation.points(part, run.lang) if hyphenate else ()
+    parts = _parts(token, run, hyphens)
+    for n, (part, cuts) in enumerate(parts):
         previous = 0
         done = 0.0  # the width of part[:previous]
         for cut in (*cuts, len(part)):
