@@ -159,6 +159,59 @@ def test_no_hyphen_on_a_line_that_ends_a_page() -> None:
     assert kept is not None and not kept[hyphenated[0]].hyphen
 
 
+def test_hyphen_places_are_measured_only_when_a_pass_hyphenates() -> None:
+    """A paragraph set without hyphens never measures a word up to a hyphen; one that needs
+    them gets the same lines as if its hyphen places had been measured from the start."""
+    asked: list[str] = []
+
+    def counting(text: str, font: object) -> float:
+        asked.append(text)
+        return mono(text, font)
+
+    relaxed = Settings(stretch=5.0)
+    chosen = choose(build([Run(TEXT, "f", "en-US")], counting, relaxed), (300, 300))
+    assert chosen is not None and asked
+    assert not any(t.endswith("\u2010") for t in asked)
+    plan = build([Run(TEXT, "f", "en-US", em=12)], counting)
+    lazy = choose(plan, (300, 300))
+    assert lazy is not None and any(line.hyphen for line in lazy)
+    assert any(t.endswith("\u2010") for t in asked)
+    eager = choose(plan.hyphenated(), (300, 300))
+    assert eager == lazy
+
+
+def test_words_measured_together_measure_as_alone() -> None:
+    """The widths of a paragraph's new words from one Pango layout of them all are the
+    widths of each laid out alone, in roman, italic and Japanese, with punctuation,
+    ligatures, hyphens and a no-break space."""
+    import weasyprint
+
+    from pressroom import weasy_lines
+
+    words = ["office", "affine", "Washington,", "“quoted”", "co-operation", "Japa\u2010",
+             "9\u00a0km", "経済団体連合会", "x", "WAVE", "(1985)."]
+    html = (
+        "<p style=\"font: 11pt 'Linux Libertine O'\">a <i>b</i> "
+        "<span lang=\"ja\">字</span></p>"
+    )
+    document = weasyprint.HTML(string=html).render()
+    fonts = set()
+
+    def walk(box: object) -> None:
+        if type(box).__name__ == "TextBox":
+            fonts.add(weasy_lines._style_info(box.style)[0])  # type: ignore[attr-defined]
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    walk(document.pages[0]._page_box)
+    assert len(fonts) >= 3
+    for font in fonts:
+        together = weasy_lines._measure_together(font, words)
+        weasy_lines._WIDTHS.clear()
+        alone = [weasy_lines._measure(w, font) for w in words]
+        assert together == alone and all(w > 0 for w in alone)
+
+
 def test_replanning_from_a_line_break_goes_on_from_there() -> None:
     plan = build([Run(TEXT, "f", "en-US", em=12)], mono)
     whole = choose(plan, (300, 300))
@@ -220,6 +273,26 @@ def test_the_half_word_line_is_gone() -> None:
         weasy_lines.install()
     lines = weasy_lines_of(HALF_WORD)
     assert half_words(lines) == [] and len(lines) >= 4
+
+
+def test_a_short_paragraph_on_one_line_is_not_planned() -> None:
+    """A paragraph WeasyPrint sets on one line is set so without planning (total fit would
+    choose the same line); one that needs more lines is planned, and set as planned."""
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    style = "font: 11pt 'Linux Libertine O'; width: 420px; hyphens: auto; text-align: justify"
+    stats = weasy_lines.STATS
+    before = (stats.one_line, stats.not_one_line, stats.paragraphs)
+    short = "Ibid., 23. See also the Department of Defense's report."
+    assert weasy_lines_of(f'<p lang="en" style="{style}">{short}</p>') == [short]
+    assert (stats.one_line, stats.not_one_line, stats.paragraphs) == (
+        before[0] + 1, before[1], before[2])
+    # Just too long for one line: tried, then planned.
+    long = short + " The answer depended on politics"
+    lines = weasy_lines_of(f'<p lang="en" style="{style}">{long}</p>')
+    assert len(lines) == 2 and " ".join(lines) == long
+    assert stats.not_one_line == before[1] + 1 and stats.paragraphs == before[2] + 1
 
 
 def test_an_author_protects_a_word_from_hyphenation() -> None:

@@ -122,8 +122,7 @@ def _build(
     hyphens: bool,
     prepare: Prepare | None,
 ) -> Plan:
-    if prepare is not None:
-        prepare(_wanted(runs, measure, settings, hyphens))
+    _new_templates(runs, measure, settings, hyphens, prepare)
     items: list[Item] = []
     offset = 0
     em = max((r.em for r in runs), default=10.0)
@@ -155,32 +154,40 @@ def _add_run(
     hyphens: bool,
 ) -> None:
     space = measure(" ", run.font)
+    stretch, shrink = space * settings.stretch, space * settings.shrink
     text = run.text
     if not run.wrap:  # kept on one line (CSS white-space: nowrap): a single box
         body = text.strip(" ")
         if text.startswith(" ") and items and not isinstance(items[-1], Glue):
-            items.append(Glue(space, space * settings.stretch, space * settings.shrink,
-                              offset + 1))
+            items.append(Glue(space, stretch, shrink, offset + 1))
         lead = len(text) - len(text.lstrip(" "))
         if body:
             items.append(Box(measure(body, run.font), offset + lead))
         if text.endswith(" ") and body:
-            items.append(Glue(space, space * settings.stretch, space * settings.shrink,
-                              offset + len(text), True))
+            items.append(Glue(space, stretch, shrink, offset + len(text), True))
         return
     tokens = _tokens(run, measure, settings, hyphens)
-    i = 0
-    while i < len(text):
-        if text[i] == " ":
+    append = items.append
+    position, end = offset, offset + len(text)
+    for token in text.split(" "):  # each but the last followed by one space
+        if token:
+            template = tokens.get(token)
+            if template is None:  # Japanese, divided as it goes
+                _add_cjk(items, token, position, run, measure)
+            elif len(template) == 1:  # a word with no break inside: one box
+                append(Box(template[0][1], position))
+            else:
+                for entry in template:
+                    if entry[0] == 0:
+                        append(Box(entry[1], position + entry[2]))
+                    else:
+                        append(Penalty(entry[1], entry[3], entry[4], position + entry[2],
+                                       entry[5]))
+            position += len(token)
+        if position < end:
             if items and not isinstance(items[-1], Glue):
-                items.append(Glue(space, space * settings.stretch, space * settings.shrink,
-                                  offset + i + 1, i == len(text) - 1))
-            i += 1
-            continue
-        j = text.find(" ", i)
-        j = len(text) if j < 0 else j
-        _add_token(items, text[i:j], offset + i, run, measure, settings, tokens, hyphens)
-        i = j
+                append(Glue(space, stretch, shrink, position + 1, position + 1 == end))
+            position += 1
 
 
 def _tokens(
@@ -188,10 +195,6 @@ def _tokens(
 ) -> dict[str, tuple[tuple[Any, ...], ...]]:
     """The cache of token templates for a run's font, language and settings, with or
     without the dictionary's hyphens."""
-    global _token_count
-    if _token_count > _TOKEN_LIMIT:
-        _TOKENS.clear()
-        _token_count = 0
     key = (run.font, run.lang, run.hyphens and hyphens, measure, settings)
     found = _TOKENS.get(key)
     if found is None:
@@ -216,38 +219,19 @@ def forget_tokens() -> None:
     _token_count = 0
 
 
-def _add_token(
-    items: list[Item],
-    token: str,
-    offset: int,
-    run: Run,
+def _new_templates(
+    runs: tuple[Run, ...],
     measure: Measure,
     settings: Settings,
-    tokens: dict[str, tuple[tuple[Any, ...], ...]],
     hyphens: bool,
+    prepare: Prepare | None,
 ) -> None:
-    """A token between spaces: Japanese characters one by one, else parts between hard
-    hyphens and dashes, each hyphenated where the rules allow."""
-    template = tokens.get(token)
-    if template is None:
-        if kinsoku.CJK.search(token):
-            _add_cjk(items, token, offset, run, measure)
-            return
-        global _token_count
-        _token_count += 1
-        template = tokens[token] = _token_items(token, run, measure, settings, hyphens)
-    for entry in template:
-        if entry[0] == 0:
-            items.append(Box(entry[1], offset + entry[2]))
-        else:
-            items.append(Penalty(entry[1], entry[3], entry[4], offset + entry[2], entry[5]))
-
-
-def _wanted(
-    runs: tuple[Run, ...], measure: Measure, settings: Settings, hyphens: bool
-) -> dict[Hashable, set[str]]:
-    """The texts making the runs' items will measure, by font, but for the words whose
-    items are known already (and Japanese, measured as it is divided)."""
+    """Make the templates of the runs' words that have none yet (Japanese apart, divided as
+    it is set), every text they measure first told to `prepare`, by font."""
+    global _token_count
+    if _token_count > _TOKEN_LIMIT:  # (only here: the runs' templates stay until they are set)
+        forget_tokens()
+    new: list[tuple[Run, dict[str, Any], str, list[tuple[str, tuple[int, ...]]]]] = []
     wanted: dict[Hashable, set[str]] = {}
     for run in runs:
         texts = wanted.setdefault(run.font, set())
@@ -256,13 +240,19 @@ def _wanted(
             texts.add(run.text.strip(" "))
             continue
         known = _tokens(run, measure, settings, hyphens)
-        for token in set(run.text.split(" ")):
-            if token and token not in known and not kinsoku.CJK.search(token):
-                for part, cuts in _parts(token, run, hyphens):
+        for token in set(run.text.split(" ")).difference(known):
+            if token and not kinsoku.CJK.search(token):
+                parts = _parts(token, run, hyphens)
+                new.append((run, known, token, parts))
+                for part, cuts in parts:
                     texts.add(part)
                     texts.update(part[:cut] for cut in cuts)
                     texts.update(part[:cut] + HYPHEN for cut in cuts)
-    return wanted
+    if prepare is not None:
+        prepare(wanted)
+    _token_count += len(new)
+    for run, known, token, parts in new:
+        known[token] = _token_items(parts, run, measure, settings)
 
 
 def _parts(token: str, run: Run, hyphens: bool) -> list[tuple[str, tuple[int, ...]]]:
@@ -280,11 +270,12 @@ def _parts(token: str, run: Run, hyphens: bool) -> list[tuple[str, tuple[int, ..
 
 
 def _token_items(
-    token: str, run: Run, measure: Measure, settings: Settings, hyphens: bool
+    parts: list[tuple[str, tuple[int, ...]]], run: Run, measure: Measure, settings: Settings
 ) -> tuple[tuple[Any, ...], ...]:
+    """A word's template: (0, width, offset) for a box, (1, width, offset, penalty, flagged,
+    auto) for a penalty, offsets in the word."""
     out: list[tuple[Any, ...]] = []
     position = 0
-    parts = _parts(token, run, hyphens)
     for n, (part, cuts) in enumerate(parts):
         previous = 0
         done = 0.0  # the width of part[:previous]
