@@ -4,7 +4,8 @@
 2. no-op `make`;  3. one paragraph of paper.md edited, through `make` and the watch process;
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
 5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py);
-   watch's incremental preview against a full PDF, in one process (bench/incremental.py).
+   watch's incremental preview against a full PDF, in one process (bench/incremental.py);
+   a long preview laid out in full by one process and by two (bench/parallel.py).
 6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
 7. Anchors: Typst on the same cited text, a 300-page manuscript for real (bench/anchors.py).
 
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import anchors, incremental, weasy_fast  # noqa: E402
 from bench import linebreak as lines_bench  # noqa: E402
+from bench import parallel as parallel_bench  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
@@ -720,6 +722,10 @@ def main() -> int:
     print("bench: watch's incremental preview against a full PDF", flush=True)
     started = incremental.when()
     r["incremental"] = incremental.section(incremental.measure(WORK, project, quick), started)
+    if not quick:  # (~150 pages, several minutes)
+        print("bench: a long preview laid out in full, by one process and by two", flush=True)
+        started = incremental.when()
+        r["parallel"] = parallel_bench.section(parallel_bench.measure(WORK, quick), started)
     print("bench: line breaking, WeasyPrint's first fit vs total fit", flush=True)
     r["lines"] = lines_bench.measure_all(WORK, project, quick)
     print("bench: anchors: Typst, a 300-page manuscript, the bare tools", flush=True)
@@ -733,6 +739,8 @@ def main() -> int:
     )
     RESULTS.write_text(report(r, quick), "utf-8")
     write_section(RESULTS, incremental.HEADING, r["incremental"])
+    if "parallel" in r:
+        write_section(RESULTS, parallel_bench.HEADING, r["parallel"])
     print(f"bench: wrote {RESULTS.relative_to(ROOT)}", flush=True)
     return 0
 

@@ -53,6 +53,7 @@ from . import weasy, weasy_incremental
 from .weasy_incremental import WEASYPRINT, Change, Start, State, _Recorder, _Relayout
 
 MIN_PAGES = 60  # shorter previews are laid out by one process: a fork costs more than it saves
+ONE = "pdf preview laid out by one process"  # how every refusal begins
 QUIET = "~"  # begins a reason not to lay out in parallel that the progress line leaves out
 log = weasy_incremental.log
 
@@ -160,12 +161,18 @@ class _Speculation(_Recorder):
             if self.child is not None:
                 ended = f"the layout ended before page {self.split + 1}"
                 late = "the second half was not ready before the whole layout"
-                self.stop(f"pdf preview laid out by one process: {late if self.first else ended}")
+                self.stop(f"{ONE}: {late if self.first else ended}")
 
     def on_layout(self, root: Any, context: Any) -> None:
         super().on_layout(root, context)
         receive, send = Pipe(duplex=False)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # (out of processes or memory: one process it is)
+            receive.close()
+            send.close()
+            self.result = Parallel(None, f"{ONE}: could not fork ({exc.strerror})")
+            return
         if pid == 0:  # the child: lays out from the split page, hands its pages back, exits
             receive.close()
             _second_half(self.old, self.split, self.page, root, context, send)
@@ -176,14 +183,18 @@ class _Speculation(_Recorder):
         super().on_page(index, context, root)
         if self.child is None:
             return
-        if index == self.split and not self.first:
-            why = _differs(self.old, self.split, context, root, self.notes)
-            if why:
-                self.stop(f"pdf preview laid out by one process: page {index + 1} {why}")
-                return
-            self.first = _write_first(context, self.page, [self.made[i] for i in range(index)])
-        if self.first:
-            self.collect(block=False)
+        try:
+            if index == self.split and not self.first:
+                why = _differs(self.old, self.split, context, root, self.notes)
+                if why:
+                    self.stop(f"{ONE}: page {index + 1} {why}")
+                    return
+                pages = [self.made[i] for i in range(index)]
+                self.first = _write_first(context, self.page, pages)
+            if self.first:
+                self.collect(block=False)
+        except Exception as exc:  # a bug included: the whole layout goes on, and is the preview
+            self.stop(f"{ONE}: {type(exc).__name__}: {exc}")
 
     def on_made(self, index: int, page: Any) -> None:
         if self.child is not None and index < self.split:
@@ -199,7 +210,7 @@ class _Speculation(_Recorder):
         except (EOFError, OSError):
             kind, value = "failed", "the second process stopped"
         if kind != "pdf":
-            self.stop(f"pdf preview laid out by one process: the second process refused ({value})")
+            self.stop(f"{ONE}: the second process refused ({value})")
             return
         pdf = weasy_incremental.splice(self.first, value, self.split, self.split)
         took = time.perf_counter() - self.started
@@ -250,7 +261,8 @@ def _differs(old: State, split: int, context: Any, root: Any, notes: list[Any]) 
         return "has other page sizes than in the last layout"
     if any(e[4]["content_changed"] or e[4]["pages_wanted"] for e in context.page_maker[:split]):
         return "waits for pages to be laid out again"
-    return weasy_incremental._unsupported(context, [])
+    why = weasy_incremental._unsupported(context, [])
+    return f"follows pages with {why}" if why else ""
 
 
 def _comparable(entry: Any) -> tuple[Any, ...]:
@@ -371,7 +383,7 @@ def full_layout(
         laid, state = weasy_incremental.full_layout(html, base, roots, locate)
         why = planned.removeprefix(QUIET)
         said = why == planned
-        return laid, state, Parallel(None, f"pdf preview laid out by one process: {why}", said)
+        return laid, state, Parallel(None, f"{ONE}: {why}", said)
     old, split = planned
     work = _Speculation(old, split, on_preview or (lambda pdf: None))
     laid = weasy.layout(html, base, roots, locate, render=work.render)
@@ -380,5 +392,5 @@ def full_layout(
         log.info("pdf preview: the next edit will be laid out in full (%s)", why)
     result = work.result
     if result.pdf is not None and state is None:  # (paginated twice, or a feature not carried)
-        result = Parallel(None, f"pdf preview laid out again by one process: {why}")
+        result = Parallel(None, f"{ONE}, again: {why}")
     return laid, state, result

@@ -1,0 +1,198 @@
+"""watch's preview of a long document laid out in full, by one process against two
+(pressroom/weasy_parallel.py), in one run, rounds alternating, wall clock.
+
+The document is bench/generate.py's ~150 pages. Each round lays out the print HTML with one
+word of its first paragraph edited, or put back (an edit on the first page: no incremental
+preview can restart before it, so watch lays the preview out in full), starting from the state
+the round before left, as successive edits in watch do. *One process* is what watch did before:
+the whole layout, then the untagged preview written. *Two processes* is weasy_parallel's full
+layout with PRESSROOM_PARALLEL=1 (no check for a free core; the child's pages waited for): the
+preview is ready when the spliced PDF is drafted; the final tagged write can start when the
+parent's whole layout is done (one process: after its preview write). Line plans are dropped
+before each layout (a forked builder starts without them). Each round checks that the spliced
+preview has the same text on every page as the one-process preview (pdftotext).
+
+    python bench/parallel.py [--quick] [--write]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+from bench.incremental import when  # noqa: E402
+from bench.weasy_fast import SCALE_150, print_html  # noqa: E402
+
+HEADING = "## A long preview laid out in full on two cores"
+KEY = "bench-parallel"
+
+
+@dataclass
+class Rounds:
+    """Wall seconds per round: to the preview, and to the start of the tagged write."""
+
+    pages: int = 0
+    one: list[float] = field(default_factory=list)  # one process: layout + preview write
+    two: list[float] = field(default_factory=list)  # two processes: to the spliced preview
+    two_done: list[float] = field(default_factory=list)  # two processes: the whole layout
+    said: list[str] = field(default_factory=list)
+    same: list[bool] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)  # load average (1 min) at each round
+
+    def ratios(self) -> list[float]:
+        return [t / o for t, o in zip(self.two, self.one, strict=True)]
+
+
+def edited(html: str) -> str:
+    """One word added to the first paragraph of the text (on the first page)."""
+    at = html.index(">", html.index("<p data-b=")) + 1
+    return html[:at] + "Indeed, " + html[at:]
+
+
+def _one(html: str, base: Path, roots: list[Path]) -> tuple[float, bytes]:
+    from pressroom import weasy, weasy_incremental
+
+    started = time.perf_counter()
+    laid, state = weasy_incremental.full_layout(html, base, roots)
+    pdf = weasy.write(laid.document, preview=True)
+    took = time.perf_counter() - started
+    if state is not None:
+        state.pdf = pdf
+        weasy_incremental.keep(KEY, state)
+    return took, pdf
+
+
+def _two(html: str, base: Path, roots: list[Path]) -> tuple[float, float, bytes | None, str]:
+    from pressroom import weasy, weasy_parallel
+
+    started = time.perf_counter()
+    ready: list[float] = []
+    laid, state, result = weasy_parallel.full_layout(
+        KEY, html, base, roots, on_preview=lambda pdf: ready.append(time.perf_counter())
+    )
+    done = time.perf_counter() - started
+    pdf = result.pdf
+    if pdf is None:  # refused: the preview is the whole layout's, as without this module
+        pdf = weasy.write(laid.document, preview=True)
+        ready.append(time.perf_counter())
+    if state is not None:
+        state.pdf = pdf
+        from pressroom import weasy_incremental
+
+        weasy_incremental.keep(KEY, state)
+    return ready[0] - started, done, result.pdf, result.message
+
+
+def _text(pdf: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
+def measure(work: Path, quick: bool) -> Rounds:
+    """~150 pages, 3 rounds (1 with `quick`), laid out with PRESSROOM_PARALLEL=1."""
+    was = os.environ.get("PRESSROOM_PARALLEL")
+    os.environ["PRESSROOM_PARALLEL"] = "1"
+    try:
+        return _rounds(work, quick)
+    finally:
+        if was is None:
+            os.environ.pop("PRESSROOM_PARALLEL")
+        else:
+            os.environ["PRESSROOM_PARALLEL"] = was
+
+
+def _rounds(work: Path, quick: bool) -> Rounds:
+    from pressroom import weasy, weasy_lines
+
+    weasy.PDF_TIMEOUT = 0  # no time limit: a busy machine must not stop the measurement
+    html, base, roots = print_html(generate(SCALE_150, work / "scale-150"))
+    versions = [edited(html), html]
+    weasy_lines.forget_plans()
+    _one(html, base, roots)  # the state the first round starts from
+    result = Rounds()
+    for r in range(1 if quick else 3):
+        new = versions[r % 2]
+        result.loads.append(os.getloadavg()[0])
+        spliced, whole = None, b""
+        for two in (True, False) if r % 2 == 0 else (False, True):
+            weasy_lines.forget_plans()
+            if two:
+                ready, done, spliced, said = _two(new, base, roots)
+                result.two.append(ready)
+                result.two_done.append(done)
+                result.said.append(said.split(" (")[0])
+            else:
+                took, whole = _one(new, base, roots)
+                result.one.append(took)
+        result.same.append(spliced is not None and _text(spliced) == _text(whole))
+        result.pages = _text(whole).count("\f")
+        print(
+            f"  round {r + 1}: two processes {result.two[-1]:.2f} s to the preview "
+            f"({result.two_done[-1]:.2f} s to the whole layout; {result.said[-1]}), one "
+            f"{result.one[-1]:.2f} s; load {result.loads[-1]:.1f}",
+            flush=True,
+        )
+    return result
+
+
+def _spread(values: list[float], unit: str) -> str:
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:.2f}{unit} (1 round)"
+    return f"{med:.2f}{unit} ({min(values):.2f}–{max(values):.2f}, n={len(values)})"
+
+
+def section(found: Rounds, started: str) -> list[str]:
+    """The section of RESULTS.md."""
+    same = "identical" if all(found.same) else "**differs**"
+    return [
+        f"{HEADING} (pressroom/weasy_parallel.py)",
+        "",
+        "bench/generate.py's ~150 pages, a word added to (or taken out of) the first paragraph "
+        "round after round, so that watch lays the preview out in full; wall clock, in one "
+        "process, the two variants alternating, each round starting from the state the one "
+        "before left. *One process*: the whole layout and the untagged preview written (what "
+        "watch did before). *Two processes*: the second half laid out by a forked child from "
+        "the last layout's state at the middle page, checked there, spliced with pikepdf "
+        "(PRESSROOM_PARALLEL=1: no check for a free core). *Whole layout*: when the final tagged "
+        "write can start (one process: after its preview write, the first column). The 2 cores "
+        "are shared with other work: the load average at each round is given; with another "
+        "process on the second core the child runs no sooner than the parent (§4.1: 0.80×), "
+        "which is why watch asks for a free core first (weasy_parallel.core_free).",
+        "",
+        f"Measured {started}; load average at the rounds "
+        f"{', '.join(f'{x:.1f}' for x in found.loads)}, {os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| document | one process: preview | two processes: preview | ratio | two processes: "
+        "whole layout | text, every page | split |",
+        "|---|---|---|---|---|---|---|",
+        f"| ~150 pages ({found.pages} p) | {_spread(found.one, ' s')} "
+        f"| {_spread(found.two, ' s')} | {_spread(found.ratios(), '×')} "
+        f"| {_spread(found.two_done, ' s')} | {same} | {found.said[0]} |",
+    ]
+
+
+if __name__ == "__main__":
+    from bench.run import RESULTS, WORK, write_section
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = when()
+    lines = section(measure(WORK, "--quick" in sys.argv), started)
+    print("\n".join(lines))
+    if "--write" in sys.argv:
+        write_section(RESULTS, HEADING, lines)
