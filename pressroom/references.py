@@ -218,8 +218,7 @@ def _read(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
             data = data["items"]  # Zotero's API wraps its CSL-JSON export
         if not isinstance(data, list):
             raise PressroomError("CSL-JSON must be a list of items", path, 1, "reference.syntax")
-        lines = _json_lines(text)
-        return [(item, _json_line(lines, item)) for item in data]
+        return list(zip(data, _json_item_lines(text, data), strict=True))
     data = yamlio.loads(text, path)
     if isinstance(data, dict) and "references" in data:
         data = data["references"]
@@ -235,21 +234,36 @@ def _read(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
     return [(item, getattr(item, "line", None)) for item in data]
 
 
-def _json_lines(text: str) -> dict[str, list[int]]:
-    """Every `"id": "x"` of a CSL-JSON file: id -> the lines it is declared on, in order."""
-    found: dict[str, list[int]] = {}
-    for m in re.finditer(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
-        found.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
-    return found
+def _json_item_lines(text: str, data: list[Any]) -> list[int | None]:
+    """The line of each item of a CSL-JSON file, read again in order with the JSON decoder:
+    the line of the item's `"id"` where it has one (a text or a number), else the line its `{`
+    is on. None for all where the items read again are not `data` (never a wrong line)."""
+    opening = re.search(r'"items"\s*:\s*\[', text) if not text.lstrip().startswith("[") else None
+    at = opening.end() if opening else text.index("[") + 1
+    decoder = json.JSONDecoder()
+    lines: list[int | None] = []
+    line, counted = 1, 0  # lines counted up to `counted`: each part of the text counted once
+    try:
+        for item in data:
+            at = _JSON_SKIP.match(text, at).end()  # type: ignore[union-attr]
+            read, end = decoder.raw_decode(text, at)
+            if read != item:
+                return [None] * len(data)
+            ident = _JSON_ID.search(text, at, end)
+            where = ident.start() if ident else at
+            line += text.count("\n", counted, where)
+            counted = where
+            lines.append(line)
+            at = end
+    except (ValueError, IndexError):
+        return [None] * len(data)
+    return lines
 
 
-def _json_line(lines: dict[str, list[int]], item: Any) -> int | None:
-    """The line of `item`'s id; each repeat of an id takes the next line declaring it."""
-    if isinstance(item, dict) and isinstance(item.get("id"), str):
-        seen = lines.get(item["id"])
-        if seen:
-            return seen.pop(0) if len(seen) > 1 else seen[0]
-    return None
+_JSON_SKIP = re.compile(r"[\s,]*")
+# An item's own id: the first "id" key of the item (a nested object's "id" comes later, if
+# at all, in the files Zotero, Better BibTeX and pandoc write).
+_JSON_ID = re.compile(r'"id"\s*:\s*(?:"|-?\d)')
 
 
 def _read_bibtex(path: Path, cache: Path) -> list[tuple[Any, int | None]]:

@@ -75,6 +75,15 @@ def test_csl_json_with_lines(project_dir: Path) -> None:
     assert [i["id"] for i in numeric.items] == ["7"], "a numeric id becomes text"
 
 
+def test_csl_json_problems_are_located_with_numeric_ids_and_without_ids(project_dir: Path) -> None:
+    text = '{"items": [\n {"id": 7, "type": "book"},\n {"type": "bok",\n  "id": 8},\n {}\n]}'
+    assert errors(project_dir, {"library.json": text}) == [
+        "references/library.json:4: error: reference '8': unknown type 'bok' (did you mean "
+        "'book'?) [reference.invalid]",
+        "references/library.json:5: error: reference has no 'id' [reference.invalid]",
+    ]
+
+
 def test_files_are_read_together_and_ids_ignore_case(project_dir: Path) -> None:
     found = errors(
         project_dir,
