@@ -103,7 +103,7 @@ $(DEVSTAMP): $(STAMP)
 # Two workers, each taking whole test files (module fixtures such as the watch process are set
 # up once); a plain `pytest` runs in one process.
 test: lint
-	cd $(TOOLKIT) && $(PY) -m pytest -n 2 --dist loadfile
+	cd $(TOOLKIT) && $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The sample paper's own content (originality against the seed texts in $PRESSROOM_SEEDS, its
 # notes, words and references): not part of `make test`, which checks the toolkit only.

@@ -32,6 +32,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The files that take longest (whole-project builds with and without a patch, layouts checked
+# page by page), longest first. `make test` runs with `--dist loadfile --no-loadscope-reorder`:
+# the two workers take files in this order, so the long ones start first and both workers
+# finish about together (xdist's own order, by number of tests, puts these last).
+LONGEST_FIRST = (
+    "test_weasy_fast.py",
+    "test_incremental_layout.py",
+    "test_redline.py",
+    "test_interrupt.py",
+    "test_incremental.py",
+    "test_stamp.py",
+    "test_docx.py",
+    "test_watch.py",
+    "test_install.py",
+    "test_preview.py",
+    "test_security.py",
+    "test_submission.py",
+    "test_pipeline.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: runs make, interrupts a build or watches files (part of `make test`)"
