@@ -3,13 +3,16 @@
 WeasyPrint fills each line greedily (layout/inline.py `split_inline_box`, text/line_break.py
 `split_first_line`). Rather than rewrite that code, this module lets it run unchanged and only
 chooses the width it is given: for a justified paragraph, the paragraph's runs of text are
-measured once with WeasyPrint's own Pango layouts (word widths cached per font and size), the
-Knuth–Plass breaker chooses all its lines, and each line is then laid out by WeasyPrint with
-the available width narrowed to that line's natural width plus a hair. Greedy filling at that
-width ends the line exactly at the chosen break (the next word, or a longer piece of the
-hyphenated word, cannot fit in the hair), WeasyPrint hyphenates at the chosen point with its
-own dictionary, and `text_align` justifies to the real width, shrinking spaces where the line
-was chosen a little tight. Whenever WeasyPrint's line ends elsewhere than planned (a break
+measured once with WeasyPrint's own Pango layouts (word widths cached per font and size; a
+paragraph's new words shaped together in one layout), the Knuth–Plass breaker chooses all
+its lines, and each line is then laid out by WeasyPrint with the available width narrowed to
+that line's natural width plus a hair. Greedy filling at that width ends the line exactly at
+the chosen break (the next word, or a longer piece of the hyphenated word, cannot fit in the
+hair; where the line ends between words WeasyPrint is not asked to try dividing the next
+one, `wrap_split_first_line`), WeasyPrint hyphenates at the chosen point with its own
+dictionary, and `text_align` justifies to the real width, shrinking spaces where the line
+was chosen a little tight. A short paragraph is first set as WeasyPrint sets it, and planned
+only if it does not fit on one line. Whenever WeasyPrint's line ends elsewhere than planned (a break
 opportunity modelled differently), the rest of the paragraph is planned again from where it
 did break, so the layout never depends on the plan being right. A page that would end on a
 divided word has its part of the paragraph set again with that line ending on a whole word
@@ -254,6 +257,7 @@ def _paragraph(context: Any, linebox: Any) -> _Paragraph:
     if state is None:  # a new document: its computed styles are new too
         _INFO.clear()
         _EDGES.clear()
+        _MANUAL.clear()
         state = context.__dict__["_pressroom_lines"] = {}
     para = state.get(id(linebox))
     if para is not None and para.box is linebox:
@@ -312,9 +316,9 @@ def _planned_width(
     position_x: float,
     max_x: float,
     skip_stack: Any,
-) -> tuple[float, float] | None:
-    """The natural width of the line WeasyPrint is about to set and its adjustment ratio,
-    if the plan knows them."""
+) -> tuple[float, float, bool] | None:
+    """The natural width of the line WeasyPrint is about to set, its adjustment ratio, and
+    whether it ends in a hyphen, if the plan knows them."""
     para = _paragraph(context, linebox)
     start = _segment_start(para, linebox, skip_stack) if para.plan is not None else None
     if para.plan is None or start is None:
@@ -349,7 +353,7 @@ def _planned_width(
         _replace_from(lines, start, chosen)
         line = lines[start]
     STATS.planned += 1
-    return line.width + line.hang, line.ratio
+    return line.width + line.hang, line.ratio, line.hyphen
 
 
 WIDTH_SLACK = 0.01  # px: a planned line's width and WeasyPrint's differ by rounding only
@@ -463,8 +467,12 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
     def split_inline_box(
         context: Any, box: Any, position_x: float, max_x: float, *args: Any, **kwargs: Any
     ) -> Any:
-        planned = None
-        if _enabled and isinstance(box, boxes.LineBox):
+        if not _enabled or not isinstance(box, boxes.LineBox):
+            return original(context, box, position_x, max_x, *args, **kwargs)
+        global _ends_whole
+        outer = _ends_whole  # (a line inside an inline block of a line: set, then restored)
+        try:
+            _ends_whole = False
             if args[1] is None and _short(context, box, max_x - position_x):
                 result = original(context, box, position_x, max_x, *args, **kwargs)
                 if result[1] is None:  # no line after this one
@@ -472,15 +480,51 @@ def wrap_split_inline_box(original: Callable[..., Any]) -> Callable[..., Any]:
                     return result
                 STATS.not_one_line += 1
             planned = _planned_width(context, box, position_x, max_x, args[1])
-        if planned is None:
-            return original(context, box, position_x, max_x, *args, **kwargs)
-        width, ratio = planned
-        hair = HAIR * float(box.style["font_size"])
-        result = original(context, box, position_x, position_x + width + hair, *args, **kwargs)
-        result[0].pressroom_ratio = ratio
-        return result
+            if planned is None:
+                return original(context, box, position_x, max_x, *args, **kwargs)
+            width, ratio, hyphen = planned
+            hair = HAIR * float(box.style["font_size"])
+            _ends_whole = not hyphen
+            result = original(context, box, position_x, position_x + width + hair, *args,
+                              **kwargs)
+            result[0].pressroom_ratio = ratio
+            return result
+        finally:
+            _ends_whole = outer
 
     return split_inline_box
+
+
+# True while WeasyPrint sets a planned line that ends between words: see
+# wrap_split_first_line.
+_ends_whole = False
+
+
+def wrap_split_first_line(original: Callable[..., Any]) -> Callable[..., Any]:
+    """WeasyPrint's split_first_line, which does not try to hyphenate the word after a
+    planned line that ends between words. Given the line's natural width and a hair, it
+    would try every place the dictionary allows in that word, longest first, each in a
+    new Pango layout, and none can fit in the hair; the line ends where it would anyway."""
+
+    def split_first_line(text: str, style: Any, *args: Any, **kwargs: Any) -> Any:
+        if _ends_whole and style["hyphens"] == "auto":
+            style = _manual_hyphens(style)
+        return original(text, style, *args, **kwargs)
+
+    return split_first_line
+
+
+_MANUAL: dict[int, tuple[Any, Any]] = {}  # id(style) -> (style, its copy with hyphens: manual)
+
+
+def _manual_hyphens(style: Any) -> Any:
+    """A copy of a computed style with `hyphens: manual`, once per style and document."""
+    known = _MANUAL.get(id(style))
+    if known is None or known[0] is not style:
+        copy = style.copy()
+        copy["hyphens"] = "manual"
+        known = _MANUAL[id(style)] = (style, copy)
+    return known[1]
 
 
 # A paragraph is tried on one line if its characters at this width each (em) would fit: an
@@ -614,7 +658,8 @@ def _add_tracking(context: Any, box: Any, track: float, x_advance: float) -> flo
 
 _enabled = os.environ.get("PRESSROOM_LINEBREAK") != "0"
 # Their names in weasy_patch.py.
-PATCHES = ("total-fit-lines", "shrink-tight-lines", "whole-words-at-page-turns")
+PATCHES = ("total-fit-lines", "shrink-tight-lines", "whole-words-at-page-turns",
+           "no-hyphen-tries-at-planned-ends")
 
 
 def install() -> bool:
@@ -640,6 +685,7 @@ def forget_plans() -> None:
     _LINES.clear()
     _INFO.clear()
     _EDGES.clear()
+    _MANUAL.clear()
 
 
 def forget_widths() -> None:

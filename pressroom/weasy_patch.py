@@ -571,6 +571,26 @@ register(
         wrap=_total_fit_lines,
     )
 )
+def _no_hyphen_tries(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`split_first_line` that does not try to hyphenate after a planned line ending between
+    words (as called by the inline layout)."""
+    from . import weasy_lines
+
+    return weasy_lines.wrap_split_first_line(original)
+
+
+register(
+    WrapPatch(
+        name="no-hyphen-tries-at-planned-ends",
+        module="weasyprint.layout.inline",
+        target="split_first_line",
+        version=WEASYPRINT,
+        group=LINES,
+        wrap=_no_hyphen_tries,
+    )
+)
+
+
 def _keep_words_whole(original: Callable[..., Any]) -> Callable[..., Any]:
     """`_linebox_layout` that sets a page's part of a paragraph again if the page would end
     on a divided word."""

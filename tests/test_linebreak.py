@@ -295,6 +295,42 @@ def test_a_short_paragraph_on_one_line_is_not_planned() -> None:
     assert stats.not_one_line == before[1] + 1 and stats.paragraphs == before[2] + 1
 
 
+def test_no_hyphenation_is_tried_after_a_line_planned_to_end_between_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint tries every hyphen place of the word after a line in a new Pango layout
+    when the word does not fit; after a planned line ending between words it is not asked
+    to (none can fit): the same lines, from fewer layouts."""
+    from weasyprint.text import line_break
+
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    text = (
+        "considerable international negotiations between governmental organizations "
+        "concerning technological cooperation required extraordinary patience, substantial "
+        "preparation and remarkable understanding between representatives of different "
+        "administrations"
+    )  # long words: WeasyPrint would try to divide most words after a line
+    style = "font: 11pt 'Linux Libertine O'; width: 260px; hyphens: auto; text-align: justify"
+    html = f'<p lang="en" style="{style}">{text}</p>'
+    made = [0]
+    setup = line_break.Layout.setup
+
+    def counted(self: object, style: object) -> None:
+        made[0] += 1
+        setup(self, style)
+
+    lines = weasy_lines_of(html)  # (the words measured once)
+    monkeypatch.setattr(line_break.Layout, "setup", counted)
+    assert weasy_lines_of(html) == lines and len(lines) > 4
+    fewer = made[0]
+    monkeypatch.setattr(weasy_lines, "_manual_hyphens", lambda style: style)
+    made[0] = 0
+    assert weasy_lines_of(html) == lines
+    assert fewer < made[0]
+
+
 def test_an_author_protects_a_word_from_hyphenation() -> None:
     """`[word]{.nohyphen}` in Markdown: a span of class nohyphen (templates/type.css)."""
     from pressroom import weasy_lines
