@@ -10,27 +10,29 @@ untagged and hands them back. The parent goes on with WeasyPrint's ordinary full
 it reaches the split page, it compares its real state there with the restored one (the skip
 stack, page side, counters but the total of pages, the notes placed and waiting, page sizes):
 
-- equal: the child's pages are the pages the parent would make. The parent writes its own
-  pages before the split, untagged, and as soon as the child's arrive (between two of its own
-  pages) splices them on (pikepdf) and drafts the preview. It still lays out to the end: the
-  final tagged PDF is written from its own whole layout, never from the spliced one.
-- not equal (an edit before the split moved it, another stylesheet, a note more): the child is
-  stopped and its work thrown away; the parent's layout simply goes on, and the preview is
-  drafted from it as without this module. The progress line says why.
+- equal: the child's pages are the pages the parent would make (both lay out the same new
+  page; only the state at the split came from the last layout, and it is the real one). The
+  parent writes its own pages before the split, untagged, and as soon as the child's arrive
+  (looked for between two of its own pages) splices them on (pikepdf) and drafts the preview.
+  It still lays out to the end: the final tagged PDF is written from its own whole layout.
+- not equal (an edit before the split moved it, a note added before it): the child is stopped
+  and its work thrown away; the parent's layout simply goes on, and the preview is drafted
+  from it as without this module. The progress line says why.
 
-The parent never waits for the child: if the child is not done when the parent's layout is
-(no free core after all), the child is stopped and the preview comes from the whole layout
-(except with PRESSROOM_PARALLEL=1, below: then the parent waits, so the outcome never depends
-on timing).
-A layout WeasyPrint had to paginate twice drafts its whole layout's preview again.
+So unlike the incremental preview, a changed page head (a stylesheet edited) is no reason to
+refuse: the check at the split decides. The parent never waits for the child: if the child is
+not done when the parent's layout is (no free core after all), the child is stopped and the
+preview comes from the whole layout; with PRESSROOM_PARALLEL=1 (below) the parent waits, so
+that the outcome never depends on timing. A layout WeasyPrint paginated twice, or whose state
+cannot be kept, drafts its whole layout's preview again.
 
-Where it applies: watch's preview only, which is untagged. The final tagged PDF (PDF/UA) is one
-document with one structure tree, page labels and outline; spliced from two processes it would
-lose them (pikepdf's page copy drops named destinations and the tree), so it is always laid out
-and written by one process. Used when the preview is laid out in full, the last layout had more
-than MIN_PAGES pages, and a core is free (`core_free`). Switch: PRESSROOM_PARALLEL=0 never,
-PRESSROOM_PARALLEL=1 always (not asking whether a core is free, and waiting for the child:
-tests and the bench)."""
+Where it applies: watch's preview only, which is untagged. The final tagged PDF (PDF/UA) has one
+structure tree, outline and set of link targets over all pages; spliced from two processes'
+writes it would have two of each, to be merged and renumbered, and would not be the file one
+process writes; it is always laid out and written by one process. Used when the preview is laid
+out in full, the last layout of the same output had more than MIN_PAGES pages, and a core is
+free (`core_free`). Switch: PRESSROOM_PARALLEL=0 never, PRESSROOM_PARALLEL=1 always (not asking
+whether a core is free, and waiting for the child: tests and the bench)."""
 
 from __future__ import annotations
 
@@ -208,9 +210,9 @@ class _Speculation(_Recorder):
                 return
             kind, value = self.receive.recv()
         except (EOFError, OSError):
-            kind, value = "failed", "the second process stopped"
+            kind, value = "failed", "it stopped"
         if kind != "pdf":
-            self.stop(f"{ONE}: the second process refused ({value})")
+            self.stop(f"{ONE}: the second process {kind} ({value})")
             return
         pdf = weasy_incremental.splice(self.first, value, self.split, self.split)
         took = time.perf_counter() - self.started

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,12 +120,14 @@ def test_an_edit_before_the_split_that_keeps_it_is_laid_out_in_parallel(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Through render/pdf.py's hook, as watch lays out a preview in full (here: an edit on the
-    first page, where no incremental preview can restart)."""
+    first page, where no incremental preview can restart, and a stylesheet rule more: the state
+    at the split page decides, not the page's head)."""
     from pressroom.render.pdf import _recorded_layout
 
     monkeypatch.setattr(weasy_parallel, "MIN_PAGES", 0)
     first = _paragraph(paper.html, 0.0)
     edited = paper.html[: first.end()] + "Edited: " + paper.html[first.end() :]
+    edited = edited.replace("</head>", "<style>p { color: #333; }</style>\n</head>", 1)
     caplog.set_level(logging.INFO, logger="pressroom.incremental")
     drafts: list[Output] = []
     doc = type("Doc", (), {"source": paper.base / "paper.md"})()
@@ -181,6 +184,16 @@ def test_a_block_added_before_the_split_is_refused(paper: Page, parallel: None) 
     laid, result = _falls_back(paper, paper.key, html)
     assert "begins elsewhere" in result.message, result.message
     assert len(laid.document.pages) >= paper.state.pages
+
+
+def test_a_second_process_that_stops_is_not_waited_for(
+    paper: Page, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that dies (killed, out of memory) leaves the parent's whole layout."""
+    monkeypatch.setattr(weasy_parallel, "_second_half", lambda *args: os._exit(3))
+    laid, result = _falls_back(paper, paper.key, paper.html)
+    assert result.message.endswith("the second process failed (it stopped)"), result.message
+    assert len(laid.document.pages) == paper.state.pages
 
 
 def test_when_it_is_not_tried(paper: Page, monkeypatch: pytest.MonkeyPatch) -> None:
