@@ -4,7 +4,10 @@ the note-area memo, the note-scan fix, the page_references cache and the GC tuni
 Both variants lay out and write the same print HTML in this one process (WeasyPrint imported
 once), interleaved A B, B A, ...; each round gives the ratio fast / plain of CPU time
 (`time.process_time`), for the layout and for the write. Every round also checks that the two
-give the same note placement and the same PDF, byte for byte.
+give the same note placement and the same PDF, byte for byte. Each variant starts from a
+collected heap, so that neither pays for the other's garbage. The ~150-page manuscript is
+measured twice: with total-fit line breaking (issue 13, on by default, the same cost in both
+variants) and without it, as issue 15's "today" was measured.
 
     python bench/weasy_fast.py [--quick] [--write]
 
@@ -15,6 +18,7 @@ last wrote there (`make bench` writes the whole file, this section included).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import statistics
@@ -32,7 +36,8 @@ if str(ROOT) not in sys.path:
 from bench.generate import generate  # noqa: E402
 
 # Targets of issue 15: layout with real footnotes at most this share of the plain layout.
-TARGETS = {"default paper": 0.75, "~150 pages": 0.45}
+NO_BREAKER = "~150 pages, WeasyPrint's line breaking"
+TARGETS = {"default paper": 0.75, "~150 pages": 0.45, NO_BREAKER: 0.45}
 SCALE_150 = 11.3  # bench/generate.py's factor that gives about 150 pages
 
 
@@ -82,6 +87,7 @@ def one(html: str, base: Path, roots: list[Path], fast: bool) -> tuple[float, fl
     from pressroom import weasy, weasy_patch
 
     weasy_patch.configure(fast=fast)
+    gc.collect()
     start = time.process_time()
     laid = weasy.layout(html, base, roots)
     done = time.process_time()
@@ -92,8 +98,16 @@ def one(html: str, base: Path, roots: list[Path], fast: bool) -> tuple[float, fl
     return done - start, written - done, weasy.placement(laid.document), pdf
 
 
-def measure_one(label: str, project: Path, rounds: int) -> Pair:
-    html, base, roots = print_html(project)
+def measure_one(
+    label: str, page: tuple[str, Path, list[Path]], rounds: int, breaker: bool = True
+) -> Pair:
+    """Rounds of one print page, with total-fit line breaking (`breaker`) or WeasyPrint's own."""
+    from pressroom import weasy_lines
+
+    html, base, roots = page
+    breaking = weasy_lines._enabled  # put back after
+    if not breaker:
+        weasy_lines.uninstall()
     pair = Pair(label)
     for r in range(rounds):
         runs = {}
@@ -112,6 +126,8 @@ def measure_one(label: str, project: Path, rounds: int) -> Pair:
     from pressroom import weasy_patch
 
     weasy_patch.configure()
+    if breaking:
+        weasy_lines.install()
     return pair
 
 
@@ -125,10 +141,11 @@ def measure(work: Path, default: Path, quick: bool) -> list[Pair]:
     paper = work / "fast-default"
     shutil.rmtree(paper, ignore_errors=True)
     shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
-    big = generate(SCALE_150, work / "scale-150")
+    big = print_html(generate(SCALE_150, work / "scale-150"))
     pairs = [
-        measure_one("default paper", paper, 1 if quick else 5),
-        measure_one("~150 pages", big, 1 if quick else 2),
+        measure_one("default paper", print_html(paper), 1 if quick else 5),
+        measure_one("~150 pages", big, 1 if quick else 3),
+        measure_one(NO_BREAKER, big, 1 if quick else 3, breaker=False),
     ]
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -174,7 +191,11 @@ def section(pairs: list[Pair]) -> list[str]:
         "One process, the same print HTML, variants interleaved; CPU seconds (median, min–max) "
         "and the per-round ratio with / without. `PRESSROOM_WEASYPRINT_FAST=0` is the baseline "
         "(WeasyPrint with pressroom's notes patch only). Identical = same note placement and "
-        "the same PDF bytes in every round.",
+        "the same PDF bytes in every round. *WeasyPrint's line breaking*: total-fit breaking "
+        "(issue 13) off in both variants, as issue 15's baseline was measured; with it, its "
+        "cost (word widths already measured, as in a watch session) is the same in both and "
+        "the ratio is diluted by it. CPU-time ratios move with the machine's load (research/"
+        "review/performance.md §0): compare rounds of one run, not runs.",
         "",
         f"Measured {pairs[0].when if pairs else ''}.",
         "",

@@ -547,6 +547,94 @@ register(
 )
 
 
+# How often a note's box tree, anonymised once on its page, was copied instead of anonymised.
+anonymised_counts = {"reused": 0, "made": 0}
+_anonymised = threading.local()  # .page: the page box; .notes: id(style) -> (style, tree)
+
+
+def _anonymise_notes_once(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`create_anonymous_boxes` that anonymises each note once per page, not once per update.
+
+    Every time a note is added to a page, `_update_footnote_area` deep-copies the note area
+    and runs `create_anonymous_boxes` over every note on it (and `make_page` once more): each
+    note's tree is walked again for every later note on its page, 4% of the layout at 146
+    pages once the note-area memo had removed the layouts themselves. Here a note area whose
+    children are all plain block boxes (pressroom's `footnote-display: block`) gets, for each
+    note, a deep copy of that note's tree as anonymised the first time on this page: the
+    same tree the original builds, since at that level the five passes only recurse into
+    block children. Anything else (inline notes, other boxes) is anonymised as released."""
+    from weasyprint.formatting_structure.boxes import BlockBox, FootnoteAreaBox
+
+    def create_anonymous_boxes(box: Any) -> Any:
+        children = getattr(box, "children", None)
+        if (
+            not isinstance(box, FootnoteAreaBox)
+            or not children
+            or any(type(child) is not BlockBox for child in children)
+        ):
+            return original(box)
+        if getattr(_anonymised, "page", None) is not box.page:  # a new page: start afresh
+            _anonymised.page, _anonymised.notes = box.page, {}
+        notes = _anonymised.notes
+        copies = []
+        for child in children:
+            found = notes.get(id(child.style))
+            if found is None or found[0] is not child.style:
+                found = notes[id(child.style)] = (child.style, original(child.deepcopy()))
+                anonymised_counts["made"] += 1
+            else:
+                anonymised_counts["reused"] += 1
+            copies.append(found[1].deepcopy())
+        return box.copy_with_children(copies)
+
+    return create_anonymous_boxes
+
+
+register(
+    WrapPatch(
+        name="note-anonymous-boxes",
+        module="weasyprint.formatting_structure.build",
+        target="create_anonymous_boxes",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_anonymise_notes_once,
+    )
+)
+
+
+def _cache_under_its_key(function: ast.FunctionDef) -> str | None:
+    """`characters = characters_until_regex[key] = regex` stores under the key it looked up.
+
+    tinyhtml5 2.1.0 caches the regular expression of each `chars_until` character set, but
+    its chained assignment binds `characters` first, so the entry is stored under the new
+    regex, never found, and the regex is built again on every call: a third of the HTML
+    parse (0.4 s at 146 pages). Assigning the dictionary first stores it under the set of
+    characters; the parse is the same."""
+    pinned = "characters = characters_until_regex[(characters, opposite)] = regex"
+    found = [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and ast.dump(node) == ast.dump(ast.parse(pinned).body[0])
+    ]
+    if len(found) != 1:
+        return "no single `characters = characters_until_regex[...] = regex`"
+    found[0].targets.reverse()
+    return None
+
+
+register(
+    SourcePatch(
+        name="html-parse-regex-cache",
+        module="tinyhtml5.inputstream",
+        target="HTMLUnicodeInputStream.chars_until",
+        version=("tinyhtml5", "2.1.0"),
+        group=FAST,
+        transform=_cache_under_its_key,
+    )
+)
+
+
 def _total_fit_lines(original: Callable[..., Any]) -> Callable[..., Any]:
     """`split_inline_box` given each planned line's natural width (pressroom/weasy_lines.py)."""
     from . import weasy_lines

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pydyf
 import pytest
+import tinyhtml5
+from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
 from pressroom import weasy, weasy_patch
@@ -65,12 +69,12 @@ def fast_and_plain() -> Iterator[None]:
 
 def lay_out(html: str, tmp: Path, fast: bool) -> tuple[weasy.Placement, bytes, dict[str, int]]:
     weasy_patch.configure(fast=fast)
-    counts = weasy_patch.memo_counts
-    before = dict(counts)
+    counts = {**weasy_patch.memo_counts, **weasy_patch.anonymised_counts}
     laid = weasy.layout(html, tmp, [tmp])
     document, warnings = laid.document, laid.warnings
     assert warnings == []
-    used = {k: counts[k] - before[k] for k in counts}
+    after = {**weasy_patch.memo_counts, **weasy_patch.anonymised_counts}
+    used = {k: after[k] - counts[k] for k in counts}
     return weasy.placement(document), weasy.write(document), used
 
 
@@ -89,8 +93,9 @@ def test_crowded_note_areas_lay_out_the_same_with_the_memo(
     plain = lay_out(html, tmp_path, fast=False)
     plain_overflows, overflows[:] = overflows.count(True), []
     fast = lay_out(html, tmp_path, fast=True)
-    assert "note-area-memo" in weasy_patch.applied() and "note-scan" in weasy_patch.applied()
+    assert {"note-area-memo", "note-scan", "note-anonymous-boxes"} <= set(weasy_patch.applied())
     assert plain[2]["hit"] == 0 and fast[2]["hit"] > 2 * fast[2]["miss"], fast[2]
+    assert plain[2]["reused"] == 0 and fast[2]["reused"] > 2 * fast[2]["made"], fast[2]
     assert plain_overflows > 5, "the note area keeps overflowing its max-height"
     assert overflows.count(True) == plain_overflows
     assert fast[0] == plain[0], "every note's call and text on the same pages"
@@ -109,6 +114,22 @@ def test_page_references_cache_writes_the_same_bytes(fast_and_plain: None, tmp_p
     document = weasy.layout(html, tmp_path, [tmp_path]).document
     assert len(document.pages) >= 5
     assert weasy.write(document) == plain
+
+
+def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
+    html = crowded_notes_html(3)
+    weasy_patch.configure(fast=False)
+    inputstream.characters_until_regex.clear()
+    plain = tinyhtml5.parse(html)
+    assert any(isinstance(key[0], re.Pattern) for key in inputstream.characters_until_regex)
+    weasy_patch.configure(fast=True)
+    assert "html-parse-regex-cache" in weasy_patch.applied()
+    inputstream.characters_until_regex.clear()
+    fast = tinyhtml5.parse(html)
+    keys = list(inputstream.characters_until_regex)
+    assert (("&", "<", "\u0000"), False) in keys, keys  # stored under what is looked up
+    assert not any(isinstance(key[0], re.Pattern) for key in keys)
+    assert ElementTree.tostring(fast) == ElementTree.tostring(plain)
 
 
 def test_quiet_gc_puts_the_collector_back(fast_and_plain: None) -> None:
