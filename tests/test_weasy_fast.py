@@ -171,7 +171,7 @@ def test_notes_at_max_height_are_the_same_pdf_without_the_fast_patches(tmp_path:
     # notes-stress: two to six notes a paragraph, up to ~270 words each; the note area keeps
     # reaching its max-height (8 overflows, 9 notes reported, 11 taken back on 10 pages).
     fast_project = copy_project("notes-stress", tmp_path / "fast")
-    run = run_build(fast_project)
+    run = run_build(fast_project, "build", "paper.pdf")  # the PDF alone, as build_plain
     assert run.code == 0, run.stderr
     fast = fast_project / "build" / "paper.pdf"
     plain = build_plain(copy_project("notes-stress", tmp_path / "plain"), "paper.pdf")
