@@ -39,6 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 LONGEST_FIRST = (
     "test_weasy_fast.py",
     "test_incremental_layout.py",
+    "test_parallel_layout.py",
     "test_redline.py",
     "test_interrupt.py",
     "test_incremental.py",
