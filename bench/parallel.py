@@ -1,5 +1,6 @@
 """watch's preview of a long document laid out in full, by one process against two
-(pressroom/weasy_parallel.py), in one run, rounds alternating, wall clock.
+(pressroom/weasy_parallel.py), in one run, rounds alternating: wall clock, and the CPU seconds on
+the longer path to the preview (the wall time with a core each).
 
 The document is bench/generate.py's ~150 pages. Each round lays out the print HTML with one
 word of its first paragraph edited, or put back (an edit on the first page: no incremental
@@ -25,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -48,10 +50,15 @@ class Rounds:
     two_done: list[float] = field(default_factory=list)  # two processes: the whole layout
     said: list[str] = field(default_factory=list)
     same: list[bool] = field(default_factory=list)
+    one_cpu: list[float] = field(default_factory=list)  # one process: CPU seconds to the preview
+    two_cpu: list[float] = field(default_factory=list)  # two: CPU on the longer path (below)
     loads: list[float] = field(default_factory=list)  # load average (1 min) at each round
 
     def ratios(self) -> list[float]:
         return [t / o for t, o in zip(self.two, self.one, strict=True)]
+
+    def cpu_ratios(self) -> list[float]:
+        return [t / o for t, o in zip(self.two_cpu, self.one_cpu, strict=True)]
 
 
 def edited(html: str) -> str:
@@ -60,23 +67,38 @@ def edited(html: str) -> str:
     return html[:at] + "Indeed, " + html[at:]
 
 
-def _one(html: str, base: Path, roots: list[Path]) -> tuple[float, bytes]:
+def _one(html: str, base: Path, roots: list[Path]) -> tuple[float, float, bytes]:
+    """Wall and CPU seconds to the preview, laid out and written by one process; the PDF."""
     from pressroom import weasy, weasy_incremental
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     laid, state = weasy_incremental.full_layout(html, base, roots)
     pdf = weasy.write(laid.document, preview=True)
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     if state is not None:
         state.pdf = pdf
         weasy_incremental.keep(KEY, state)
-    return took, pdf
+    return took, cpu, pdf
 
 
-def _two(html: str, base: Path, roots: list[Path]) -> tuple[float, float, bytes | None, str]:
+def _path(result: Any, cpu: float) -> float:
+    """The CPU seconds on the longer of the two paths to the spliced preview (`cpu`: the
+    parent's at the start): the parent's to its pages before the split written, or the parent's
+    to the fork and then the child's; then the splice. With a core each, that is the wall time
+    to the preview."""
+    times = result.cpu
+    first, child = times["first"] - cpu, times["fork"] - cpu + times["child"]
+    return max(first, child) + times["splice"]
+
+
+def _two(
+    html: str, base: Path, roots: list[Path]
+) -> tuple[float, float, float, bytes | None, str]:
+    """Wall seconds to the preview and to the whole layout, the CPU path (`_path`), the
+    spliced PDF and what was said."""
     from pressroom import weasy, weasy_parallel
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     ready: list[float] = []
     laid, state, result = weasy_parallel.full_layout(
         KEY, html, base, roots, on_preview=lambda pdf: ready.append(time.perf_counter())
@@ -91,7 +113,8 @@ def _two(html: str, base: Path, roots: list[Path]) -> tuple[float, float, bytes 
         from pressroom import weasy_incremental
 
         weasy_incremental.keep(KEY, state)
-    return ready[0] - started, done, result.pdf, result.message
+    path = _path(result, cpu) if result.pdf is not None else float("nan")
+    return ready[0] - started, done, path, result.pdf, result.message
 
 
 def _text(pdf: bytes) -> str:
@@ -132,19 +155,22 @@ def _rounds(work: Path, quick: bool) -> Rounds:
         for two in (True, False) if r % 2 == 0 else (False, True):
             weasy_lines.forget_plans()
             if two:
-                ready, done, spliced, said = _two(new, base, roots)
+                ready, done, path, spliced, said = _two(new, base, roots)
                 result.two.append(ready)
                 result.two_done.append(done)
+                result.two_cpu.append(path)
                 result.said.append(said.split(" (")[0])
             else:
-                took, whole = _one(new, base, roots)
+                took, cpu, whole = _one(new, base, roots)
                 result.one.append(took)
+                result.one_cpu.append(cpu)
         result.same.append(spliced is not None and _text(spliced) == _text(whole))
         result.pages = _text(whole).count("\f")
         print(
             f"  round {r + 1}: two processes {result.two[-1]:.2f} s to the preview "
             f"({result.two_done[-1]:.2f} s to the whole layout; {result.said[-1]}), one "
-            f"{result.one[-1]:.2f} s; load {result.loads[-1]:.1f}",
+            f"{result.one[-1]:.2f} s; CPU path {result.two_cpu[-1]:.2f} s against "
+            f"{result.one_cpu[-1]:.2f} s; load {result.loads[-1]:.1f}",
             flush=True,
         )
     return result
@@ -164,25 +190,33 @@ def section(found: Rounds, started: str) -> list[str]:
         f"{HEADING} (pressroom/weasy_parallel.py)",
         "",
         "bench/generate.py's ~150 pages, a word added to (or taken out of) the first paragraph "
-        "round after round, so that watch lays the preview out in full; wall clock, in one "
-        "process, the two variants alternating, each round starting from the state the one "
-        "before left. *One process*: the whole layout and the untagged preview written (what "
-        "watch did before). *Two processes*: the second half laid out by a forked child from "
-        "the last layout's state at the middle page, checked there, spliced with pikepdf "
-        "(PRESSROOM_PARALLEL=1: no check for a free core). *Whole layout*: when the final tagged "
-        "write can start (one process: after its preview write, the first column). The 2 cores "
-        "are shared with other work: the load average at each round is given; with another "
+        "round after round, so that watch lays the preview out in full; in one process, the two "
+        "variants alternating, each round starting from the state the one before left. *One "
+        "process*: the whole layout and the untagged preview written (what watch did before). "
+        "*Two processes*: the second half laid out by a forked child from the last layout's "
+        "state at the middle page, checked there, spliced with pikepdf (PRESSROOM_PARALLEL=1: "
+        "no check for a free core). *Wall*: edit laid out -> preview, as measured; the 2 cores "
+        "are shared with other work (load average at each round below), and with another "
         "process on the second core the child runs no sooner than the parent (§4.1: 0.80×), "
-        "which is why watch asks for a free core first (weasy_parallel.core_free).",
+        "which is why watch asks for a free core first (weasy_parallel.core_free). *CPU path*: "
+        "the CPU seconds of the longer of the two paths to the preview (the parent's to its "
+        "pages before the split written; the parent's to the fork, then the child's; then the "
+        "splice), against one process's CPU to its preview: the wall time with a core each, "
+        "as on a quiet machine. *Whole layout*: when the tagged write can start (one process: "
+        "after its preview, the first column).",
         "",
         f"Measured {started}; load average at the rounds "
         f"{', '.join(f'{x:.1f}' for x in found.loads)}, {os.getloadavg()[0]:.1f} at the end.",
         "",
-        "| document | one process: preview | two processes: preview | ratio | two processes: "
-        "whole layout | text, every page | split |",
-        "|---|---|---|---|---|---|---|",
+        "| document | one process: wall | two processes: wall | ratio, wall (two / one) "
+        "| one process: CPU | two processes: CPU path | ratio, CPU path (two / one) "
+        "| two processes: whole layout, wall "
+        "| text, every page | split |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         f"| ~150 pages ({found.pages} p) | {_spread(found.one, ' s')} "
         f"| {_spread(found.two, ' s')} | {_spread(found.ratios(), '×')} "
+        f"| {_spread(found.one_cpu, ' s')} | {_spread(found.two_cpu, ' s')} "
+        f"| {_spread(found.cpu_ratios(), '×')} "
         f"| {_spread(found.two_done, ' s')} | {same} | {found.said[0]} |",
     ]
 

@@ -44,7 +44,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,9 @@ def mode() -> str:
 def core_free() -> bool:
     """Whether a second core is idle: this process may use more than one, and the system's load
     over the last minute (this layout counting as one) leaves half a core or more unused.
-    Run on a busy core, the child's pages would come after the parent's own (§4.1: 0.80x)."""
+    Run on a busy core, the child's pages would come after the parent's own (§4.1: 0.80x).
+    In watch the PDF builder is the only build worker (it makes its outputs one after another),
+    so the load is what tells whether another program holds the second core."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # (macOS, Windows)
@@ -136,6 +138,9 @@ class Parallel:
     pdf: bytes | None
     message: str
     said: bool = True  # whether the progress line says it (not: a short or a first layout)
+    # CPU seconds (bench/parallel.py): the parent's at the fork and once its pages before the
+    # split are written, the child's in all, the splice's.
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 class _Speculation(_Recorder):
@@ -152,6 +157,7 @@ class _Speculation(_Recorder):
         self.first: bytes = b""  # the parent's pages before the split, written
         self.result = Parallel(None, "")
         self.started = time.perf_counter()
+        self.cpu: dict[str, float] = {}
 
     def render(self, page: Any) -> Any:
         self.page = page
@@ -180,6 +186,7 @@ class _Speculation(_Recorder):
             _second_half(self.old, self.split, self.page, root, context, send)
         send.close()
         self.child, self.receive = pid, receive
+        self.cpu["fork"] = time.process_time()
 
     def on_page(self, index: int, context: Any, root: Any) -> None:
         super().on_page(index, context, root)
@@ -193,6 +200,7 @@ class _Speculation(_Recorder):
                     return
                 pages = [self.made[i] for i in range(index)]
                 self.first = _write_first(context, self.page, pages)
+                self.cpu["first"] = time.process_time()
             if self.first:
                 self.collect(block=False)
         except Exception as exc:  # a bug included: the whole layout goes on, and is the preview
@@ -214,13 +222,16 @@ class _Speculation(_Recorder):
         if kind != "pdf":
             self.stop(f"{ONE}: the second process {kind} ({value})")
             return
+        spliced = time.process_time()
         pdf = weasy_incremental.splice(self.first, value, self.split, self.split)
+        self.cpu["splice"] = time.process_time() - spliced
         took = time.perf_counter() - self.started
         last = self.split + _page_count(value)
         self.result = Parallel(
             pdf,
             f"pdf preview: pages 1-{self.split} and {self.split + 1}-{last} laid out in "
             f"parallel ({took:.2f} s)",
+            cpu=self.cpu,
         )
         self.stop("")
         self.on_preview(pdf)
@@ -230,7 +241,8 @@ class _Speculation(_Recorder):
         if self.child is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.child, signal.SIGKILL)
-            os.waitpid(self.child, 0)
+            usage = os.wait4(self.child, 0)[2]
+            self.cpu["child"] = usage.ru_utime + usage.ru_stime
             self.child = None
         if self.receive is not None:
             self.receive.close()
