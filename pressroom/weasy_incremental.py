@@ -399,11 +399,12 @@ def compare(old: str, new: str) -> Change | str:
 
 
 def restart_page(state: State, change: Change) -> int | None:
-    """The last page (0-based, not the first) that starts in a block before the change with
-    nothing carried into it, and holds nothing of the changed blocks: the pages before it were
-    laid out knowing nothing of the change (a page's break looks no further than the page after
-    it). A page that starts inside a paragraph must hold its end (checked again once laid out:
-    the same lines)."""
+    """The last page (0-based) that starts in a block before the change with nothing carried
+    into it, and holds nothing of the changed blocks: the pages before it were laid out knowing
+    nothing of the change (a page's break looks no further than the page after it). A page that
+    starts inside a paragraph must hold its end (checked again once laid out: the same lines).
+    Else the first page: no page comes before it, and the layout from the document's start
+    still stops where it falls back into step (an edit on the first page or two)."""
     for i in range(state.pages - 1, 0, -1):
         start, after = state.starts[i], state.starts[i + 1] if i + 1 < state.pages else None
         if not (start.clean and start.plain and start.block is not None) or after is None:
@@ -414,7 +415,7 @@ def restart_page(state: State, change: Change) -> int | None:
             continue  # a paragraph longer than the page
         if after.block < change.first or (after.block == change.first and after.at_start):
             return i
-    return None
+    return 0 if state.pages and state.starts[0].clean else None
 
 
 class _Relayout:
@@ -471,7 +472,11 @@ class _Relayout:
         if ids[: start.placed] != self.old.notes[: start.placed]:
             self.refused = "the notes before the restart page differ"
             return False
-        if _where(self.root, self.old.entries[self.restart][0]) != (
+        if self.restart == 0:  # the document's start, as WeasyPrint's page maker begins it
+            if self.old.entries[0][0] is not None:
+                self.refused = "the first page does not start the document"
+                return False
+        elif _where(self.root, self.old.entries[self.restart][0]) != (
             start.block,
             start.at_start,
             True,

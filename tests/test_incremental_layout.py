@@ -201,6 +201,24 @@ def test_a_longer_paper_is_laid_out_again_only_around_the_edit(
     assert a.resync is not None and a.laid <= state.pages // 4, a.message
 
 
+def first_page(html: str) -> str:
+    """A word added to the abstract's first paragraph: on the first page, no page before it."""
+    first = _paragraph(html, 0.0)
+    return html[: first.end()] + "Edited: " + html[first.end() :]
+
+
+def test_an_edit_on_the_first_page_is_laid_out_from_it_until_in_step(
+    paper: Paper, tmp_path: Path
+) -> None:
+    original = weasy_incremental.STORE[paper.key].html
+    pages = weasy_incremental.STORE[paper.key].pages
+    edited = step(paper, first_page, tmp_path)
+    assert edited.restart == 0 and edited.resync is not None, edited.message
+    assert edited.laid < pages // 2, edited.message
+    back = step(paper, lambda html: original, tmp_path, paper.pdf)
+    assert back.restart == 0 and back.resync is not None, back.message
+
+
 def test_doubtful_cases_are_laid_out_in_full_and_say_why(
     paper: Paper, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -217,10 +235,6 @@ def test_doubtful_cases_are_laid_out_in_full_and_say_why(
     counted = html.replace("</style>", "p { counter-increment: paragraphs; }</style>", 1)
     change = weasy_incremental.compare(counted, word(counted))  # may number what follows
     assert isinstance(change, weasy_incremental.Change) and not change.same_shape
-    first = _paragraph(html, 0.0)  # the abstract's first paragraph: no page before it
-    edited = html[: first.end()] + "Edited: " + html[first.end() :]
-    outcome = weasy_incremental.preview(paper.key, edited, paper.base, paper.roots)
-    assert outcome.pdf is None and "no page to restart" in outcome.message
     at = html.index("</p>", _paragraph(html, 0.5).end())  # drawn on every page: refused
     fixed = html[:at] + '<span style="position: fixed; top: 0">Draft</span>' + html[at:]
     outcome = weasy_incremental.preview(paper.key, fixed, paper.base, paper.roots)
