@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from pressroom import pandoc, weasy, weasy_incremental, weasy_parallel
 from pressroom.assets import embed_assets
@@ -121,12 +122,16 @@ def test_an_edit_before_the_split_that_keeps_it_is_laid_out_in_parallel(
 ) -> None:
     """Through render/pdf.py's hook, as watch lays out a preview in full (here: an edit on the
     first page, where no incremental preview can restart, and a stylesheet rule more: the state
-    at the split page decides, not the page's head)."""
+    at the split page decides, not the page's head). The edit keeps the paragraph's words, so
+    that no line breaker moves the split page."""
     from pressroom.render.pdf import _recorded_layout
 
     monkeypatch.setattr(weasy_parallel, "MIN_PAGES", 0)
-    first = _paragraph(paper.html, 0.0)
-    edited = paper.html[: first.end()] + "Edited: " + paper.html[first.end() :]
+    first = _paragraph(paper.html, 0.0).end()  # two words swapped: the same lines, surely
+    words = re.match(r"(\w+) (\w+) ", paper.html[first:])
+    assert words is not None
+    swapped = f"{words.group(2)} {words.group(1)} "
+    edited = paper.html[:first] + swapped + paper.html[first + len(swapped) :]
     edited = edited.replace("</head>", "<style>p { color: #333; }</style>\n</head>", 1)
     caplog.set_level(logging.INFO, logger="pressroom.incremental")
     drafts: list[Output] = []
@@ -148,6 +153,7 @@ def test_an_edit_before_the_split_that_keeps_it_is_laid_out_in_parallel(
     whole = _pdf(tmp_path / "whole.pdf", weasy.write(laid.document, preview=True))
     same_pages(spliced, whole, caplog.text)
     assert note_pages(spliced) == note_pages(whole)
+    assert swapped.strip() in PdfReader(spliced).pages[0].extract_text()  # the edit is in
     assert state is not None and state.html == edited
 
 
