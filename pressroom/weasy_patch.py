@@ -32,6 +32,7 @@ from typing import Any
 
 NOTES = "notes"  # changes what WeasyPrint does: notes stay with their calls
 LINES = "lines"  # changes what WeasyPrint does: total-fit line breaking (pressroom/linebreak)
+TABLES = "tables"  # changes what WeasyPrint does: a split table's later parts say "continued"
 FAST = "fast"  # changes only how fast: the output is the same with and without
 
 
@@ -43,7 +44,7 @@ class Patch:
     module: str  # e.g. "weasyprint.layout.block"
     target: str  # a function, or Class.method, in that module
     version: tuple[str, str]  # (module holding __version__, the version the patch was written for)
-    group: str  # NOTES, LINES or FAST
+    group: str  # NOTES, LINES, TABLES or FAST
 
 
 @dataclass(frozen=True)
@@ -705,5 +706,24 @@ register(
         version=WEASYPRINT,
         group=LINES,
         wrap=_shrink_tight_lines,
+    )
+)
+
+
+def _label_continued_tables(original: Callable[..., Any]) -> Callable[..., Any]:
+    """`table_layout` that leaves a table's "(continued)" label out of its first part."""
+    from . import weasy_tables
+
+    return weasy_tables.wrap_table_layout(original)
+
+
+register(
+    WrapPatch(
+        name="continued-tables",
+        module="weasyprint.layout.block",
+        target="table_layout",
+        version=WEASYPRINT,
+        group=TABLES,
+        wrap=_label_continued_tables,
     )
 )

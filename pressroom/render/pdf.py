@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import mathsvg, pandoc
+from .. import mathsvg, pandoc, weasy_tables
 from ..config import FILTERS, Document, Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
@@ -339,6 +339,8 @@ def print_html(
 ) -> tuple[str, set[Path]]:
     """The print page that WeasyPrint lays out; `fixes` adds per-block layout rules."""
     body = number_blocks(body)
+    if _labels_continued_tables(doc, project):
+        body = weasy_tables.label_rows(body)
     # A handout is one page set in its own grid (render/handout.py, templates/handout.*).
     kind = "handout" if is_handout(doc.meta) else "print"
     html, reads = render_page(f"{kind}.html.j2", _SHEETS(kind), doc, project, body)
@@ -346,6 +348,21 @@ def print_html(
         rules = "\n".join(f'[data-b="{b}"] {{ {rule} }}' for b, rule in sorted(fixes.items()))
         html = html.replace("</head>", f"<style>{rules}</style>\n</head>", 1)
     return html, reads
+
+
+_COLLAPSE = re.compile(r"border-collapse\s*:\s*collapse")
+
+
+def _labels_continued_tables(doc: Document, project: Project) -> bool:
+    """Whether the layout will leave a table's "(continued)" label out of its first part: the
+    patch is in effect and no print stylesheet collapses table borders (weasy_tables.py)."""
+    from .. import weasy_patch
+
+    weasy_patch.apply()  # once per process; this is the thread that lays the page out
+    if "continued-tables" not in weasy_patch.applied():
+        return False
+    sheets = print_sheets(doc, project)
+    return not any(_COLLAPSE.search(sheet.read_text("utf-8")) for sheet in sheets)
 
 
 def _between(text: str, start: str, end: str) -> str:
