@@ -93,7 +93,7 @@ class Compiled:
     costs. (The breaking loop runs over these rather than over the items: it is the cost of
     total fit in a layout, and attribute and type tests on each item were most of it.)"""
 
-    __slots__ = ("breaks", "flagged", "n", "next_start", "sum_w", "sum_y", "sum_z")
+    __slots__ = ("breaks", "flagged", "n", "next_start", "starts", "sum_w", "sum_y", "sum_z")
 
     def __init__(self, items: Sequence[Item]) -> None:
         n = self.n = len(items)
@@ -103,6 +103,9 @@ class Compiled:
         flagged = self.flagged = [False] * (n + 1)  # index -1 (the paragraph's start): False
         # (index, penalty, width, flagged, auto) of every item a line may end on.
         self.breaks: list[tuple[int, float, float, bool, bool]] = []
+        # Text offset -> the index of the first glue or penalty there: where a line that
+        # starts at that offset is taken to follow (-1: the paragraph's start).
+        starts: dict[int, int] = {}
         w = y = z = 0.0
         previous_box = False
         for i, item in enumerate(items):
@@ -116,9 +119,11 @@ class Compiled:
                 y += item.stretch
                 z += item.shrink
                 previous_box = False
+                starts.setdefault(item.pos, i)
             else:
                 if item.penalty < INFINITY:
                     self.breaks.append((i, item.penalty, item.width, item.flagged, item.auto))
+                    starts.setdefault(item.pos, i)
                 flagged[i] = item.flagged
                 previous_box = False
             sum_w[i + 1], sum_y[i + 1], sum_z[i + 1] = w, y, z
@@ -132,6 +137,8 @@ class Compiled:
             if isinstance(item, Box) or (isinstance(item, Penalty) and item.penalty <= -INFINITY):
                 following = i
         next_start[-1] = following  # after index -1: the paragraph's first box
+        starts[0] = -1
+        self.starts = starts
 
 
 def breakpoints(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from . import hyphenation, kinsoku
@@ -80,7 +80,6 @@ class Plan:
     items: list[Item]
     settings: Settings
     em: float
-    starts: dict[int, int] = field(default_factory=dict)  # text offset -> item index
     compiled: Compiled | None = None  # the items as the breaking loop reads them, once
     # The space the text ends on, when it ends its run (a paragraph part cut short by a block
     # inside it, as a display equation): the last line's hang, as Line.hang says.
@@ -91,6 +90,13 @@ class Plan:
     prepare: Prepare | None = None
     with_hyphens: bool = True  # the items hold the dictionary's hyphen breaks
     _hyphenated: Plan | None = None
+
+    @property
+    def starts(self) -> dict[int, int]:
+        """Text offset -> index of the item a line starting there follows (-1: the first)."""
+        if self.compiled is None:
+            self.compiled = Compiled(self.items)
+        return self.compiled.starts
 
     def hyphenated(self) -> Plan:
         """The same paragraph with the dictionary's hyphen breaks among its items."""
@@ -140,13 +146,8 @@ def _build(
     items.append(Penalty(0, INFINITY, False, offset))  # no break before \parfillskip
     items.append(Glue(0, 1e6, 0, offset))  # \parfillskip
     items.append(Penalty(0, -INFINITY, False, offset))
-    plan = Plan(items, settings, em, tail=tail, runs=runs, measure=measure, prepare=prepare,
+    return Plan(items, settings, em, tail=tail, runs=runs, measure=measure, prepare=prepare,
                 with_hyphens=hyphens)
-    for index, item in enumerate(items):
-        if isinstance(item, Glue) or (isinstance(item, Penalty) and item.penalty < INFINITY):
-            plan.starts.setdefault(item.pos, index)
-    plan.starts[0] = -1
-    return plan
 
 
 def _add_run(
@@ -343,8 +344,7 @@ def _pass(
 ) -> list[Line] | None:
     """One pass of the breaker over `plan`'s items, as lines (None: no feasible breaks)."""
     after = plan.starts[start]
-    if plan.compiled is None:
-        plan.compiled = Compiled(plan.items)
+    assert plan.compiled is not None  # (made by plan.starts)
     found = breakpoints(plan.compiled, widths, params, after, no_hyphen_lines)
     if found is None:
         return None
