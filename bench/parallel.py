@@ -2,10 +2,11 @@
 (pressroom/weasy_parallel.py), in one run, rounds alternating: wall clock, and the CPU seconds on
 the longer path to the preview (the wall time with a core each).
 
-The document is bench/generate.py's ~150 pages. Each round lays out the print HTML with one
-word of its first paragraph edited, or put back (an edit on the first page: no incremental
-preview can restart before it, so watch lays the preview out in full), starting from the state
-the round before left, as successive edits in watch do. *One process* is what watch did before:
+The document is bench/generate.py's ~150 pages. Each round lays out the print HTML with a
+rule added to its stylesheet, or taken out again (the page's head changed: the incremental
+preview refuses, and watch lays the preview out in full), and one word of its first paragraph
+edited, or put back, starting from the state the round before left, as successive edits in
+watch do. *One process* is what watch did before:
 the whole layout, then the untagged preview written. *Two processes* is weasy_parallel's full
 layout with PRESSROOM_PARALLEL=1 (no check for a free core; the child's pages waited for): the
 preview is ready when the spliced PDF is drafted; the final tagged write can start when the
@@ -62,9 +63,11 @@ class Rounds:
 
 
 def edited(html: str) -> str:
-    """One word added to the first paragraph of the text (on the first page)."""
+    """A stylesheet rule more (the print colour of paragraphs), and one word added to the first
+    paragraph of the text (on the first page)."""
     at = html.index(">", html.index("<p data-b=")) + 1
-    return html[:at] + "Indeed, " + html[at:]
+    html = html[:at] + "Indeed, " + html[at:]
+    return html.replace("</head>", "<style>p { color: #222; }</style>\n</head>", 1)
 
 
 def _one(html: str, base: Path, roots: list[Path]) -> tuple[float, float, bytes]:
@@ -189,8 +192,9 @@ def section(found: Rounds, started: str) -> list[str]:
     return [
         f"{HEADING} (pressroom/weasy_parallel.py)",
         "",
-        "bench/generate.py's ~150 pages, a word added to (or taken out of) the first paragraph "
-        "round after round, so that watch lays the preview out in full; in one process, the two "
+        "bench/generate.py's ~150 pages, a stylesheet rule and a word of the first paragraph "
+        "added (or taken out) round after round: the page's head changed, so that watch lays the "
+        "preview out in full; in one process, the two "
         "variants alternating, each round starting from the state the one before left. *One "
         "process*: the whole layout and the untagged preview written (what watch did before). "
         "*Two processes*: the second half laid out by a forked child from the last layout's "

@@ -120,9 +120,9 @@ def test_an_edit_before_the_split_that_keeps_it_is_laid_out_in_parallel(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Through render/pdf.py's hook, as watch lays out a preview in full (here: an edit on the
-    first page, where no incremental preview can restart, and a stylesheet rule more: the state
-    at the split page decides, not the page's head). The edit keeps the paragraph's words, so
+    """Through render/pdf.py's hook, as watch lays out a preview in full (here: a stylesheet
+    rule more, which the incremental preview refuses; the state at the split page decides, not
+    the page's head), with an edit on the first page. The edit keeps the paragraph's words, so
     that no line breaker moves the split page."""
     from pressroom.render.pdf import _recorded_layout
 
