@@ -89,9 +89,12 @@ def _pdf(path: Path, data: bytes) -> Path:
 
 
 def test_a_long_document_laid_out_in_parallel_has_the_pages_of_one_layout(
-    paper: Page, parallel: None, tmp_path: Path
+    paper: Page, parallel: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    html = repeated(paper.html, 4)
+    # The paper twice (~30 pages), long enough here: the real threshold (60 pages) only
+    # decides whether to try, which test_when_it_is_not_tried checks; the test costs half.
+    monkeypatch.setattr(weasy_parallel, "MIN_PAGES", 20)
+    html = repeated(paper.html, 1)
     long = _kept("long", html, paper.base, paper.roots)
     assert long.state.pages > weasy_parallel.MIN_PAGES
     split = weasy_parallel.split_page(long.state)
