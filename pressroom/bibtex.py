@@ -93,6 +93,26 @@ def _value(text: str, pos: int) -> tuple[str, int]:
     return "".join(parts), pos
 
 
+# A command typed into a Zotero field (`\mkbibquote{Terror}` in a title), as Zotero's and older
+# Better BibTeX exports escape it: `\textbackslash mkbibquote\{\vphantom\}{{Terror}}\vphantom\{\}`
+# (or `$\backslash$mkbibquote...`), which pandoc prints as the text "\mkbibquoteTerror". Put
+# back as the command it was, pandoc's biblatex reader sets it: quotation marks, italics.
+_ESCAPED_OPEN = re.compile(
+    r"(?:\\textbackslash\s*|\$\\backslash\$)"
+    r"(mkbib[a-z]+|emph|textit|textbf|textsc|textsubscript|textsuperscript)"
+    r"\s*\\\{\\vphantom\\\}"
+)
+_ESCAPED_CLOSE = re.compile(r"\\vphantom\\\{\\\}")
+
+
+def unescape_commands(text: str) -> str:
+    """The .bib text with Zotero's escaped formatting commands put back (lines unchanged)."""
+    if "vphantom" not in text:
+        return text
+    text, opened = _ESCAPED_OPEN.subn(lambda m: "\\" + m.group(1) + "{", text)
+    return _ESCAPED_CLOSE.sub("}", text) if opened else text
+
+
 def complete(item: dict[str, Any], entry: Entry) -> dict[str, Any]:
     """pandoc's CSL item for `entry`, with what it dropped put back."""
     item = {k: _math(_unbrace(v)) for k, v in item.items()}

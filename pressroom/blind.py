@@ -7,6 +7,7 @@ from typing import Any
 
 from . import tree
 from .config import Project
+from .fields import surname
 from .references import Library
 
 DEFAULT_MASK = {"author": "Author", "title": "[title withheld for review]"}
@@ -28,8 +29,9 @@ def identities(project: Project) -> list[tuple[str, str]]:
         name = str(author.get("name") or "").strip()
         if name:
             found.append(("name", name))
-            if len(name.split()) > 1 and len(name.split()[-1]) > 3:
-                found.append(("surname", name.split()[-1]))
+            family = surname(name)
+            if len(name.split()) > 1 and len(family) > 3:
+                found.append(("surname", family))
         for kind in ("affiliation", "email", "orcid"):
             if author.get(kind):
                 found.append((kind, str(author[kind]).strip()))
@@ -40,7 +42,12 @@ def self_citations(project: Project, library: Library) -> set[str]:
     """References by an author of this paper: a name matches a metadata author, the item says
     `self-cite: true`, or an author lists its id under `self-cite`."""
     authors = [a for a in project.metadata.get("authors") or [] if isinstance(a, dict)]
-    surnames = {str(a.get("name", "")).split()[-1].lower() for a in authors if a.get("name")}
+    # A CSL name's `family` leaves its particle apart ("de" of "de Lauretis"): match the last word.
+    surnames = {
+        surname(str(a["name"])).split()[-1].lower()
+        for a in authors
+        if surname(str(a.get("name") or ""))
+    }
     listed: set[str] = set()
     for a in authors:
         value = a.get("self-cite")

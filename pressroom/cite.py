@@ -32,6 +32,10 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     }
     if doc.meta.get("number-sections") is False:
         meta["number-sections"] = False
+    # citeproc's own settings, as pandoc reads them from a paper's metadata.
+    for key in ("nocite", "notes-after-punctuation"):
+        if key in doc.meta:
+            meta[key] = doc.meta[key]
     args += ["--metadata-file", str(meta_file(project, doc.name, meta))]
     if library.items:
         args += pandoc.citeproc_args(style, library_file(project, library))

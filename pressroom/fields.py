@@ -66,6 +66,15 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         " library outside the project (default: every file in references/).",
     ),
     "link-citations": (bool, "Link each citation to its bibliography entry (default true)."),
+    "nocite": (
+        (str, list),
+        "pandoc's: sources listed in the bibliography without being cited ('@smith2020, @doe',"
+        " or '@*' for the whole library).",
+    ),
+    "notes-after-punctuation": (
+        bool,
+        "pandoc's: a note's number moves after the punctuation that follows it (default true).",
+    ),
     "acknowledgements": (str, "Acknowledgements (Markdown), removed in blind-review builds."),
     "blind": (bool, "Build a blind-review version: authors and self-citations removed."),
     "paper-size": (str, "Page size: a4 (default) or letter."),
@@ -234,6 +243,29 @@ def author_name(name: Any) -> str:
             return str(name["literal"]).strip()
         return " ".join(str(name[k]) for k in ("given", "family") if name.get(k)).strip()
     return ""
+
+
+# Generational and similar suffixes: part of a name, never its surname ("Jones, Jr.").
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "jnr", "snr"}
+
+
+def surname(name: str) -> str:
+    """The surname in an author's name as written, for running heads and the blind check:
+    "Henry Walton Jones, Jr." -> "Jones", "Teresa de Lauretis" -> "de Lauretis", and an
+    inverted "Lauretis, Teresa de" -> "Lauretis"."""
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    while len(parts) > 1 and parts[-1].lower().rstrip(".") in _SUFFIXES:
+        parts.pop()
+    if len(parts) > 1:
+        return parts[0]  # "Family, Given": the family name comes first
+    words = (parts[0] if parts else "").split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _SUFFIXES:
+        words.pop()
+    start = len(words) - 1
+    # A lower-case particle before it ("de", "van der") belongs to the surname.
+    while start > 1 and words[start - 1].islower():
+        start -= 1
+    return " ".join(words[max(start, 0) :])
 
 
 def named_author(author: Any) -> Any:

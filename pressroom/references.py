@@ -267,7 +267,7 @@ _JSON_ID = re.compile(r'"id"\s*:\s*(?:"|-?\d)')
 
 
 def _read_bibtex(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
-    text = yamlio.read_text(path)
+    text = bibtex.unescape_commands(yamlio.read_text(path))
     try:
         out = _biblatex(text, path, cache)
     except pandoc.PandocFailed as exc:

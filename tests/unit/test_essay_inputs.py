@@ -1,0 +1,144 @@
+"""What a humanities essay built with `pandoc --citeproc` brings: `nocite`, a Zotero export's
+escaped formatting commands in titles, and an author whose name ends in a suffix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pressroom import blind, tree
+from pressroom.bibtex import unescape_commands
+from pressroom.config import load_project
+from pressroom.documents import Corpus
+from pressroom.fields import surname
+from pressroom.references import load_library
+from pressroom.render.page import page_context
+
+from .conftest import write
+
+# Titles as Zotero writes a `\mkbibquote{...}` or `\mkbibemph{...}` typed into a title field:
+# escaped, so that pandoc alone prints "\mkbibquoteHarbour" as text.
+LIBRARY = r"""@book{okafor1998,
+  title = {Rivers of Salt},
+  author = {Okafor, Ngozi},
+  date = {1998},
+  publisher = {{Lakeside Press}}
+}
+
+@article{brandt2011,
+  title = {Reading the \textbackslash mkbibquote\{\vphantom\}{{Harbour Ledger}}\vphantom\{\} in
+    \textbackslash mkbibemph\{\vphantom\}{{Rivers of Salt}}\vphantom\{\}},
+  author = {Brandt, Ilse},
+  date = {2011},
+  journaltitle = {Coastal Letters},
+  volume = {12},
+  pages = {3--19}
+}
+
+@article{moreau2015,
+  title = {$\backslash$mkbibemph\{\vphantom\}{{Salt}}\vphantom\{\} and Its Readers},
+  author = {Moreau, Paul},
+  date = {2015},
+  journaltitle = {Coastal Letters}
+}
+"""
+
+
+def _essay(tmp_path: Path, metadata: str) -> Path:
+    return write(
+        tmp_path / "p",
+        {
+            "manuscript/metadata.yaml": metadata,
+            "manuscript/paper.md": "An essay on a novel [@okafor1998, 4].\n",
+            "manuscript/library.bib": LIBRARY,
+        },
+    )
+
+
+META = """\
+title: An Essay
+author:
+  - name: Samuel Ortega Reyes, Jr.
+bibliography: library.bib
+"""
+
+
+def test_escaped_zotero_commands_are_read_as_the_commands_they_were() -> None:
+    text = LIBRARY
+    out = unescape_commands(text)
+    assert r"\mkbibquote{{{Harbour Ledger}}}" in out
+    assert r"\mkbibemph{{{Salt}}} and Its Readers" in out
+    assert "vphantom" not in out and "textbackslash" not in out
+    assert out.count("\n") == text.count("\n")  # every entry keeps its line
+    # Nothing else is touched: a .bib with no escaped command is returned as it is.
+    plain = "@book{a, title = {A \\vphantom{x} b}}\n"
+    assert unescape_commands(plain) == plain
+
+
+def test_titles_of_an_escaped_export_are_set_with_quotation_marks_and_italics(
+    tmp_path: Path,
+) -> None:
+    items = {i["id"]: i for i in load_library(load_project(_essay(tmp_path, META))).items}
+    assert items["brandt2011"]["title"] == "Reading the “Harbour Ledger” in <i>Rivers of Salt</i>"
+    assert items["moreau2015"]["title"] == "<i>Salt</i> and its readers"  # pandoc's reading
+
+
+@pytest.mark.parametrize(
+    ("nocite", "listed"),
+    [
+        ('"@*"', ["Brandt", "Moreau", "Okafor"]),
+        ('"@moreau2015"', ["Moreau", "Okafor"]),
+        (None, ["Okafor"]),
+    ],
+)
+def test_nocite_lists_uncited_sources_in_the_bibliography(
+    tmp_path: Path, nocite: str | None, listed: list[str]
+) -> None:
+    meta = META + (f"nocite: {nocite}\n" if nocite else "")
+    cited = Corpus(load_project(_essay(tmp_path, meta))).cited("paper")
+    entries = [
+        tree.text(n["c"][1]).split(",")[0]
+        for n in tree.nodes(cited.ast["blocks"], "Div")
+        if "csl-entry" in n["c"][0][1]
+    ]
+    assert entries == listed
+    # The cited source is still a note, and the one note of the essay.
+    assert cited.notes == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "last"), [("", "Cite"), ("notes-after-punctuation: false\n", "Str")]
+)
+def test_notes_after_punctuation(tmp_path: Path, setting: str, last: str) -> None:
+    """pandoc's default moves the note after the full stop; `false` leaves it before."""
+    root = _essay(tmp_path, META + setting)
+    (root / "manuscript/paper.md").write_text("A claim [@okafor1998].\n", "utf-8")
+    para = Corpus(load_project(root)).cited("paper").ast["blocks"][0]["c"]
+    kinds = [n["t"] for n in para if n != {"t": "Str", "c": ""}]
+    assert kinds[-1] == last
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Samuel Ortega Reyes, Jr.", "Reyes"),
+        ("Martin Luther King Jr.", "King"),
+        ("Henrietta Vane III", "Vane"),
+        ("Teresa de Lauretis", "de Lauretis"),
+        ("Ludwig van der Berg", "van der Berg"),
+        ("Reyes, Samuel Ortega", "Reyes"),
+        ("Madonna", "Madonna"),
+        ("Ann Author", "Author"),
+    ],
+)
+def test_surname(name: str, expected: str) -> None:
+    assert surname(name) == expected
+
+
+def test_running_head_and_blind_check_use_the_surname_not_the_suffix(tmp_path: Path) -> None:
+    project = load_project(_essay(tmp_path, META))
+    corpus = Corpus(project)
+    context = page_context(corpus.cited("paper").doc)
+    assert context["running_author"] == "Reyes"
+    assert ("surname", "Reyes") in blind.identities(project)
