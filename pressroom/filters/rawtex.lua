@@ -12,12 +12,29 @@ local SPACING = {
   -- page styles and numbering: the page's own style decides those too
   pagenumbering = true, pagestyle = true, thispagestyle = true, frontmatter = true,
   mainmatter = true, backmatter = true, singlespacing = true, onehalfspacing = true,
-  doublespacing = true,
+  doublespacing = true, SingleSpacing = true, OnehalfSpacing = true, DoubleSpacing = true,
+  linespread = true,
+  -- lengths and type sizes set for what follows (`\setlength{\parindent}{-0.2in}`, `\small`
+  -- before a bibliography, as LaTeX templates style one): the stylesheet sets those
+  setlength = true, addtolength = true, tiny = true, scriptsize = true, footnotesize = true,
+  small = true, normalsize = true, large = true, Large = true, LARGE = true, huge = true,
+  Huge = true,
 }
 
+-- True for a command of SPACING with only its arguments: `\vspace{1em}`, `\setlength{\x}{2pt}`.
+local function spacing_only(text)
+  local name, rest = text:match('^\\([%a]+%*?)(.*)$')
+  if not (name and SPACING[name]) then return false end
+  if rest:match('^%s*{?[^{}]*}?%s*$') then return true end
+  repeat
+    local n
+    rest, n = rest:gsub('^%s*{[^{}]*}', '', 1)
+  until n == 0
+  return rest:match('^%s*$') ~= nil
+end
+
 local function unknown(text)
-  local name = text:match('^\\([%a]+%*?)')
-  if name and SPACING[name] and text:match('^\\[%a]+%*?%s*{?[^{}]*}?%s*$') then return {} end
+  if spacing_only(text) then return {} end
   return pandoc.Span({pandoc.Str(text)}, {class = 'raw-tex'})
 end
 
@@ -87,6 +104,14 @@ local function block_commands(text)
   return divs
 end
 
+-- Inlines with nothing to print: what is left of a line of commands that space or style pages.
+local function blank(inlines)
+  for _, el in ipairs(inlines) do
+    if el.t ~= 'Space' and el.t ~= 'SoftBreak' and el.t ~= 'LineBreak' then return false end
+  end
+  return true
+end
+
 function RawBlock(el)
   if not is_tex(el.format) then return nil end
   local divs = block_commands(el.text)
@@ -99,6 +124,13 @@ function RawBlock(el)
     RawInline = function(r) return unknown(r.text) end,
     RawBlock = function(r) return unknown_block(r.text) end,
     -- what held only a command that spaces or styles pages holds nothing
-    Para = function(p) if #p.content == 0 then return {} end end,
+    Para = function(p) if blank(p.content) then return {} end end,
   })
+end
+
+-- A paragraph that held only such commands (`\noindent` on a line of its own) holds nothing:
+-- it goes, so that no empty paragraph stands between a heading and what follows it. (pandoc
+-- runs this after the inline functions above, over the whole document.)
+function Para(p)
+  if blank(p.content) then return {} end
 end

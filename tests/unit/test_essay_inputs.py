@@ -1,14 +1,17 @@
 """What a humanities essay built with `pandoc --citeproc` brings: `nocite`, a Zotero export's
-escaped formatting commands in titles, and an author whose name ends in a suffix."""
+escaped formatting commands in titles, an author whose name ends in a suffix, and the LaTeX that
+styles its bibliography."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from pressroom import blind, tree
+from pressroom import blind, pandoc, tree
 from pressroom.bibtex import unescape_commands
+from pressroom.cite import CROSSREF, RAWTEX
 from pressroom.config import load_project
 from pressroom.documents import Corpus
 from pressroom.fields import surname
@@ -142,3 +145,40 @@ def test_running_head_and_blind_check_use_the_surname_not_the_suffix(tmp_path: P
     context = page_context(corpus.cited("paper").doc)
     assert context["running_author"] == "Reyes"
     assert ("surname", "Reyes") in blind.identities(project)
+
+
+# What a LaTeX template's essay adds after its text to style the bibliography (pandoc reads
+# this .tex as Markdown, the last input file): a heading, then lengths, spacing and type size.
+BIBLIOGRAPHY_PREAMBLE = """\
+It ends.
+
+\\section{References}
+\\setlength{\\parindent}{-0.2in}
+\\SingleSpacing
+\\small
+\\setlength{\\leftskip}{0.2in}
+\\vspace*{-0.4in}
+\\noindent
+"""
+
+
+def test_lengths_and_type_sizes_before_a_bibliography_are_left_to_the_stylesheet() -> None:
+    args = ["-f", "markdown", "-t", "json", "--lua-filter", str(RAWTEX)]
+    out, _ = pandoc.run([*args, "--lua-filter", str(CROSSREF)], BIBLIOGRAPHY_PREAMBLE.encode())
+    blocks = json.loads(out)["blocks"]
+    # Nothing printed as written, no empty paragraph: the heading closes the document, so it
+    # is the bibliography's heading, unnumbered.
+    assert [b["t"] for b in blocks] == ["Para", "Header"]
+    assert "unnumbered" in blocks[1]["c"][1][1]
+    assert tree.text(blocks[1]["c"][2]) == "References"
+
+
+@pytest.mark.parametrize(
+    "tex",
+    ["\\setlength{\\parskip}{8pt} kept", "\\small kept", "\\DoubleSpacing kept"],
+)
+def test_a_style_command_goes_and_its_text_stays(tex: str) -> None:
+    out, _ = pandoc.run(
+        ["-f", "markdown", "-t", "plain", "--lua-filter", str(RAWTEX)], tex.encode()
+    )
+    assert out.decode().split() == ["kept"]
