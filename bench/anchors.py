@@ -4,8 +4,9 @@ how a long manuscript builds for real.
 1. Typst beside WeasyPrint on the same cited text: from one cited AST, pressroom's PDF
    renderer (pandoc's HTML writer, the print page, WeasyPrint's layout and tagged write)
    against pandoc's Typst writer and the `typst` package's compiler (bench-only dependency:
-   `pip install -e '.[bench]'`). Rounds interleaved in this one process, wall seconds; the
-   pages differ (Typst's default template), so seconds per page are shown too.
+   `pip install -e '.[bench]'`), and watch's incremental preview after a word edit beside
+   them. Rounds interleaved in this one process, wall seconds; the pages differ (Typst's
+   default template), so seconds per page are shown too.
 2. A 300-page manuscript with notes (bench/generate.py), all formats, one cold build for real.
 3. The cold full build of the default project vs the bare tools (bench/run.py's measurement).
 
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -50,6 +52,7 @@ class Anchor:
     typst_pages: int = 0
     weasy: list[float] = field(default_factory=list)
     typst: list[float] = field(default_factory=list)
+    incremental: list[float] = field(default_factory=list)  # watch's preview after a word edit
 
     def ratios(self) -> list[float]:
         return [t / w for t, w in zip(self.typst, self.weasy, strict=True)]
@@ -108,21 +111,53 @@ def typst_vs_weasy(label: str, project: Path, rounds: int) -> Anchor:
         typst.compile(str(source), output=str(out), root="/")
         return time.perf_counter() - start, _pages(out)
 
+    with_incremental = _incremental_preview(label, project)
     anchor = Anchor(label)
+    sides = ("weasy", "typst", "incremental")
     for i in range(rounds):
-        for side in ("weasy", "typst") if i % 2 == 0 else ("typst", "weasy"):
+        for side in sides[i % 3 :] + sides[: i % 3]:  # each first in turn
             if side == "weasy":
                 took, anchor.weasy_pages = with_weasy()
                 anchor.weasy.append(took)
-            else:
+            elif side == "typst":
                 took, anchor.typst_pages = with_typst()
                 anchor.typst.append(took)
+            else:
+                anchor.incremental.append(with_incremental(i))
     print(
         f"  {label}: WeasyPrint {_spread(anchor.weasy, ' s')} ({anchor.weasy_pages} p), "
+        f"incremental {_spread(anchor.incremental, ' s')}, "
         f"Typst {_spread(anchor.typst, ' s')} ({anchor.typst_pages} p)",
         flush=True,
     )
     return anchor
+
+
+def _incremental_preview(label: str, project: Path) -> Callable[[int], float]:
+    """watch's preview after an edit (bench/incremental.py's word edit at the middle of the
+    paper, put back the round after), from the print page to the spliced PDF: the incremental
+    layout, the untagged write of the pages laid out again, the splice. Wall seconds."""
+    from bench.incremental import word
+    from bench.weasy_fast import print_html
+    from pressroom import weasy, weasy_incremental, weasy_lines
+
+    html, base, roots = print_html(project)
+    laid, state = weasy_incremental.full_layout(html, base, roots)
+    assert state is not None, f"{label}: the layout cannot be restarted"
+    state.pdf = weasy.write(laid.document, preview=True)
+    key = f"anchor {label}"
+    weasy_incremental.keep(key, state)
+    versions = [word(html), html]
+
+    def run(round_: int) -> float:
+        weasy_lines.forget_plans()  # as in watch's forked builder
+        start = time.perf_counter()
+        outcome = weasy_incremental.preview(key, versions[round_ % 2], base, roots)
+        took = time.perf_counter() - start
+        assert outcome.pdf is not None, outcome.message
+        return took
+
+    return run
 
 
 def _pages(path: Path) -> int:
@@ -187,18 +222,23 @@ def section(found: dict[str, Any]) -> list[str]:
         "Typst typesetting the same cited text: one cited AST; WeasyPrint = pressroom's PDF "
         "renderer (pandoc HTML writer, print page, layout, tagged PDF/UA-1 write); Typst = "
         "pandoc's Typst writer + `typst.compile` (its default template, so other pages). "
-        "Interleaved rounds, wall seconds; ratio = Typst / WeasyPrint per round. "
-        "WeasyPrint-incremental (issue 15 item 3) is not built: no row.",
+        "WeasyPrint-incremental = watch's preview after one word is edited at the middle of "
+        "the paper (issue 15 item 3: from the print page, the pages laid out again, written "
+        "untagged and spliced into the last preview; pandoc's HTML writer not included). "
+        "Interleaved rounds, wall seconds; ratios per round.",
         "",
-        "| document | WeasyPrint-full | pages | Typst | pages | Typst / WeasyPrint "
-        "| per page, Typst / WeasyPrint |",
-        "|---|---|---|---|---|---|---|",
+        "| document | WeasyPrint-full | WeasyPrint-incremental | pages | Typst | pages "
+        "| Typst / WeasyPrint-full | Typst / WeasyPrint-incremental "
+        "| per page, Typst / WeasyPrint-full |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for a in found["anchors"]:
         per_page = (_median(a.typst) / a.typst_pages) / (_median(a.weasy) / a.weasy_pages)
+        to_incremental = [t / i for t, i in zip(a.typst, a.incremental, strict=True)]
         lines.append(
-            f"| {a.label} | {_spread(a.weasy, ' s')} | {a.weasy_pages} | {_spread(a.typst, ' s')} "
-            f"| {a.typst_pages} | {_spread(a.ratios(), '×')} | {per_page:.2f}× |"
+            f"| {a.label} | {_spread(a.weasy, ' s')} | {_spread(a.incremental, ' s')} "
+            f"| {a.weasy_pages} | {_spread(a.typst, ' s')} | {a.typst_pages} "
+            f"| {_spread(a.ratios(), '×')} | {_spread(to_incremental, '×')} | {per_page:.2f}× |"
         )
     lines += [
         "",
