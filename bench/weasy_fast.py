@@ -192,9 +192,10 @@ def section(pairs: list[Pair]) -> list[str]:
         "and the per-round ratio with / without. `PRESSROOM_WEASYPRINT_FAST=0` is the baseline "
         "(WeasyPrint with pressroom's notes patch only). Identical = same note placement and "
         "the same PDF bytes in every round. *WeasyPrint's line breaking*: total-fit breaking "
-        "(issue 13) off in both variants, as issue 15's baseline was measured; with it, its "
-        "cost (word widths already measured, as in a watch session) is the same in both and "
-        "the ratio is diluted by it. CPU-time ratios move with the machine's load (research/"
+        "(issue 13) off in both variants, as issue 15's baseline was measured. With it the "
+        "ratio is lower, not diluted: the plain layout lays each note out again several times "
+        "and pays the breaker's planning each time. CPU-time ratios move with the machine's "
+        "load (research/"
         "review/performance.md §0): compare rounds of one run, not runs.",
         "",
         f"Measured {pairs[0].when if pairs else ''}.",
