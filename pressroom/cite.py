@@ -33,7 +33,12 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     if doc.meta.get("number-sections") is False:
         meta["number-sections"] = False
     # citeproc's own settings, as pandoc reads them from a paper's metadata.
-    for key in ("nocite", "notes-after-punctuation"):
+    for key in (
+        "nocite",
+        "notes-after-punctuation",
+        "reference-section-title",
+        "suppress-bibliography",
+    ):
         if key in doc.meta:
             meta[key] = doc.meta[key]
     args += ["--metadata-file", str(meta_file(project, doc.name, meta))]

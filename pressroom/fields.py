@@ -71,6 +71,11 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         "pandoc's: sources listed in the bibliography without being cited ('@smith2020, @doe',"
         " or '@*' for the whole library).",
     ),
+    "reference-section-title": (
+        str,
+        "pandoc's: a heading over the bibliography where the document gives it none.",
+    ),
+    "suppress-bibliography": (bool, "pandoc's: no bibliography; the notes only (default false)."),
     "notes-after-punctuation": (
         bool,
         "pandoc's: a note's number moves after the punctuation that follows it (default true).",

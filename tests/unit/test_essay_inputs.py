@@ -182,3 +182,22 @@ def test_a_style_command_goes_and_its_text_stays(tex: str) -> None:
         ["-f", "markdown", "-t", "plain", "--lua-filter", str(RAWTEX)], tex.encode()
     )
     assert out.decode().split() == ["kept"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "blocks"),
+    [
+        ("reference-section-title: Works Cited\n", ["Para", "Header", "Div"]),
+        ("suppress-bibliography: true\n", ["Para"]),
+        ("", ["Para", "Div"]),
+    ],
+)
+def test_pandocs_bibliography_heading_and_suppression(
+    tmp_path: Path, setting: str, blocks: list[str]
+) -> None:
+    cited = Corpus(load_project(_essay(tmp_path, META + setting))).cited("paper")
+    assert [b["t"] for b in cited.ast["blocks"]] == blocks
+    if "Header" in blocks:
+        header = cited.ast["blocks"][1]["c"]
+        assert tree.text(header[2]) == "Works Cited"
+        assert "unnumbered" in header[1][1]
