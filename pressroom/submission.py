@@ -7,11 +7,11 @@ scrubbed, and every file is searched for each author's identity before the bundl
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from . import pandoc
@@ -54,13 +54,15 @@ def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]
     }
     text, words, characters = abstract_text(corpus)
     files["abstract.txt"] = text.encode("utf-8")
+    files["submission.zip"] = bundle(files)
+    if blind:  # checked before anything is written: a leaking file never stands in the bundle
+        wanted = identities(project)
+        for name, data in files.items():
+            for kind, part in revealed(wanted, name, data):
+                message = f"blind submission reveals the author's {kind} in {part}"
+                raise PressroomError(message, out / name, None, "blind.leak")
     for name, data in files.items():
         atomic_write(out / name, data)
-    atomic_write(out / "submission.zip", bundle(files))
-    if blind:
-        leaks = find_identities(project, out)
-        if leaks:
-            raise PressroomError(leaks[0][1], leaks[0][0], None, "blind.leak")
     return [
         f"abstract.txt: {words} words, {characters} characters",
         *(f"build/submission/{n}" for n in [*files, "submission.zip"]),
@@ -152,20 +154,18 @@ def _no_comment_authors(text: str) -> str:
     return re.sub(r'w:(author|initials)="[^"]*"', r'w:\1=""', text)
 
 
-def find_identities(project: Project, folder: Path) -> list[tuple[Path, str]]:
-    """Every place an author's name, surname, affiliation, e-mail or ORCID appears in the
-    submitted files: PDF text and metadata, every part of the DOCX, the text, the zip."""
-    leaks: list[tuple[Path, str]] = []
-    wanted = identities(project)
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        for part, text in readable_parts(path.name, path.read_bytes()):
-            low = " ".join(text.split()).lower()
-            for kind, value in wanted:
-                if value.lower() in low:
-                    leaks.append((path, f"blind submission reveals the author's {kind} in {part}"))
-    return leaks
+def revealed(wanted: list[tuple[str, str]], name: str, data: bytes) -> list[tuple[str, str]]:
+    """(kind, part) for each identity of `wanted` (blind.identities) that a file shows: in its
+    text, its metadata, or an XML part's text and attribute values. An identity counts as a
+    whole word: "Hall" is not found in "shall", but is in "hall2020"."""
+    found = []
+    for part, text in readable_parts(name, data):
+        low = " ".join(text.split()).lower()
+        for kind, value in wanted:
+            pattern = rf"(?<![^\W\d_]){re.escape(value.lower())}(?![^\W\d_])"
+            if re.search(pattern, low):
+                found.append((kind, part))
+    return found
 
 
 def readable_parts(name: str, data: bytes) -> list[tuple[str, str]]:
@@ -181,7 +181,7 @@ def readable_parts(name: str, data: bytes) -> list[tuple[str, str]]:
         root: Any = reader.trailer["/Root"]
         if "/Metadata" in root:
             xmp = root["/Metadata"].get_object().get_data()
-            parts.append(("the PDF's XMP metadata", xmp.decode("utf-8", "replace")))
+            parts.append(("the PDF's XMP metadata", _xml_text(xmp)))
         return parts
     if name.endswith((".docx", ".zip")):
         parts = []
@@ -191,9 +191,16 @@ def readable_parts(name: str, data: bytes) -> list[tuple[str, str]]:
                 inner = z.read(member)
                 if member.endswith((".pdf", ".docx", ".zip", ".txt", ".xml", ".rels")):
                     for where, text in readable_parts(member, inner):
-                        parts.append((f"{member}: {where}", text))
+                        parts.append((member if where == member else f"{member}: {where}", text))
         return parts
     if name.endswith(".xml") or name.endswith(".rels"):
-        text = data.decode("utf-8", "replace")
-        return [(name, re.sub(r"<[^>]+>", " ", text) + " " + text)]
+        return [(name, _xml_text(data))]
     return [(name, data.decode("utf-8", "replace"))]
+
+
+def _xml_text(data: bytes) -> str:
+    """An XML part's text and every attribute's value (w:author="..."), entities decoded, but
+    not the markup's own names: a surname such as Name or Style is not <w:name w:val="x">."""
+    text = data.decode("utf-8", "replace")
+    values = re.findall(r"=\s*(?:\"([^\"]*)\"|'([^']*)')", text)
+    return html.unescape(" ".join([re.sub(r"<[^>]+>", " ", text), *(a or b for a, b in values)]))

@@ -44,6 +44,21 @@ def test_new_writes_a_gitignore_and_a_next_step_to_paste(tmp_path: Path) -> None
     assert next_step(Path("My Thesis")).endswith(" build")
 
 
+def test_a_new_project_passes_its_own_blind_submission(
+    paper: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The skeleton's placeholders ("Your Name", the conference) and the DOCX's own markup
+    (<w:name>, PartName) are not taken for the author's surname."""
+    code, _, err = pressroom(capsys, "submission", "--blind")
+    assert code == 0, err
+    assert made(paper / "build" / "submission") == [
+        "abstract.txt",
+        "paper.docx",
+        "paper.pdf",
+        "submission.zip",
+    ]
+
+
 def test_unknown_target_is_an_error_listing_the_valid_ones(
     paper: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

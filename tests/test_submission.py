@@ -181,3 +181,9 @@ def test_blind_submission_fails_when_the_text_names_the_author(tmp_path: Path) -
         run.stderr,
     ), run.stderr
     assert "Traceback" not in run.stderr
+    # Checked before writing: no leaking file is left where a submission is picked up.
+    assert made_files(project / "build" / "submission") == []
+
+
+def made_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []

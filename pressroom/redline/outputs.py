@@ -242,13 +242,10 @@ def _stylesheet(project: Project) -> str:
 def _check_blind(project: Project, written: list[Path]) -> None:
     """The submission's leak check over every file written: no author's name, surname,
     affiliation, e-mail or ORCID in any text or metadata."""
-    from ..submission import readable_parts
+    from ..submission import revealed
 
     wanted = identities(project)
     for path in written:
-        for part, text in readable_parts(path.name, path.read_bytes()):
-            low = " ".join(text.split()).lower()
-            for kind, value in wanted:
-                if value.lower() in low:
-                    message = f"blind diff reveals the author's {kind} in {part}"
-                    raise PressroomError(message, path, None, "blind.leak")
+        for kind, part in revealed(wanted, path.name, path.read_bytes()):
+            message = f"blind diff reveals the author's {kind} in {part}"
+            raise PressroomError(message, path, None, "blind.leak")

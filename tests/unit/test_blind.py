@@ -96,3 +96,41 @@ def test_citation_keys_are_renamed_everywhere() -> None:
     assert link["c"][2][0] == "#ref-r1"
     refs = doc["blocks"][1]["c"][1]
     assert [div["c"][0][0] for div in refs] == ["ref-r2", "ref-r1"], "one name per key"
+
+
+def _docx(parts: dict[str, str]) -> bytes:
+    """A zip of XML parts, as a DOCX holds them."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_the_leak_check_reads_text_and_values_not_markup_or_parts_of_words() -> None:
+    from pressroom.submission import revealed
+
+    wanted = [("surname", "Name"), ("surname", "Hall"), ("affiliation", "Law & Economics")]
+    clean = {
+        "[Content_Types].xml": '<Types><Override PartName="/word/document.xml"/></Types>',
+        "word/styles.xml": '<w:styles><w:style><w:name w:val="Title"/></w:style></w:styles>',
+        "word/document.xml": "<w:p><w:t>You shall find it in a hallway.</w:t></w:p>",
+    }
+    assert revealed(wanted, "paper.docx", _docx(clean)) == []
+    leaking = {
+        **clean,
+        "word/footnotes.xml": "<w:t>As Hall argued</w:t>",
+        "word/comments.xml": '<w:comment w:author="Ann NAME"/>',
+        "word/settings.xml": '<w:bookmarkStart w:name="ref-hall2020"/>',
+        "docProps/core.xml": "<dc:description>Law &amp; Economics</dc:description>",
+    }
+    assert revealed(wanted, "paper.docx", _docx(leaking)) == [
+        ("surname", "word/footnotes.xml"),
+        ("surname", "word/comments.xml"),
+        ("surname", "word/settings.xml"),
+        ("affiliation", "docProps/core.xml"),
+    ]
+    assert revealed(wanted, "abstract.txt", b"Hall (2020) shows") == [("surname", "abstract.txt")]
