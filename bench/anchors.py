@@ -23,10 +23,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -141,6 +141,7 @@ def _incremental_preview(label: str, project: Path) -> Callable[[int], float]:
     from bench.weasy_fast import print_html
     from pressroom import weasy, weasy_incremental, weasy_lines
 
+    (project / "build" / "paper.pdf").unlink(missing_ok=True)  # so that it is laid out again
     html, base, roots = print_html(project)
     laid, state = weasy_incremental.full_layout(html, base, roots)
     assert state is not None, f"{label}: the layout cannot be restarted"
