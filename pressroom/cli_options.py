@@ -97,7 +97,7 @@ def _parse_meta(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     errors, warnings = validate_meta(meta, Path("-M"), fields)
     # An unknown key is only a warning in a file (keys for other tools); typed on the command
     # line just now, it is a typo: refused.
-    messages = [e.message for e in errors] + [w.message for w in warnings]
+    messages = [e.message for e in errors] + [w.message.replace(", ignored", "") for w in warnings]
     if messages:
         raise click.BadParameter(messages[0], ctx, param)
     _store(ctx, param, meta)

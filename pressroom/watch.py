@@ -228,8 +228,13 @@ class Preview:
                     _say(error)
                     self._shown.add(error)
             every = list(dict.fromkeys(self._errors["html"] + self._errors["slow"]))
+            building = any(self._running.values()) or self._slow_wanted.is_set()
+            if self.state.error and not every and not building:
+                # A fix that restores the last good source rebuilds nothing: without this
+                # line the terminal's last word would still be the error.
+                _say("pressroom: no errors; build/ is current")
             self.state.update(
-                building=any(self._running.values()) or self._slow_wanted.is_set(),
+                building=building,
                 error="\n".join(every) or None,
                 batches=self.state.batches + 1,
             )

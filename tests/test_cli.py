@@ -98,7 +98,8 @@ def test_metadata_flag_is_checked_like_metadata(
     paper: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = pressroom(capsys, "build", "-M", "autor=Jane")
-    assert code == 2 and "unknown metadata key 'autor'" in err
+    assert code == 2 and "unknown metadata key 'autor' (did you mean 'author'?)" in err
+    assert "ignored" not in err  # it is refused, not ignored
     code, _, err = pressroom(capsys, "build", "-M", "blind=maybe")
     assert code == 2 and "'blind' must be true or false" in err
 

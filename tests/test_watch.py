@@ -147,6 +147,20 @@ def test_edit_error_and_fix_are_served(watch: Watch) -> None:
     assert 'id="pressroom-error"' not in page
     assert watch.proc.poll() is None  # still watching
 
+    # A fix that puts back the last good source rebuilds nothing, and says the error is gone.
+    cleared = watch.lines.count("pressroom: no errors; build/ is current")
+    before = watch.state()["batches"]
+    source.write_text(broken, "utf-8")
+    wait(lambda: (s := watch.settled(before)) and s["error"], "the error again")
+    before = watch.state()["batches"]
+    source.write_text(text, "utf-8")
+    state = wait(lambda: watch.settled(before), "the fix to the last good source")
+    assert state["error"] is None
+    wait(
+        lambda: watch.lines.count("pressroom: no errors; build/ is current") > cleared,
+        "the terminal to say the error is gone",
+    )
+
 
 def test_serves_only_files_inside_build(watch: Watch) -> None:
     secret = watch.project.parent / "secret.txt"
