@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import pandoc, tree
+from . import pandoc, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Project
 from .errors import BuildWarning, PressroomError, PressroomErrors
@@ -56,6 +56,8 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     try:
         ast = json.loads(out)
         _drop_empty_entries(ast, library.notes_only)
+        if quotes.american(str(meta["lang"])):
+            quotes.punctuation_inside(ast)
         citations, notes, keys = _citations(ast)
         pandoc.to_json(ast)  # the later stages serialise it again: fail here, at the document
     except RecursionError:

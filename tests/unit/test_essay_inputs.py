@@ -39,6 +39,21 @@ LIBRARY = r"""@book{okafor1998,
   pages = {3--19}
 }
 
+@article{hale2019,
+  title = {Beyond the \mkbibquote{Harbour Ledger}},
+  author = {Hale, Dorothy},
+  date = {2019},
+  journaltitle = {Coastal Letters},
+  volume = {20}
+}
+
+@article{ross2021,
+  title = {After the Harbourmasters'},
+  author = {Ross, Ian},
+  date = {2021},
+  journaltitle = {Coastal Letters}
+}
+
 @article{moreau2015,
   title = {$\backslash$mkbibemph\{\vphantom\}{{Salt}}\vphantom\{\} and Its Readers},
   author = {Moreau, Paul},
@@ -90,7 +105,7 @@ def test_titles_of_an_escaped_export_are_set_with_quotation_marks_and_italics(
 @pytest.mark.parametrize(
     ("nocite", "listed"),
     [
-        ('"@*"', ["Brandt", "Moreau", "Okafor"]),
+        ('"@*"', ["Brandt", "Hale", "Moreau", "Okafor", "Ross"]),
         ('"@moreau2015"', ["Moreau", "Okafor"]),
         (None, ["Okafor"]),
     ],
@@ -201,3 +216,35 @@ def test_pandocs_bibliography_heading_and_suppression(
         header = cited.ast["blocks"][1]["c"]
         assert tree.text(header[2]) == "Works Cited"
         assert "unnumbered" in header[1][1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "note", "entry"),
+    [
+        ("en-US", "Ledger,’”", "Ledger.’”"),
+        ("en-GB", "Ledger”’,", "Ledger”’."),  # British: outside, left alone
+    ],
+)
+def test_a_quotation_ending_a_quoted_title_closes_with_the_mark_inside_both(
+    tmp_path: Path, lang: str, note: str, entry: str
+) -> None:
+    """American usage puts the period or comma inside both quotation marks; citeproc sets it
+    inside the outer one only."""
+    root = _essay(tmp_path, META + f"lang: {lang}\nnocite: '@hale2019'\n")
+    (root / "manuscript/paper.md").write_text("A claim [@hale2019, 4].\n", "utf-8")
+    ast = Corpus(load_project(root)).cited("paper").ast
+    (cite,) = tree.nodes(ast["blocks"], "Cite")
+    printed_note = tree.text(cite["c"][1][0]["c"]).replace(" ", "")
+    entries = [
+        tree.text(d) for d in tree.nodes(ast["blocks"], "Div") if "csl-entry" in d["c"][0][1]
+    ]
+    assert note in printed_note, printed_note
+    assert entry in entries[0].replace(" ", ""), entries
+
+
+def test_an_apostrophe_ending_a_quoted_title_is_not_a_quotation_mark(tmp_path: Path) -> None:
+    root = _essay(tmp_path, META)
+    (root / "manuscript/paper.md").write_text("A claim [@ross2021, 4].\n", "utf-8")
+    ast = Corpus(load_project(root)).cited("paper").ast
+    (cite,) = tree.nodes(ast["blocks"], "Cite")
+    assert "Harbourmasters’,”" in tree.text(cite["c"][1][0]["c"])
