@@ -116,6 +116,10 @@ def unescape_commands(text: str) -> str:
 def complete(item: dict[str, Any], entry: Entry) -> dict[str, Any]:
     """pandoc's CSL item for `entry`, with what it dropped put back."""
     item = {k: _math(_unbrace(v)) for k, v in item.items()}
+    if isinstance(item.get("title-short"), str):
+        # pandoc cuts the short title at the colon: a French title's "outil : des cartes" kept
+        # the space before it, and every short note printed "outil ,".
+        item["title-short"] = item["title-short"].strip()
     if not item.get("type"):
         item["type"] = "document"  # @misc and other types pandoc does not map
     issued = item.get("issued")

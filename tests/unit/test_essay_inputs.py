@@ -54,6 +54,16 @@ LIBRARY = r"""@book{okafor1998,
   journaltitle = {Coastal Letters}
 }
 
+@incollection{leroux2013,
+  title = {La carte comme outil : des cartes aux textes},
+  booktitle = {Cartes et r\'ecits},
+  author = {Leroux, Claire},
+  date = {2013},
+  pages = {10--20},
+  publisher = {{Presses du Sud}},
+  langid = {french}
+}
+
 @article{moreau2015,
   title = {$\backslash$mkbibemph\{\vphantom\}{{Salt}}\vphantom\{\} and Its Readers},
   author = {Moreau, Paul},
@@ -105,7 +115,7 @@ def test_titles_of_an_escaped_export_are_set_with_quotation_marks_and_italics(
 @pytest.mark.parametrize(
     ("nocite", "listed"),
     [
-        ('"@*"', ["Brandt", "Hale", "Moreau", "Okafor", "Ross"]),
+        ('"@*"', ["Brandt", "Hale", "Leroux", "Moreau", "Okafor", "Ross"]),
         ('"@moreau2015"', ["Moreau", "Okafor"]),
         (None, ["Okafor"]),
     ],
@@ -248,3 +258,13 @@ def test_an_apostrophe_ending_a_quoted_title_is_not_a_quotation_mark(tmp_path: P
     ast = Corpus(load_project(root)).cited("paper").ast
     (cite,) = tree.nodes(ast["blocks"], "Cite")
     assert "Harbourmasters’,”" in tree.text(cite["c"][1][0]["c"])
+
+
+def test_a_short_note_of_a_french_title_has_no_space_before_its_comma(tmp_path: Path) -> None:
+    """pandoc cuts the short title at the colon, which French sets after a space."""
+    root = _essay(tmp_path, META)
+    paper = "One [@leroux2013, 11]. Two [@okafor1998]. Three [@leroux2013, 12].\n"
+    (root / "manuscript/paper.md").write_text(paper, "utf-8")
+    ast = Corpus(load_project(root)).cited("paper").ast
+    notes = [tree.text(c["c"][1][0]["c"]) for c in tree.nodes(ast["blocks"], "Cite")]
+    assert notes[2] == "Leroux, “La carte comme outil,” 12."
