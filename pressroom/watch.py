@@ -342,7 +342,8 @@ def watch(
     if open_browser:
         import webbrowser
 
-        webbrowser.open(server.url)
+        if not webbrowser.open(server.url):  # no browser here (a server, an SSH session)
+            _say(f"pressroom: no browser to open here; open {server.url} in yours")
     try:
         preview.rebuild()
         while True:
