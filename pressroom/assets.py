@@ -18,7 +18,7 @@ from .config import Project
 from .errors import BuildWarning, PressroomError
 from .model import Cited
 from .pdf_figure import multipage_warning, pdf_figure
-from .safety import check_pixels, check_raw_html, check_style, check_svg_links
+from .safety import check_link, check_pixels, check_raw_html, check_style, check_svg_links
 
 MAX_IMAGE = 50_000_000  # bytes
 
@@ -52,6 +52,8 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
         if node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
             check_raw_html(node["c"][1], base, root, where)
             return
+        if node.get("t") == "Link":
+            check_link(node["c"][2][0], where)
         attr = _attr(node)
         for key, value in attr[2] if attr else []:
             if key == "style":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 from .errors import PressroomError
@@ -26,6 +27,10 @@ _ATTR = re.compile(
 )
 _CSS_URL = re.compile(r"""url\(\s*("[^"]*"|'[^']*'|[^)]*)\s*\)|@import\s+("[^"]*"|'[^']*')""", re.I)
 _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>", re.S)
+# Every attribute of a tag, with its value if it has one.
+_ANY_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+# URL schemes that run code when a reader follows or a browser loads them.
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 
 
 def raw_html_urls(html: str) -> list[str]:
@@ -62,7 +67,33 @@ def check_raw_html(html: str, base: Path, root: Path, locate: Locate) -> None:
             line,
             "html.unsafe",
         )
+    for m in _TAG.finditer(html):
+        for a in _ANY_ATTR.finditer(m.group(2)):
+            name, value = a.group(1).lower(), (a.group(2) or "").strip("\"'")
+            if name.startswith("on"):  # onclick, ontoggle, ...: script run by the browser
+                path, line = locate(a.group(0))
+                raise PressroomError(
+                    f"raw HTML attribute {name}= (a script) is not allowed in a source",
+                    path,
+                    line,
+                    "html.unsafe",
+                )
+            check_link(value, locate)
     check_urls(raw_html_urls(html), base, root, locate)
+
+
+def check_link(url: str, locate: Locate) -> None:
+    """A link or attribute value that would run script when followed (`javascript:...`),
+    spelled with entities or spaces too, as browsers still read it."""
+    plain = re.sub(r"[\s\x00-\x1f]+", "", unescape(url)).lower()
+    if plain.startswith(_SCRIPT_SCHEMES):
+        path, line = locate(url)
+        raise PressroomError(
+            f"a '{plain.split(':', 1)[0]}:' link (a script) is not allowed in a source",
+            path,
+            line,
+            "html.unsafe",
+        )
 
 
 def check_style(css: str, base: Path, root: Path, locate: Locate) -> None:

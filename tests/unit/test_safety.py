@@ -83,3 +83,34 @@ def test_image_bombs_are_refused_before_layout() -> None:
         "paper.md:3: error: image 'figures/big.png' has 60 million pixels; the limit is 50 "
         "million (an image bomb?) [asset.size]"
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "refused"),
+    [
+        ('<details open ontoggle="alert(1)">x</details>', "raw HTML attribute ontoggle="),
+        ("<img src=a.png onerror=alert(1)>", "raw HTML attribute onerror="),
+        ('<a href="javascript:alert(1)">x</a>', "a 'javascript:' link"),
+        ('<a href="jav&#x61;script:alert(1)">x</a>', "a 'javascript:' link"),
+        ("<a href=' JavaScript:alert(1)'>x</a>", "a 'javascript:' link"),
+        ('<form action="vbscript:x"></form>', "a 'vbscript:' link"),
+    ],
+)
+def test_script_in_attributes_and_links_is_refused(tmp_path: Path, html: str, refused: str) -> None:
+    with pytest.raises(PressroomError) as caught:
+        safety.check_raw_html(html, tmp_path, tmp_path, at)
+    assert caught.value.format().startswith(f"paper.md:7: error: {refused}")
+    assert caught.value.format().endswith("is not allowed in a source [html.unsafe]")
+
+
+def test_links_and_attributes_that_run_no_script_pass(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"")
+    for html in (
+        '<a href="https://example.org/javascript:tutorial">x</a>',
+        '<span title="on the javascript: scheme" class="one">x</span>',
+        '<img src="a.png" alt="online">',
+    ):
+        safety.check_raw_html(html, tmp_path, tmp_path, at)
+    safety.check_link("https://example.org/", at)
+    with pytest.raises(PressroomError, match="'javascript:' link"):
+        safety.check_link("javascript:alert(2)", at)  # a Markdown [link](javascript:...)
