@@ -19,6 +19,9 @@ from .write import write_if_changed
 # The hash recorded for an input saved while the build ran: it never matches a file's hash, so
 # the output stays stale and the next build remakes it from what is on disk then.
 CHANGED_DURING_BUILD = "changed-during-build"
+# A record's mark (never a file name): the output was built under --strict, so without a
+# warning. Under --strict an output without it is built again: its warnings were only printed.
+STRICT = "(--strict)"
 
 
 def now() -> int:
@@ -54,7 +57,11 @@ def _key(root: Path, path: Path) -> str:
 
 
 def write_record(
-    build_dir: Path, output: Path, inputs: Iterable[Path], started: int | None = None
+    build_dir: Path,
+    output: Path,
+    inputs: Iterable[Path],
+    started: int | None = None,
+    strict: bool = False,
 ) -> None:
     """Every file `output` was made from, with its hash (so that an input saved again without
     a change does not count as changed). An input modified after `started` (the build's start,
@@ -68,6 +75,8 @@ def write_record(
         ours = p.is_relative_to(build)
         saved = bool(started) and not ours and saved_since(p, started or 0)
         hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
+    if strict:
+        hashes[STRICT] = "no warnings"
     data = json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8")
     write_if_changed(record_path(build_dir, output), data)
 
@@ -81,7 +90,15 @@ def read_record(build_dir: Path, output: Path) -> dict[Path, str] | None:
     if not isinstance(data, dict):
         return None
     root = build_dir.resolve().parent
-    return {root / name: str(digest) for name, digest in data.items()}
+    return {root / name: str(digest) for name, digest in data.items() if name != STRICT}
+
+
+def built_strict(build_dir: Path, output: Path) -> bool:
+    """Whether `output`'s last build ran under --strict (and so had no warning)."""
+    try:
+        return STRICT in json.loads(record_path(build_dir, output).read_text("utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 # A name make reads as text once its specials are escaped; any other character (`;`, `=`, `%`,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Project, load_document
-from .depfile import CHANGED_DURING_BUILD, read_record, sha256
+from .depfile import CHANGED_DURING_BUILD, built_strict, read_record, sha256
 
 
 @dataclass
@@ -26,9 +26,12 @@ class Plan:
         self.refresh += [p for p in other.refresh if p not in self.refresh]
 
 
-def check(build_dir: Path, output: Path) -> tuple[bool, bool]:
+def check(build_dir: Path, output: Path, strict: bool = False) -> tuple[bool, bool]:
     """(current, needs refresh): current if `output` exists and no recorded input changed in
-    content; needs refresh if some input is newer than it but has the same content."""
+    content (and, under --strict, it was built under --strict: a warning it had is seen
+    again); needs refresh if some input is newer than it but has the same content."""
+    if strict and not built_strict(build_dir, output):
+        return False, False
     recorded = read_record(build_dir, output)
     try:
         out_mtime = output.stat().st_mtime_ns
@@ -65,7 +68,7 @@ def plan(
             if targets and name not in targets and f"{name}.{fmt}" not in targets:
                 continue
             output = project.output(name, fmt)
-            current, touched = check(project.build_dir, output)
+            current, touched = check(project.build_dir, output, project.strict)
             if not current:
                 result.stale.setdefault(name, set()).add(fmt)
             elif touched:

@@ -225,7 +225,7 @@ def write_outputs(project: Project, outputs: list[Output]) -> None:
     for output in outputs:
         atomic_write(output.path, output.data)
         inputs = output.inputs | TOOLKIT_FILES
-        write_record(project.build_dir, output.path, inputs, project.started)
+        write_record(project.build_dir, output.path, inputs, project.started, project.strict)
         if output.facts:
             facts = json.dumps(output.facts, ensure_ascii=False, sort_keys=True).encode("utf-8")
             write_if_changed(facts_path(project, output.path), facts)

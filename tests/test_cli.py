@@ -59,6 +59,27 @@ def test_a_new_project_passes_its_own_blind_submission(
     ]
 
 
+def test_strict_sees_the_warnings_of_outputs_already_built(
+    paper: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A build prints a warning and makes its outputs; `--strict` just after still fails on it
+    (the outputs were current, but not built under --strict), and once clean is quiet."""
+    source = paper / "manuscript" / "abstract.md"
+    text = source.read_text("utf-8")
+    source.write_text("---\nformat: pdf\n---\n" + text, "utf-8")
+    code, _, err = pressroom(capsys, "build", "abstract")
+    assert code == 0 and "warning: unknown metadata key 'format'" in err, err
+    code, _, err = pressroom(capsys, "build", "abstract", "--strict")
+    assert code == 1 and "unknown metadata key 'format'" in err and "(--strict)" in err, err
+    source.write_text(text, "utf-8")
+    code, _, err = pressroom(capsys, "build", "abstract", "--strict")
+    assert code == 0 and "built" in err, err
+    code, _, err = pressroom(capsys, "build", "abstract", "--strict")
+    assert (code, err) == (0, ""), err  # built under --strict: current
+    code, _, err = pressroom(capsys, "build", "abstract")
+    assert (code, err) == (0, ""), err  # and current for a build without it
+
+
 def test_unknown_target_is_an_error_listing_the_valid_ones(
     paper: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
