@@ -618,8 +618,9 @@ def preview(
     keep(key, work.state(html, laid, pdf))
     count = len(laid.document.pages)
     where = f"in step again at page {end + 1}" if work.resync is not None else "to the end"
+    pages = f"page {restart + 1}" if count == 1 else f"pages {restart + 1}-{restart + count}"
     message = (
-        f"pdf preview: pages {restart + 1}-{restart + count} laid out again, {where} "
+        f"pdf preview: {pages} laid out again, {where} "
         f"({time.perf_counter() - started:.2f} s)"
     )
     return Outcome(pdf, message, restart, count, work.resync)

@@ -160,6 +160,9 @@ def step(
     weasy_lines.forget_plans()  # as in watch's forked builder
     outcome = weasy_incremental.preview(paper.key, html, paper.base, paper.roots)
     assert outcome.pdf is not None, outcome.message
+    first, last = outcome.restart + 1, outcome.restart + outcome.laid
+    said = f"page {first}" if first == last else f"pages {first}-{last}"  # not "pages 1-1"
+    assert outcome.message.startswith(f"pdf preview: {said} laid out again"), outcome.message
     assert weasy_incremental.STORE[paper.key].html == html  # the next edit starts from here
     spliced = dest / "incremental.pdf"
     spliced.write_bytes(outcome.pdf)
@@ -293,7 +296,7 @@ def _watch_an_edit(project: Path, source: Path, capfd: pytest.CaptureFixture[str
     preview.rebuild({source})
     preview.wait(300)
     said = capfd.readouterr().err
-    assert re.search(r"paper\.pdf: pdf preview: pages \d+-\d+ laid out again", said), said
+    assert re.search(r"paper\.pdf: pdf preview: pages? \d+(-\d+)? laid out again", said), said
     assert "Thus" in weasy_incremental.STORE[key].html
     assert preview.state.error is None
     with pikepdf.open(key) as final:  # the full tagged PDF replaced the preview
