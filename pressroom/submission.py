@@ -65,7 +65,7 @@ def submit(project: Project, blind: bool, diagnostics: Diagnostics) -> list[str]
         atomic_write(out / name, data)
     return [
         f"abstract.txt: {words} words, {characters} characters",
-        *(f"build/submission/{n}" for n in [*files, "submission.zip"]),
+        *(f"build/submission/{n}" for n in files),
     ]
 
 

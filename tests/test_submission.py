@@ -133,6 +133,9 @@ def test_normal_submission_keeps_the_authors(tmp_path: Path) -> None:
         "submission.zip",
     ]
     assert "abstract.txt: 10 words, 55 characters" in run.stderr
+    said = [ln for ln in run.stderr.splitlines() if ln.startswith("build/submission/")]
+    names = ("paper.pdf", "paper.docx", "abstract.txt", "submission.zip")  # each once
+    assert said == [f"build/submission/{n}" for n in names], run.stderr
     assert (
         out / "abstract.txt"
     ).read_text() == "An abstract for a blind submission, which names no one.\n"
