@@ -7,7 +7,7 @@ from typing import Any
 
 from . import tree
 from .config import Project
-from .fields import surname
+from .fields import split_names, surname
 from .references import Library
 
 DEFAULT_MASK = {"author": "Author", "title": "[title withheld for review]"}
@@ -29,9 +29,10 @@ def identities(project: Project) -> list[tuple[str, str]]:
         name = str(author.get("name") or "").strip()
         if name:
             found.append(("name", name))
-            family = surname(name)
-            if len(name.split()) > 1 and len(family) > 3:
-                found.append(("surname", family))
+            for person in split_names(name):
+                family = surname(person)
+                if len(person.split()) > 1 and len(family) > 3:
+                    found.append(("surname", family))
         for kind in ("affiliation", "email", "orcid"):
             if author.get(kind):
                 found.append((kind, str(author[kind]).strip()))
@@ -43,11 +44,8 @@ def self_citations(project: Project, library: Library) -> set[str]:
     `self-cite: true`, or an author lists its id under `self-cite`."""
     authors = [a for a in project.metadata.get("authors") or [] if isinstance(a, dict)]
     # A CSL name's `family` leaves its particle apart ("de" of "de Lauretis"): match the last word.
-    surnames = {
-        surname(str(a["name"])).split()[-1].lower()
-        for a in authors
-        if surname(str(a.get("name") or ""))
-    }
+    people = [p for a in authors for p in split_names(str(a.get("name") or ""))]
+    surnames = {surname(p).split()[-1].lower() for p in people if surname(p)}
     listed: set[str] = set()
     for a in authors:
         value = a.get("self-cite")

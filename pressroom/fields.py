@@ -4,6 +4,7 @@ at its line, unknown keys as warnings (pandoc users carry keys for other tools).
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,19 @@ def author_name(name: Any) -> str:
 
 # Generational and similar suffixes: part of a name, never its surname ("Jones, Jr.").
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "jnr", "snr"}
+
+
+def split_names(name: str) -> list[str]:
+    """The people in one author string: pandoc prints `author: Dennis Tenen, Grant Wythoff` as
+    written, and so does the title block, but its running head names both. A comma (or "and")
+    separates names when every part is a name of two words or more; otherwise it is part of
+    one name ("Jones, Jr.", "Lauretis, Teresa")."""
+    parts = [p.strip() for p in re.split(r",|\s+and\s+|\s+&\s+", name) if p.strip()]
+    if len(parts) > 1 and all(
+        len(p.split()) > 1 and p.lower().rstrip(".") not in _SUFFIXES for p in parts
+    ):
+        return parts
+    return [name]
 
 
 def surname(name: str) -> str:

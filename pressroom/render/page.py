@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .. import yamlio
 from ..config import Document, Project
 from ..errors import PressroomError
-from ..fields import surname
+from ..fields import split_names, surname
 from ..meta import conference_line, markdown_html
 from ..templating import Loader, page_environment, render, syntax_error, too_deep
 
@@ -60,7 +60,7 @@ def page_context(doc: Document) -> dict[str, Any]:
     subtitle = _plain(str(meta["subtitle"])) if meta.get("subtitle") else None
     label = meta.get("label")
     full_title = f"{title}: {subtitle}" if subtitle else title
-    surnames = [surname(a["name"]) for a in authors]
+    surnames = [surname(n) for a in authors for n in split_names(a["name"])]
     running_author = " and ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
     size = str(meta.get("paper-size") or "a4").lower()
     return {

@@ -14,7 +14,7 @@ from pressroom.bibtex import unescape_commands
 from pressroom.cite import CROSSREF, RAWTEX
 from pressroom.config import load_project
 from pressroom.documents import Corpus
-from pressroom.fields import surname
+from pressroom.fields import split_names, surname
 from pressroom.references import load_library
 from pressroom.render.page import page_context
 
@@ -268,3 +268,26 @@ def test_a_short_note_of_a_french_title_has_no_space_before_its_comma(tmp_path: 
     ast = Corpus(load_project(root)).cited("paper").ast
     notes = [tree.text(c["c"][1][0]["c"]) for c in tree.nodes(ast["blocks"], "Cite")]
     assert notes[2] == "Leroux, “La carte comme outil,” 12."
+
+
+@pytest.mark.parametrize(
+    ("name", "people"),
+    [
+        ("Ada Brook, Cyril Dane", ["Ada Brook", "Cyril Dane"]),
+        ("Ada Brook and Cyril Dane", ["Ada Brook", "Cyril Dane"]),
+        ("Samuel Ortega Reyes, Jr.", ["Samuel Ortega Reyes, Jr."]),
+        ("Reyes, Samuel Ortega", ["Reyes, Samuel Ortega"]),
+    ],
+)
+def test_split_names(name: str, people: list[str]) -> None:
+    assert split_names(name) == people
+
+
+def test_two_authors_in_one_string_both_in_the_running_head(tmp_path: Path) -> None:
+    """pandoc's `author: A, B` is one string; the title block prints it so, the head names both."""
+    project = load_project(
+        _essay(tmp_path, "title: T\nauthor: Ada Brook, Cyril Dane\nbibliography: library.bib\n")
+    )
+    context = page_context(Corpus(project).cited("paper").doc)
+    assert context["running_author"] == "Brook and Dane"
+    assert {("surname", "Brook"), ("surname", "Dane")} <= set(blind.identities(project))
