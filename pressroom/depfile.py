@@ -13,15 +13,23 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .write import write_if_changed
 
 # The hash recorded for an input saved while the build ran: it never matches a file's hash, so
 # the output stays stale and the next build remakes it from what is on disk then.
 CHANGED_DURING_BUILD = "changed-during-build"
-# A record's mark (never a file name): the output was built under --strict, so without a
-# warning. Under --strict an output without it is built again: its warnings were only printed.
-STRICT = "(--strict)"
+# A record's key (never a file name): the command line's settings the output was built with,
+# -M values (and --paper) and whether under --strict (so without a warning). An output built
+# with other -M values is stale; under --strict, one not built under it is too (its warnings
+# were only printed).
+SETTINGS = "(settings)"
+
+
+def settings_mark(strict: bool, overrides: dict[str, Any]) -> dict[str, Any]:
+    """What a record keeps of the command line: -M values as JSON would write them."""
+    return {"M": json.loads(json.dumps(overrides, sort_keys=True, default=str)), "strict": strict}
 
 
 def now() -> int:
@@ -61,7 +69,7 @@ def write_record(
     output: Path,
     inputs: Iterable[Path],
     started: int | None = None,
-    strict: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """Every file `output` was made from, with its hash (so that an input saved again without
     a change does not count as changed). An input modified after `started` (the build's start,
@@ -75,30 +83,33 @@ def write_record(
         ours = p.is_relative_to(build)
         saved = bool(started) and not ours and saved_since(p, started or 0)
         hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
-    if strict:
-        hashes[STRICT] = "no warnings"
-    data = json.dumps(hashes, indent=0, sort_keys=True).encode("utf-8")
+    record: dict[str, Any] = dict(hashes)
+    if settings and (settings.get("M") or settings.get("strict")):
+        record[SETTINGS] = settings
+    data = json.dumps(record, indent=0, sort_keys=True).encode("utf-8")
     write_if_changed(record_path(build_dir, output), data)
 
 
 def read_record(build_dir: Path, output: Path) -> dict[Path, str] | None:
     """The inputs recorded for `output` by its last build (absolute paths), with their hashes."""
+    found = read_record_and_settings(build_dir, output)
+    return found[0] if found is not None else None
+
+
+def read_record_and_settings(
+    build_dir: Path, output: Path
+) -> tuple[dict[Path, str], dict[str, Any]] | None:
+    """The recorded inputs, and the command line's settings (settings_mark; {} for none)."""
     try:
         data = json.loads(record_path(build_dir, output).read_text("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
         return None
+    settings = data.pop(SETTINGS, None)
     root = build_dir.resolve().parent
-    return {root / name: str(digest) for name, digest in data.items() if name != STRICT}
-
-
-def built_strict(build_dir: Path, output: Path) -> bool:
-    """Whether `output`'s last build ran under --strict (and so had no warning)."""
-    try:
-        return STRICT in json.loads(record_path(build_dir, output).read_text("utf-8"))
-    except (OSError, ValueError, TypeError):
-        return False
+    inputs = {root / name: str(digest) for name, digest in data.items()}
+    return inputs, settings if isinstance(settings, dict) else {}
 
 
 # A name make reads as text once its specials are escaped; any other character (`;`, `=`, `%`,

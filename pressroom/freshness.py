@@ -7,9 +7,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Project, load_document
-from .depfile import CHANGED_DURING_BUILD, built_strict, read_record, sha256
+from .depfile import CHANGED_DURING_BUILD, read_record_and_settings, settings_mark, sha256
 
 
 @dataclass
@@ -26,19 +27,26 @@ class Plan:
         self.refresh += [p for p in other.refresh if p not in self.refresh]
 
 
-def check(build_dir: Path, output: Path, strict: bool = False) -> tuple[bool, bool]:
-    """(current, needs refresh): current if `output` exists and no recorded input changed in
-    content (and, under --strict, it was built under --strict: a warning it had is seen
-    again); needs refresh if some input is newer than it but has the same content."""
-    if strict and not built_strict(build_dir, output):
-        return False, False
-    recorded = read_record(build_dir, output)
+def check(
+    build_dir: Path, output: Path, settings: dict[str, Any] | None = None
+) -> tuple[bool, bool]:
+    """(current, needs refresh): current if `output` exists, was built with the same -M values
+    (and, under --strict, under --strict: a warning it had is seen again), and no recorded
+    input changed in content; needs refresh if some input is newer than it but has the same
+    content."""
+    found = read_record_and_settings(build_dir, output)
     try:
         out_mtime = output.stat().st_mtime_ns
     except OSError:
         return False, False
-    if recorded is None:
+    if found is None:
         return False, False
+    recorded, was = found
+    now = settings or {}
+    if (was.get("M") or {}) != (now.get("M") or {}):
+        return False, False  # built with other -M values
+    if now.get("strict") and not was.get("strict"):
+        return False, False  # its warnings were only printed
     touched = False
     for p, digest in recorded.items():
         if digest == CHANGED_DURING_BUILD:
@@ -60,6 +68,7 @@ def plan(
     """The outputs of each document (those in `targets`, if given; documents in `skip` left
     out) that are missing or older than what they were made from."""
     result = Plan()
+    mark = settings_mark(project.strict, project.overrides)
     for name in project.documents:
         if skip and name in skip:
             continue
@@ -68,7 +77,7 @@ def plan(
             if targets and name not in targets and f"{name}.{fmt}" not in targets:
                 continue
             output = project.output(name, fmt)
-            current, touched = check(project.build_dir, output, project.strict)
+            current, touched = check(project.build_dir, output, mark)
             if not current:
                 result.stale.setdefault(name, set()).add(fmt)
             elif touched:

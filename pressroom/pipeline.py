@@ -21,7 +21,7 @@ from pathlib import Path
 from . import freshness, parallel, stamp
 from .assets import embed_assets
 from .config import PACKAGE, Project
-from .depfile import record_path, write_record
+from .depfile import record_path, settings_mark, write_record
 from .documents import Corpus
 from .errors import Diagnostics, PressroomError
 from .model import Output
@@ -225,7 +225,8 @@ def write_outputs(project: Project, outputs: list[Output]) -> None:
     for output in outputs:
         atomic_write(output.path, output.data)
         inputs = output.inputs | TOOLKIT_FILES
-        write_record(project.build_dir, output.path, inputs, project.started, project.strict)
+        mark = settings_mark(project.strict, project.overrides)
+        write_record(project.build_dir, output.path, inputs, project.started, mark)
         if output.facts:
             facts = json.dumps(output.facts, ensure_ascii=False, sort_keys=True).encode("utf-8")
             write_if_changed(facts_path(project, output.path), facts)

@@ -80,6 +80,23 @@ def test_strict_sees_the_warnings_of_outputs_already_built(
     assert (code, err) == (0, ""), err  # and current for a build without it
 
 
+def test_metadata_flag_rebuilds_what_it_changes_and_a_plain_build_undoes_it(
+    paper: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-M on outputs already current builds them again with its value (it was 'up to date'),
+    and the next build without it makes them as metadata.yaml says."""
+    page = paper / "build" / "paper.html"
+    assert pressroom(capsys, "build", "paper.html")[0] == 0
+    assert "Author, Ann. <em>A Book" in page.read_text("utf-8")  # Chicago
+    code, _, err = pressroom(capsys, "build", "paper.html", "-M", "citation-style=apa")
+    assert code == 0 and "built" in err, err
+    assert "Author, A. (1954)" in page.read_text("utf-8")
+    assert pressroom(capsys, "build", "paper.html", "-M", "citation-style=apa")[2] == ""
+    code, _, err = pressroom(capsys, "build", "paper.html")
+    assert code == 0 and "built" in err, err
+    assert "Author, Ann. <em>A Book" in page.read_text("utf-8")
+
+
 def test_unknown_target_is_an_error_listing_the_valid_ones(
     paper: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
