@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,8 @@ def check(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> list[st
         diagnostics.warn(f'draft marker: "{marker.text}"', DRAFT, marker.path, marker.line)
     for e in corpus.library.uncited_problems(cited_keys):  # the build's summary, in full
         diagnostics.warn(e.message, e.kind or "reference.invalid", e.path, e.line)
-    if problems:
+    if problems:  # the counts of every document first: the error names only what broke
+        print("\n".join(report), file=sys.stderr)
         raise PressroomErrors(problems)
     found = f"draft markers: {len(drafts)} (submission refuses them)" if drafts else ""
     return [*report, *([found] if found else []), CONVENTION]

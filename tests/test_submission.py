@@ -69,6 +69,7 @@ def test_each_limit_fires(limits: Path, limit: dict[str, dict[str, int]], line: 
         run = run_build(limits, "check")
         assert run.code == 1
         assert f"limits/manuscript/{line}" in run.stderr.splitlines()
+        assert re.search(r"^paper +81 ", run.stderr, re.M), run.stderr  # the counts, still
         assert "Traceback" not in run.stderr
     finally:
         (limits / "manuscript" / "metadata.yaml").write_text(original, "utf-8")
