@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from html import unescape
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import PressroomError
 
@@ -60,24 +61,12 @@ def check_raw_html(html: str, base: Path, root: Path, locate: Locate) -> None:
     """Refuse raw HTML that runs code, or that loads anything but a file of the project."""
     unsafe = _UNSAFE.search(html)
     if unsafe:
-        path, line = locate(unsafe.group(0))
-        raise PressroomError(
-            f"raw HTML <{unsafe.group(1).lower()}> is not allowed in a source",
-            path,
-            line,
-            "html.unsafe",
-        )
+        _refuse(f"raw HTML <{unsafe.group(1).lower()}>", unsafe.group(0), locate)
     for m in _TAG.finditer(html):
         for a in _ANY_ATTR.finditer(m.group(2)):
             name, value = a.group(1).lower(), (a.group(2) or "").strip("\"'")
             if name.startswith("on"):  # onclick, ontoggle, ...: script run by the browser
-                path, line = locate(a.group(0))
-                raise PressroomError(
-                    f"raw HTML attribute {name}= (a script) is not allowed in a source",
-                    path,
-                    line,
-                    "html.unsafe",
-                )
+                _refuse(f"raw HTML attribute {name}= (a script)", a.group(0), locate)
             check_link(value, locate)
     check_urls(raw_html_urls(html), base, root, locate)
 
@@ -87,13 +76,13 @@ def check_link(url: str, locate: Locate) -> None:
     spelled with entities or spaces too, as browsers still read it."""
     plain = re.sub(r"[\s\x00-\x1f]+", "", unescape(url)).lower()
     if plain.startswith(_SCRIPT_SCHEMES):
-        path, line = locate(url)
-        raise PressroomError(
-            f"a '{plain.split(':', 1)[0]}:' link (a script) is not allowed in a source",
-            path,
-            line,
-            "html.unsafe",
-        )
+        _refuse(f"a '{plain.split(':', 1)[0]}:' link (a script)", url, locate)
+
+
+def _refuse(what: str, needle: str, locate: Locate) -> NoReturn:
+    """Stop the build at the line of the source that holds `needle`."""
+    path, line = locate(needle)
+    raise PressroomError(f"{what} is not allowed in a source", path, line, "html.unsafe")
 
 
 def check_style(css: str, base: Path, root: Path, locate: Locate) -> None:

@@ -636,20 +636,18 @@ register(
 )
 
 
-def _total_fit_lines(original: Callable[..., Any]) -> Callable[..., Any]:
-    """`split_inline_box` given each planned line's natural width (pressroom/weasy_lines.py)."""
-    from . import weasy_lines
+def _deferred(module: str, wrapper: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A wrap that imports `pressroom.<module>` only when the patch is applied (it imports
+    WeasyPrint) and puts its `wrapper` around the original."""
 
-    return weasy_lines.wrap_split_inline_box(original)
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        found: Callable[..., Any] = getattr(importlib.import_module(f"pressroom.{module}"), wrapper)
+        return found(original)
 
-
-def _shrink_tight_lines(original: Callable[..., Any]) -> Callable[..., Any]:
-    """`text_align` that also shrinks the spaces of a line planned tight."""
-    from . import weasy_lines
-
-    return weasy_lines.wrap_text_align(original)
+    return wrap
 
 
+# split_inline_box given each planned line's natural width (total-fit line breaking)
 register(
     WrapPatch(
         name="total-fit-lines",
@@ -657,17 +655,11 @@ register(
         target="split_inline_box",
         version=WEASYPRINT,
         group=LINES,
-        wrap=_total_fit_lines,
+        wrap=_deferred("weasy_lines", "wrap_split_inline_box"),
     )
 )
-def _no_hyphen_tries(original: Callable[..., Any]) -> Callable[..., Any]:
-    """`split_first_line` that does not try to hyphenate after a planned line ending between
-    words (as called by the inline layout)."""
-    from . import weasy_lines
 
-    return weasy_lines.wrap_split_first_line(original)
-
-
+# split_first_line: no hyphenation tries after a planned line that ends between words
 register(
     WrapPatch(
         name="no-hyphen-tries-at-planned-ends",
@@ -675,19 +667,11 @@ register(
         target="split_first_line",
         version=WEASYPRINT,
         group=LINES,
-        wrap=_no_hyphen_tries,
+        wrap=_deferred("weasy_lines", "wrap_split_first_line"),
     )
 )
 
-
-def _keep_words_whole(original: Callable[..., Any]) -> Callable[..., Any]:
-    """`_linebox_layout` that sets a page's part of a paragraph again if the page would end
-    on a divided word."""
-    from . import weasy_lines
-
-    return weasy_lines.wrap_linebox_layout(original)
-
-
+# _linebox_layout: a page's part of a paragraph set again if it would end on a divided word
 register(
     WrapPatch(
         name="whole-words-at-page-turns",
@@ -695,9 +679,11 @@ register(
         target="_linebox_layout",
         version=WEASYPRINT,
         group=LINES,
-        wrap=_keep_words_whole,
+        wrap=_deferred("weasy_lines", "wrap_linebox_layout"),
     )
 )
+
+# text_align that also shrinks the spaces of a line planned tight
 register(
     WrapPatch(
         name="shrink-tight-lines",
@@ -705,18 +691,11 @@ register(
         target="text_align",
         version=WEASYPRINT,
         group=LINES,
-        wrap=_shrink_tight_lines,
+        wrap=_deferred("weasy_lines", "wrap_text_align"),
     )
 )
 
-
-def _label_continued_tables(original: Callable[..., Any]) -> Callable[..., Any]:
-    """`table_layout` that leaves a table's "(continued)" label out of its first part."""
-    from . import weasy_tables
-
-    return weasy_tables.wrap_table_layout(original)
-
-
+# table_layout that leaves a table's "(continued)" label out of its first part
 register(
     WrapPatch(
         name="continued-tables",
@@ -724,6 +703,6 @@ register(
         target="table_layout",
         version=WEASYPRINT,
         group=TABLES,
-        wrap=_label_continued_tables,
+        wrap=_deferred("weasy_tables", "wrap_table_layout"),
     )
 )
