@@ -137,17 +137,14 @@ def _incremental_preview(label: str, project: Path) -> Callable[[int], float]:
     """watch's preview after an edit (bench/incremental.py's word edit at the middle of the
     paper, put back the round after), from the print page to the spliced PDF: the incremental
     layout, the untagged write of the pages laid out again, the splice. Wall seconds."""
-    from bench.incremental import word
+    from bench.incremental import keep_layout, word
     from bench.weasy_fast import print_html
-    from pressroom import weasy, weasy_incremental, weasy_lines
+    from pressroom import weasy_incremental, weasy_lines
 
     (project / "build" / "paper.pdf").unlink(missing_ok=True)  # so that it is laid out again
     html, base, roots = print_html(project)
-    laid, state = weasy_incremental.full_layout(html, base, roots)
-    assert state is not None, f"{label}: the layout cannot be restarted"
-    state.pdf = weasy.write(laid.document, preview=True)
     key = f"anchor {label}"
-    weasy_incremental.keep(key, state)
+    keep_layout(key, html, base, roots)
     versions = [word(html), html]
 
     def run(round_: int) -> float:

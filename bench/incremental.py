@@ -34,6 +34,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -83,14 +84,23 @@ def _pages(pdf: bytes) -> int:
         return len(opened.pages)
 
 
+def keep_layout(key: str, html: str, base: Path, roots: list[Path]) -> Any:
+    """A full layout of `html` and its preview, kept under `key` as watch keeps its last
+    preview's (the state the next incremental preview starts from)."""
+    from pressroom import weasy, weasy_incremental
+
+    laid, state = weasy_incremental.full_layout(html, base, roots)
+    assert state is not None, f"{key}: the layout cannot be restarted"
+    state.pdf = weasy.write(laid.document, preview=True)
+    weasy_incremental.keep(key, state)
+    return state
+
+
 def measure_one(label: str, project: Path, rounds: int) -> Rounds:
     from pressroom import weasy, weasy_incremental, weasy_lines
 
     html, base, roots = print_html(project)
-    laid, state = weasy_incremental.full_layout(html, base, roots)
-    assert state is not None, "the paper's layout cannot be restarted"
-    state.pdf = weasy.write(laid.document, preview=True)
-    weasy_incremental.keep(label, state)
+    state = keep_layout(label, html, base, roots)
     result = Rounds(label, state.pages)
     versions = [word(html), html]
     for r in range(rounds):
