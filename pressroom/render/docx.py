@@ -21,6 +21,7 @@ from ..toc import with_docx_toc
 from . import docx_bookmarks, docx_sections
 from .base import Draft, PandocJob
 from .docx_equations import with_equation_tabs
+from .docx_math import valid_math
 from .page import MARKUP
 
 
@@ -55,10 +56,12 @@ class DocxRenderer:
         landscape = docx_sections.MARKED in job.stdin  # (the cited AST may be released by now)
 
         def document(xml: str) -> str:
-            xml = docx_bookmarks.after_tables(xml)
+            xml = docx_bookmarks.after_tables(valid_math(xml))
             return docx_sections.sections(xml) if landscape else xml
 
-        body = rewrite_parts(body, {"word/document.xml": document})
+        body = rewrite_parts(
+            body, {"word/document.xml": document, "word/footnotes.xml": valid_math}
+        )
         return Output(project.output(cited.doc.name, self.fmt), body, cited.inputs | job.inputs)
 
 
