@@ -114,6 +114,7 @@ def _open(settings: Settings, project: Any) -> None:
     """Open the main result in the system's viewer: the paper (else the first document) in
     the first --to format, else its PDF."""
     from .targets import outputs
+    from .viewer import open_file
 
     known = outputs(project)
     if not known:
@@ -123,7 +124,7 @@ def _open(settings: Settings, project: Any) -> None:
     fmt = next(f for f in order if f in known[doc] or f == order[-1])
     path = project.output(doc, fmt)
     if path.is_file():
-        click.launch(str(path))
+        open_file(path, _shown(path))
 
 
 @main.command("diff")
