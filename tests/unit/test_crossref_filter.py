@@ -44,6 +44,22 @@ def test_figure_references(text: str, printed: str) -> None:
     assert out.rstrip().endswith(printed)
 
 
+def test_every_captioned_figure_is_numbered_with_an_id_or_without() -> None:
+    """As LaTeX numbers every captioned figure, and Chicago's figures run in one sequence: the
+    numbers a reader sees have no gaps. An image without a caption is not a figure."""
+    out = plain(
+        "![A mill.](mill.png){#fig-mill}\n\n![A town, with no id.](town.png)\n\n"
+        "![](bare.png)\n\n![A quay.](quay.png){#fig-quay}\n\nSee @fig-quay.\n"
+    )
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines == [
+        "Figure 1. A mill.",
+        "Figure 2. A town, with no id.",
+        "Figure 3. A quay.",
+        "See figure 3.",
+    ]
+
+
 def test_equations_numbered_and_referenced() -> None:
     out = plain(
         "$$ a = b $$ {#eq-first}\n\n$$\nc = d\n$$ {#eq:second}\n\nBy @eq-first and @eq:second.\n"
