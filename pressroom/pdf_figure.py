@@ -2,8 +2,8 @@
 do): its first page drawn as a PNG with PDFium, which every output then carries as it would a
 PNG figure. WeasyPrint cannot draw a PDF and Word cannot show one.
 
-The PNG is kept in build/.cache/figures/ under the PDF's content hash, so a rebuild does not
-draw it again."""
+The PNG is kept in build/.cache/figures/ under the PDF's content hash (figure_cache.py), so a
+rebuild does not draw it again."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pikepdf
 
-from .cache import cache_path, digest
 from .config import Project
 from .errors import BuildWarning, PressroomError
+from .figure_cache import entry, source_digest
 from .write import write_if_changed
 
 DPI = 300  # print resolution at the figure's own size
 MAX_SIDE = 6000  # pixels on the longer side: a poster-sized page is drawn smaller, not huge
-RENDERER = "pdfium-1"  # part of the cache key: a change in how figures are drawn redraws them
+RENDERER = "pdfium-1"  # in the cache file's name: a change in how figures are drawn redraws them
 
 # PDFium is not thread-safe: documents of a parallel build draw their figures one at a time.
 _LOCK = threading.Lock()
@@ -42,9 +42,9 @@ def pdf_figure(
 ) -> PdfFigure:
     """The PNG of the PDF `data`'s first page, from the cache or drawn now; a PDF that cannot
     be drawn (broken, encrypted, no pages) is an `asset.pdf` error at `where`."""
-    key = digest(RENDERER.encode(), data)
-    cached = cache_path(project, f"figures/{key}.png")
-    meta = cache_path(project, f"figures/{key}.txt")
+    key = source_digest(data)
+    cached = entry(project, key, f"{RENDERER}.png")
+    meta = entry(project, key, f"{RENDERER}.txt")
     if cached.is_file() and meta.is_file():
         width, pages = meta.read_text("ascii").split()
         return PdfFigure(cached.read_bytes(), float(width), int(pages))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from . import figure_cache
 from .config import Project, load_document
 from .depfile import CHANGED_DURING_BUILD, make_escape, make_rule, read_record
 from .write import write_if_changed
@@ -23,7 +24,9 @@ def may_stamp(project: Project, targets: frozenset[str] | None) -> bool:
 
 
 def record(project: Project, targets: frozenset[str] | None) -> None:
-    """After a good build: write what make reads, and set the stamp if this build may."""
+    """After a good build: write what make reads, and set the stamp if this build may. Then,
+    as every output's record has been read, the converted figures none is made from go
+    (figure_cache.prune)."""
     if not may_stamp(project, targets):
         return
     deps = project.build_dir / ".deps"
@@ -38,6 +41,8 @@ def record(project: Project, targets: frozenset[str] | None) -> None:
     write_if_changed(deps / "outputs.mk", text.encode("utf-8"))
     records = [read_record(project.build_dir, out) or {} for out in outputs]
     inputs = {p for r in records for p in r}
+    # Every output's record at hand: the converted figures none of them was made from go.
+    figure_cache.prune(project, {digest for r in records for digest in r.values()})
     write_if_changed(deps / "built.d", make_rule(project.root, deps / "built", inputs).encode())
     (deps / "built").touch()
     if any(digest == CHANGED_DURING_BUILD for r in records for digest in r.values()):

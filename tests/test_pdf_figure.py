@@ -17,6 +17,7 @@ from PIL import Image
 from weasyprint import HTML
 
 from pressroom.errors import PressroomError
+from pressroom.figure_cache import source_digest
 from pressroom.pdf_figure import _draw
 
 from .conftest import PROJECTS, Run, run_build
@@ -119,6 +120,29 @@ def test_a_rebuild_uses_the_cached_png(built: Run, tmp_path: Path) -> None:
     run = run_build(project, "--to", "html")
     assert run.code == 0, run.stderr
     assert png_sizes((project / "build" / "paper.html").read_bytes()) == [(30, 20)]
+
+
+def test_a_figure_no_output_uses_leaves_the_cache(built: Run, tmp_path: Path) -> None:
+    """build/.cache/figures keeps what the outputs are made from: a figure taken out of the
+    paper keeps its PNG while an output still made from it remains (a build of the HTML
+    alone), and loses it at the next build of everything."""
+    project = tmp_path / "pdffig"
+    shutil.copytree(built.project, project)
+    cache = project / "build" / ".cache" / "figures"
+    old = source_digest((project / "manuscript" / "figures" / "plot.pdf").read_bytes())
+    other = figure_pdf(1, 1)
+    (project / "manuscript" / "figures" / "other.pdf").write_bytes(other)
+    paper = project / "manuscript" / "paper.md"
+    paper.write_text(paper.read_text("utf-8").replace("plot.pdf", "other.pdf"), "utf-8")
+
+    def sources() -> set[str]:
+        return {p.name.split(".", 1)[0] for p in cache.iterdir()}
+
+    assert run_build(project, "--to", "html").code == 0
+    assert sources() == {old, source_digest(other)}  # the PDF and DOCX are still made from it
+    assert run_build(project).code == 0
+    assert sources() == {source_digest(other)}
+    assert len(list(cache.iterdir())) == 2  # the PNG and its size
 
 
 def test_a_broken_pdf_is_a_located_error(tmp_path: Path) -> None:
