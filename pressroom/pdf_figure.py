@@ -54,6 +54,12 @@ def pdf_figure(
     return figure
 
 
+def page_png(data: bytes) -> bytes:
+    """The first page of a PDF pressroom made itself (an SVG figure laid out by WeasyPrint for
+    the DOCX: render/docx_svg.py), drawn as a PDF figure is."""
+    return _draw(data, "(drawn)", (Path(), None)).png
+
+
 def multipage_warning(
     figure: PdfFigure, target: str, where: tuple[Path, int | None]
 ) -> BuildWarning | None:

@@ -18,7 +18,7 @@ from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from ..toc import with_docx_toc
-from . import docx_bookmarks, docx_sections
+from . import docx_bookmarks, docx_sections, docx_svg
 from .base import Draft, PandocJob
 from .docx_equations import with_equation_tabs
 from .docx_math import valid_math
@@ -53,6 +53,8 @@ class DocxRenderer:
         draft: Draft | None = None,
     ) -> Output:
         body = with_core_properties(body, author_names(cited.doc.meta), build_time())
+        if docx_svg.has_svg(body):
+            body = docx_svg.with_png_fallbacks(body, project, rewrite_parts)
         landscape = docx_sections.MARKED in job.stdin  # (the cited AST may be released by now)
 
         def document(xml: str) -> str:
@@ -227,9 +229,11 @@ def with_core_properties(data: bytes, authors: list[str], when: dt.datetime) -> 
     return rewrite_parts(data, {"docProps/core.xml": lambda text: _core(text, authors, stamp)})
 
 
-def rewrite_parts(data: bytes, edits: dict[str, Callable[[str], str]]) -> bytes:
+def rewrite_parts(
+    data: bytes, edits: dict[str, Callable[[str], str]], added: dict[str, bytes] | None = None
+) -> bytes:
     """The DOCX with each part named in `edits` rewritten by its function (the part's XML as
-    text in, out); every other part copied as it is, in order."""
+    text in, out); every other part copied as it is, in order; then the parts `added`."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -238,6 +242,8 @@ def rewrite_parts(data: bytes, edits: dict[str, Callable[[str], str]]) -> bytes:
             if info.filename in edits:
                 content = edits[info.filename](content.decode("utf-8")).encode("utf-8")
             z.writestr(info, content)
+        for name, content in (added or {}).items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
