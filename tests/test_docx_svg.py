@@ -25,19 +25,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run
 
 
-def pictures(path: Path) -> list[tuple[Image.Image, bytes]]:
-    """Each picture of the document body: its own image (a:blip r:embed) and its SVG."""
+def targets(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """The relationships of `part` (word/NAME.xml), from its own relationships part."""
+    rels = z.read(part.replace("word/", "word/_rels/") + ".rels").decode("utf-8")
+    return dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+
+
+def pictures(path: Path, part: str = "word/document.xml") -> list[tuple[Image.Image, bytes]]:
+    """Each SVG picture of `part`: its own image (a:blip r:embed) and its SVG, each looked up
+    in the part's own relationships, as a consumer does."""
     with zipfile.ZipFile(path) as z:
-        document = z.read("word/document.xml").decode("utf-8")
-        rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
-        targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        xml = z.read(part).decode("utf-8")
+        named = targets(z, part)
         out = []
-        for blip in re.findall(r"<a:blip\b.*?</a:blip>", document, re.S):
+        for blip in re.findall(r"<a:blip\b.*?</a:blip>", xml, re.S):
             own = re.search(r'<a:blip r:embed="([^"]+)"', blip)
             svg = re.search(r'svgBlip\b[^>]*r:embed="([^"]+)"', blip)
             assert own and svg, blip
-            image = Image.open(io.BytesIO(z.read("word/" + targets[own.group(1)])))
-            out.append((image, z.read("word/" + targets[svg.group(1)])))
+            image = Image.open(io.BytesIO(z.read("word/" + named[own.group(1)])))
+            out.append((image, z.read("word/" + named[svg.group(1)])))
     return out
 
 
@@ -72,3 +78,21 @@ def test_the_png_is_kept_and_used_again(built: Run, tmp_path: Path) -> None:
     assert run_build(project).code == 0
     assert [image.size for image, _ in pictures(project / "build" / "paper.docx")] == [(30, 20)] * 2
     assert list(cache.iterdir()) == [cached]  # a build of everything keeps what it used
+
+
+def test_pictures_in_notes_are_named_in_the_notes_relationships(built: Run) -> None:
+    """pandoc names a note's picture only in the document's relationships; the notes' own
+    part names it too, or Word reports unreadable content and LibreOffice shows nothing."""
+    path = built.build / "paper.docx"
+    source = (built.project / "manuscript" / "figures" / "box.svg").read_bytes()
+    ((image, svg),) = pictures(path, "word/footnotes.xml")  # the SVG, with its PNG
+    assert svg == source and image.convert("RGB").getpixel((450, 225)) == (0xCC, 0x00, 0x33)
+    with zipfile.ZipFile(path) as z:
+        notes = z.read("word/footnotes.xml").decode("utf-8")
+        named = targets(z, "word/footnotes.xml")
+        embeds = re.findall(r'r:embed="([^"]+)"', notes)
+        assert len(embeds) == 3  # the SVG, its PNG, and the blue PNG
+        for rid in embeds:
+            z.getinfo("word/" + named[rid])  # present in the package
+        blue = Image.open(io.BytesIO(z.read("word/" + named[embeds[-1]])))
+        assert blue.convert("RGB").getpixel((20, 10)) == (0x30, 0x60, 0xC0)

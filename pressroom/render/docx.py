@@ -18,7 +18,7 @@ from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
 from ..model import Cited, Output
 from ..toc import with_docx_toc
-from . import docx_bookmarks, docx_sections, docx_svg
+from . import docx_bookmarks, docx_notes, docx_sections, docx_svg
 from .base import Draft, PandocJob
 from .docx_equations import with_equation_tabs
 from .docx_math import valid_math
@@ -55,6 +55,7 @@ class DocxRenderer:
         body = with_core_properties(body, author_names(cited.doc.meta), build_time())
         if docx_svg.has_svg(body):
             body = docx_svg.with_png_fallbacks(body, project, rewrite_parts)
+        body = docx_notes.with_note_pictures(body, rewrite_parts)
         landscape = docx_sections.MARKED in job.stdin  # (the cited AST may be released by now)
 
         def document(xml: str) -> str:

@@ -21,6 +21,7 @@ from ..figure_cache import entry, source_digest
 from ..write import write_if_changed
 
 DOCUMENT = "word/document.xml"
+NOTES = "word/footnotes.xml"  # its pictures name the document's relationships (docx_notes.py)
 RELS = "word/_rels/document.xml.rels"
 TYPES = "[Content_Types].xml"
 RENDERER = "weasyprint-pdfium-1"  # in the cache file's name: a change in drawing redraws them
@@ -46,12 +47,12 @@ def with_png_fallbacks(
     project: Project,
     rewrite: Callable[[bytes, dict[str, Callable[[str], str]], dict[str, bytes]], bytes],
 ) -> bytes:
-    """The DOCX with a PNG for every SVG picture of the document's body that has no image of
-    its own (`rewrite` is docx.rewrite_parts: edits to parts, and parts added)."""
+    """The DOCX with a PNG for every SVG picture of the text and the notes that has no image
+    of its own (`rewrite` is docx.rewrite_parts: edits to parts, and parts added)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        document = z.read(DOCUMENT).decode("utf-8")
+        parts = [p for p in (DOCUMENT, NOTES) if p in z.namelist()]
+        sizes = _sizes([z.read(p).decode("utf-8") for p in parts])
         targets = _image_targets(z.read(RELS).decode("utf-8"))
-        sizes = _sizes(document)
         media = {rid: z.read(f"word/{targets[rid]}") for rid in sizes if rid in targets}
     if not media:
         return data
@@ -59,7 +60,7 @@ def with_png_fallbacks(
         f"word/{_png_target(rid)}": _png(svg, sizes[rid], project) for rid, svg in media.items()
     }
 
-    def document_edit(xml: str) -> str:
+    def pictures_edit(xml: str) -> str:
         return _DRAWING.sub(lambda m: _with_blip(m.group(0), media), xml)
 
     def rels_edit(xml: str) -> str:
@@ -69,7 +70,8 @@ def with_png_fallbacks(
         )
         return xml.replace("</Relationships>", new + "</Relationships>")
 
-    return rewrite(data, {DOCUMENT: document_edit, RELS: rels_edit, TYPES: _with_png_type}, added)
+    edits = {part: pictures_edit for part in parts}
+    return rewrite(data, {**edits, RELS: rels_edit, TYPES: _with_png_type}, added)
 
 
 def _png_id(rid: str) -> str:
@@ -90,11 +92,11 @@ def _image_targets(rels: str) -> dict[str, str]:
     return out
 
 
-def _sizes(document: str) -> dict[str, tuple[int, int]]:
+def _sizes(parts: list[str]) -> dict[str, tuple[int, int]]:
     """Each SVG picture without an image of its own, by relationship id: the largest size
-    (EMU) the document shows it at, so that one PNG serves every use."""
+    (EMU) the parts show it at, so that one PNG serves every use."""
     sizes: dict[str, tuple[int, int]] = {}
-    for drawing in _DRAWING.findall(document):
+    for drawing in (d for part in parts for d in _DRAWING.findall(part)):
         svg, extent = _SVG_BLIP.search(drawing), _EXTENT.search(drawing)
         if svg is None or extent is None or not _BARE_BLIP.search(drawing):
             continue
