@@ -1,6 +1,7 @@
-r"""Text inside math (`\text{}`, `\textbf{}`, `\mbox{}`) in the DOCX: pandoc marks such a run
-both as Word's normal text and with a math style, which the schema refuses; the DOCX moves
-the style to the run's Word properties (render/docx_math.py)."""
+r"""Math in the DOCX, schema-valid where pandoc's OMML is not (render/docx_math.py): text inside
+math (`\text{}`, `\textbf{}`, `\mbox{}`), which pandoc marks both as Word's normal text and
+with a math style, keeps its style in the run's Word properties; a matrix's (`cases`) column
+properties are put in the schema's order."""
 
 from __future__ import annotations
 
@@ -38,13 +39,20 @@ def text_runs(path: Path, part: str) -> dict[str, etree._Element]:
     }
 
 
-def test_pandocs_own_omml_fails_the_schema(tmp_path: Path) -> None:
-    """What the fix is for: the pinned pandoc's DOCX of text in math is invalid as it comes,
-    and valid once its parts are passed through valid_math."""
-    out, _ = pandoc.run(["-f", "markdown", "-t", "docx", "-o", "-"], b"$x \\textbf{if} y$\n")
+@pytest.mark.parametrize(
+    ("tex", "fault"),
+    [
+        (b"$x \\textbf{if} y$", "math}sty"),  # normal text with a math style
+        (b"$\\begin{cases} 1 & x \\\\ 0 & y \\end{cases}$", "math}count"),  # columns out of order
+    ],
+)
+def test_pandocs_own_omml_fails_the_schema(tex: bytes, fault: str, tmp_path: Path) -> None:
+    """What the fix is for: the pinned pandoc's DOCX of such math is invalid as it comes, and
+    valid once its parts are passed through valid_math."""
+    out, _ = pandoc.run(["-f", "markdown", "-t", "docx", "-o", "-"], tex + b"\n")
     raw = tmp_path / "raw.docx"
     raw.write_bytes(out)
-    assert any("math}sty" in fault for fault in invalid_parts(raw))
+    assert any(fault in line for line in invalid_parts(raw))
     fixed = tmp_path / "fixed.docx"
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(fixed, "w") as dst:
         for item in src.infolist():
