@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import pandoc, quotes, tree
+from . import cite_incremental, pandoc, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Project
 from .errors import BuildWarning, PressroomError, PressroomErrors
@@ -45,8 +45,14 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     if library.items:
         args += pandoc.citeproc_args(style, library_file(project, library))
     markdown = _citation_types(assembled.markdown, library.ids)
+    # watch: an edit inside one paragraph is read alone, citeproc's output reused (its module).
+    settings = cite_incremental.settings_digest(args) if cite_incremental.enabled() else ""
+    key = digest(markdown.encode("utf-8"), settings.encode()) if settings else ""
+    again = cite_incremental.again(doc.source, settings, key, markdown, args) if key else None
     try:
-        out, stderr = _run_cached(project, doc.name, args, markdown.encode("utf-8"), doc.source)
+        out, stderr = b"", ""
+        if again is None:
+            out, stderr = _run_cached(project, doc.name, args, markdown.encode("utf-8"), doc.source)
     except pandoc.PandocFailed as exc:
         m = re.search(r"line (\d+)", exc.stderr)
         path, line = assembled.source_map.origin(int(m.group(1)) if m else None)
@@ -54,12 +60,14 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             f"pandoc could not read the document: {exc.stderr.strip()}", path, line, "pandoc.reader"
         ) from None
     try:
-        ast = json.loads(out)
-        _drop_empty_entries(ast, library.notes_only)
-        if quotes.american(str(meta["lang"])):
-            quotes.punctuation_inside(ast)
+        ast = again if again is not None else json.loads(out)
+        if again is None:  # (the paragraphs an incremental cite reuses had this done)
+            _drop_empty_entries(ast, library.notes_only)
+            if quotes.american(str(meta["lang"])):
+                quotes.punctuation_inside(ast)
         citations, notes, keys = _citations(ast)
-        pandoc.to_json(ast)  # the later stages serialise it again: fail here, at the document
+        # The later stages serialise it again: fail here, at the document.
+        data = pandoc.to_json(ast)
     except RecursionError:
         # 5,000 nested <div>s: pandoc reads them, Python's JSON and tree walks cannot.
         raise PressroomError(
@@ -70,6 +78,9 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ) from None
     _check_keys(assembled, library, keys, ast)
     _check_notes(assembled, ast)
+    warned = pandoc_warnings(assembled, stderr)
+    if key:
+        cite_incremental.remember(doc.source, settings, key, markdown, data, not warned)
     return Cited(
         doc=doc,
         ast=ast,
@@ -81,10 +92,11 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         keys=frozenset(keys),
         warnings=(
             *doc.warnings,
-            *pandoc_warnings(assembled, stderr),
+            *warned,
             *raw_tex_warnings(assembled, ast),
             *jinja_comments(assembled),
         ),
+        origin=key,
     )
 
 

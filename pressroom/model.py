@@ -50,6 +50,7 @@ class Cited:
     notes: int = 0
     keys: frozenset[str] = field(default_factory=frozenset)
     warnings: tuple[BuildWarning, ...] = ()  # pandoc's, mapped to the source
+    origin: str = ""  # watch: the key of the cite that made the AST (cite_incremental.py)
 
 
 @dataclass(frozen=True)

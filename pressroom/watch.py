@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -204,6 +205,8 @@ class Preview:
                 errors += [e.format(cwd) for e in result.errors]
                 corpus = result.corpus or corpus
             if phase == "html":
+                if not edited:  # watch just started: every document cited (pandoc's cache)
+                    corpus = _cite_all(project, corpus)  # so the first edit is read alone
                 self._corpus = corpus
             elif not edited:  # watch just started: the PDFs' layouts, for the first edit
                 _prime(project, corpus)
@@ -261,6 +264,20 @@ def _prime(project: Any, corpus: Corpus | None) -> None:
             pdf.prime(embed_assets(corpus.cited(name), project), project)
         except Exception as exc:  # (its own build reports its errors)
             weasy_incremental.log.info("%s.pdf: not laid out ahead (%s)", name, exc)
+
+
+def _cite_all(project: Any, corpus: Corpus | None) -> Corpus | None:
+    """Each document cited once (from pandoc's cache where its outputs were current), so that
+    the incremental cite (cite_incremental.py) has a cite to start the first edit from; a
+    document that fails is left to its build, which reports it."""
+    try:
+        corpus = corpus.carried_to(project) if corpus is not None else Corpus(project)
+    except PressroomError:  # (a library that does not load: the build said so)
+        return corpus
+    for name in project.documents:
+        with contextlib.suppress(PressroomError):  # (its build reports it)
+            corpus.cited(name)
+    return corpus
 
 
 def _size(path: Path) -> int:
@@ -323,7 +340,9 @@ def watch(
     """Serve build/ on 127.0.0.1:PORT, build, then rebuild on every change until Ctrl-C;
     `open_browser` opens the served index in the system's browser."""
     # WeasyPrint is imported once, here: a rebuild does not pay its 0.4 s again.
-    from . import weasy  # noqa: F401
+    from . import cite_incremental, weasy  # noqa: F401
+
+    cite_incremental.enable()  # an edit inside one paragraph: that paragraph read alone
 
     _say_previews()
 
