@@ -706,3 +706,15 @@ register(
         wrap=_deferred("weasy_tables", "wrap_table_layout"),
     )
 )
+
+# draw_first_line reading a line's glyphs from Pango in one block (the tagged write's text)
+register(
+    WrapPatch(
+        name="draw-glyphs-in-one-read",
+        module="weasyprint.draw.text",
+        target="draw_first_line",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_draw", "wrap_draw_first_line"),
+    )
+)

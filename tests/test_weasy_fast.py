@@ -17,7 +17,7 @@ import tinyhtml5
 from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
-from pressroom import weasy, weasy_patch
+from pressroom import weasy, weasy_draw, weasy_patch
 
 from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
 from .readers import note_pages, pdf_pages
@@ -114,6 +114,50 @@ def test_page_references_cache_writes_the_same_bytes(fast_and_plain: None, tmp_p
     document = weasy.layout(html, tmp_path, [tmp_path]).document
     assert len(document.pages) >= 5
     assert weasy.write(document) == plain
+
+
+MIXED_TEXT = (
+    "<p>Justified text in <i>italic</i>, <b>bold</b> and <span class='sc'>small caps</span>, "
+    "with kerning (AVAWaTo), ligatures (office, affluent), a letter-spaced "
+    "<span class='ls'>phrase</span>, a note call<sup>12</sup>, figures 1,234.56, "
+    "Japanese 日米の技術摩擦 in IPAex Mincho, a zero-width\u200bspace and a soft\u00adhyphen. "
+    + " ".join(WORDS)
+    + "</p>"
+)
+MARKED_TEXT = (  # lines WeasyPrint draws itself: marks set by the shaper, .notdef, ellipsis
+    "<p>Marks placed by the shaper: q\u0301 x\u0323\u0302 and a missing glyph \U000f0001.</p>"
+    "<p class='cut'>A line cut short with an ellipsis because it is far too long to fit.</p>"
+)
+
+
+def draw(html: str, tmp: Path, fast: bool) -> tuple[bytes, dict[str, int]]:
+    """A fresh layout (fresh fonts) written as a tagged PDF; the draw patch's line counts."""
+    weasy_patch.configure(fast=fast)
+    counts = dict(weasy_draw.drawn_counts)
+    pdf = weasy.write(weasy.layout(html, tmp, [tmp]).document)
+    return pdf, {k: weasy_draw.drawn_counts[k] - counts[k] for k in counts}
+
+
+def test_text_drawn_from_glyph_arrays_is_the_same_pdf(fast_and_plain: None, tmp_path: Path) -> None:
+    style = """
+      @page { size: 110mm 160mm; margin: 10mm; }
+      body { font: 10pt/1.35 'Linux Libertine O', 'IPAexMincho', serif; text-align: justify;
+             hyphens: auto; }
+      .sc { font-variant: small-caps; } .ls { letter-spacing: 0.12em; }
+      .cut { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 30mm; }"""
+    head = f"<html lang='en'><head><title>T</title><style>{style}</style></head><body>"
+    common = head + MIXED_TEXT * 6 + "</body></html>"
+    plain, plain_counts = draw(common, tmp_path, fast=False)
+    fast, fast_counts = draw(common, tmp_path, fast=True)
+    assert "draw-glyphs-in-one-read" in weasy_patch.applied()
+    assert plain_counts["read"] == 0 and fast_counts["released"] == 0
+    assert fast_counts["read"] > 40, fast_counts
+    assert fast == plain, "the same content streams, fonts and widths, byte for byte"
+    marked = head + MARKED_TEXT + "</body></html>"
+    plain, _ = draw(marked, tmp_path, fast=False)
+    fast, fast_counts = draw(marked, tmp_path, fast=True)
+    assert fast_counts["released"] >= 2, fast_counts  # handed back before drawing anything
+    assert fast == plain
 
 
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
