@@ -22,8 +22,21 @@ from .styles import resolve_style
 from .write import write_if_changed
 
 
+class Waiting(Exception):
+    """In a worker (schedule.py): the document being read asks for another's citations
+    (cited_in) that no process has read yet; the schedule reads that one first."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 class Corpus:
     """Documents as cited by this build, by name."""
+
+    # In a worker: a document another one reads is read by the schedule, not within it (each
+    # document is cited once, in one process, whatever order the workers take them in).
+    defer: bool = False
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -54,6 +67,8 @@ class Corpus:
                 None,
                 "jinja.cycle",
             )
+        if self.defer and self._reading:
+            raise Waiting(name)
         from .jinja_globals import source_globals  # the globals call back into the corpus
 
         self._reading.append(name)
@@ -112,6 +127,11 @@ class Corpus:
         """The documents cited so far in this build, by name."""
         return dict(self._cited)
 
+    def adopt(self, cited: dict[str, Cited]) -> None:
+        """Documents another process cited (their citations, perhaps without their AST)."""
+        for name, c in cited.items():
+            self._cited.setdefault(name, c)
+
     def citation_index(self, cited: Cited) -> Path:
         """build/.cache/NAME.citations.json: where a document cites each source, rewritten only
         when that changes (what other documents' cited_in() depends on)."""
@@ -123,7 +143,9 @@ class Corpus:
     def cited_in(self, ident: str, document: str) -> tuple[dict[str, Any], Path]:
         """Where `document` cites source `ident` (its notes and sections), and the file that
         records it (an input of the asking document)."""
-        other = self.cited(document)
+        # Its citations, whether or not its AST is still held (released after its writers, or
+        # cited in another process).
+        other = self._cited.get(document) or self.cited(document)
         notes: list[int] = []
         sections: list[dict[str, Any]] = []
         for c in other.citations:

@@ -1,28 +1,34 @@
-"""Documents rendered on both cores: a pool of forked workers, and their signals.
+"""Two forked worker processes, their pipes and their signals (schedule.py decides what each
+does, and when).
 
-The workers are forked after the read phase, so each inherits the cited documents (and the
-imported WeasyPrint) from the parent's memory instead of citing again. Where fork is not
-available (macOS's default, Windows), or only one document needs a PDF, the caller renders in
-its own process."""
+The workers are forked before any document is read, while the build has no other thread, so
+each inherits the project, the library and the imported modules from the parent's memory. A
+worker keeps what it read between tasks (a document it cited is there when it renders it), and
+sends its messages back through its pipe. Where fork is not available (macOS's default,
+Windows), the caller reads and renders in its own process."""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import importlib
 import multiprocessing
 import os
 import signal
 import threading
+import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
 from typing import Any
-
-from .errors import BuildWarning, Diagnostics
 
 WORKERS = 2
 
-# The job the forked workers run, set by `run` just before the fork (a closure over this
-# build's corpus cannot be pickled, and need not be: the children inherit it).
-_JOB: Callable[[str, set[str], Diagnostics], None] | None = None
+# What a worker does with a task: handle(task, send), `send` passing a message to the parent.
+Handler = Callable[[Any, Callable[[Any], None]], None]
+
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+# The handler the forked workers run, set just before the fork (a closure over this build's
+# corpus cannot be pickled, and need not be: the children inherit it).
+_HANDLER: Handler | None = None
 
 
 def available() -> bool:
@@ -31,53 +37,114 @@ def available() -> bool:
 
 def preload_weasyprint() -> None:
     """Import WeasyPrint (0.4 s) on a thread while pandoc runs in its own processes; the PDF
-    renderer's own import then finds it loaded (Python's import lock makes this safe)."""
-    threading.Thread(target=importlib.import_module, args=("pressroom.weasy",), daemon=True).start()
+    renderer's own import then finds it loaded (Python's import lock makes this safe). Only in
+    a process that forks no more: a thread alive at a fork can leave a lock held in the child."""
+    threading.Thread(target=_import_renderers, daemon=True).start()
 
 
-def run(
-    jobs: dict[str, set[str]],
-    job: Callable[[str, set[str], Diagnostics], None],
-    diagnostics: Diagnostics,
-    size: Callable[[str], int],
-    done: Callable[[str], None] | None = None,
-) -> None:
-    """Run `job(name, formats, diagnostics)` for every document in forked workers, the largest
-    (`size`) first so the other core takes the short ones meanwhile; the workers' warnings are
-    reported by the parent, and `done(name)` called as each document is finished. The first
-    error stops every worker and is raised here."""
-    global _JOB
-    importlib.import_module("pressroom.weasy")  # each forked worker inherits it, loaded
-    _JOB = job
-    order = sorted(jobs, key=lambda n: -size(n))
-    context = multiprocessing.get_context("fork")
-    with cf.ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=context, initializer=_worker_signals
-    ) as pool:
-        futures = {
-            pool.submit(_worker, name, jobs[name], diagnostics.strict): name for name in order
-        }
+def _import_renderers() -> None:
+    for module in ("pressroom.weasy", "pressroom.render"):
+        importlib.import_module(module)
+
+
+class WorkerFailed(Exception):
+    """A worker raised something other than a user error: a bug, with the worker's traceback."""
+
+
+class Workers:
+    """WORKERS forked processes, each running `handler` on the tasks sent to it."""
+
+    def __init__(self, handler: Handler, count: int = WORKERS) -> None:
+        global _HANDLER
+        _HANDLER = handler
+        context = multiprocessing.get_context("fork")
+        self.pipes: list[Connection] = []
+        self.processes: list[Any] = []
+        # Ctrl-C and SIGTERM wait until each child has its own handlers: the parent's would
+        # raise KeyboardInterrupt in a child that has not yet begun to serve.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         try:
-            for future in cf.as_completed(futures):
-                for w in future.result():
-                    diagnostics.warn(w.message, w.kind, w.path, w.line)
-                if done is not None:
-                    done(futures[future])
-        except BaseException:
-            # Ctrl-C, SIGTERM or another document's error: stop the workers now rather than
-            # wait for their documents (an interrupt ends the build within seconds).
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for _ in range(count):
+                mine, theirs = context.Pipe()
+                # The child closes the parent's ends it inherits (its own and the earlier
+                # workers'): a pipe must not stay open through a process that never reads it.
+                ends = [*self.pipes, mine]
+                process = context.Process(target=_serve, args=(theirs, ends), daemon=True)
+                process.start()
+                theirs.close()
+                self.pipes.append(mine)
+                self.processes.append(process)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def send(self, worker: int, task: Any) -> None:
+        self.pipes[worker].send(task)
+
+    def receive(self) -> tuple[int, Any]:
+        """The next message of any worker, as (worker, message); the task's end is the message
+        ("free", None); a user error it raised, ("error", exc). A worker's bug is raised here."""
+        while True:
+            for ready in wait(self.pipes + [p.sentinel for p in self.processes]):
+                if ready in self.pipes:
+                    worker = self.pipes.index(ready)
+                    try:
+                        message = ready.recv()
+                    except EOFError:
+                        break  # it died: its sentinel says so below
+                    if message[0] == "bug":
+                        raise WorkerFailed(message[1])
+                    return worker, message
+            for process in self.processes:
+                if process.exitcode is not None:
+                    raise WorkerFailed(f"a worker process ended (exit code {process.exitcode})")
+
+    def close(self) -> None:
+        """The work is done: each worker ends."""
+        for pipe in self.pipes:
+            pipe.send(None)
+            pipe.close()
+        for process in self.processes:
+            process.join()
+
+    def stop(self) -> None:
+        """Ctrl-C, SIGTERM or an error: stop the workers now rather than wait for their
+        documents (an interrupt ends the build within seconds); each stops its pandoc."""
+        for process in self.processes:
+            if process.exitcode is None:
                 process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        for process in self.processes:
+            process.join(10)
+            if process.exitcode is None:  # stuck where its SIGTERM handler cannot run
+                process.kill()
+                process.join()
+        for pipe in self.pipes:
+            pipe.close()
 
 
-def _worker(name: str, formats: set[str], strict: bool) -> list[BuildWarning]:
-    """One document in a worker process; its warnings go back to the parent to print."""
-    assert _JOB is not None
-    diagnostics = Diagnostics(echo=False, strict=strict)
-    _JOB(name, formats, diagnostics)
-    return diagnostics.warnings
+def _serve(pipe: Connection, ends: list[Connection]) -> None:
+    """A worker: tasks from the pipe until None; each task's messages, then ("free", None)."""
+    assert _HANDLER is not None
+    _worker_signals()
+    for end in ends:
+        end.close()
+    preload_weasyprint()  # while its first document is read (pandoc runs meanwhile)
+    from .errors import PressroomError
+
+    while True:
+        try:
+            task = pipe.recv()
+        except EOFError:
+            task = None
+        if task is None:
+            os._exit(0)
+        try:
+            _HANDLER(task, pipe.send)
+        except PressroomError as exc:
+            pipe.send(("error", exc))
+        except BaseException:
+            pipe.send(("bug", traceback.format_exc()))
+            continue
+        pipe.send(("free", None))
 
 
 def _worker_signals() -> None:
@@ -92,3 +159,4 @@ def _worker_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)

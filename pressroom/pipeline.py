@@ -14,11 +14,10 @@ second pass."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import freshness, parallel, stamp
+from . import freshness, parallel, schedule, stamp
 from .assets import embed_assets
 from .config import PACKAGE, Project
 from .depfile import record_path, settings_mark, write_record
@@ -75,17 +74,65 @@ def build(project: Project, request: Request, diagnostics: Diagnostics) -> Resul
     plan = freshness.plan(project, request.targets)
     result = Result()
     if plan.stale:
-        if any("pdf" in f for f in plan.stale.values()):
-            parallel.preload_weasyprint()
         earlier = request.corpus
         corpus = result.corpus = earlier.carried_to(project) if earlier else Corpus(project)
-        _read(corpus, plan, request)
-        _library_summary(corpus, diagnostics)
-        _render(corpus, plan.stale, request, diagnostics, result)
+        if _on_two_cores(plan, request):
+            _scheduled(corpus, plan, request, diagnostics, result)
+        else:
+            if any("pdf" in f for f in plan.stale.values()):
+                parallel.preload_weasyprint()
+            _read(corpus, plan, request)
+            _library_summary(corpus, diagnostics)
+            _render(corpus, plan.stale, request, diagnostics, result)
     freshness.refresh(plan.refresh)
     if not result.errors:
         stamp.record(project, request.targets)
     return result
+
+
+def _on_two_cores(plan: freshness.Plan, request: Request) -> bool:
+    """Read and render on two forked workers (schedule.py) when more than one PDF is to be
+    made; watch (keep_going) builds in its own process, the edited document first."""
+    pdfs = [n for n, formats in plan.stale.items() if "pdf" in formats]
+    return request.parallel and not request.keep_going and len(pdfs) > 1 and parallel.available()
+
+
+def _scheduled(
+    corpus: Corpus,
+    plan: freshness.Plan,
+    request: Request,
+    diagnostics: Diagnostics,
+    result: Result,
+) -> None:
+    """Phases 1 and 2 on two cores, each document rendered as soon as it is read (schedule.py).
+    On an error, phase 1 again in this process: its first error is the one a serial build
+    reports (the documents' order, a circle of documents named from where it starts)."""
+    project = corpus.project
+
+    def render(corpus: Corpus, name: str, formats: set[str], diagnostics: Diagnostics) -> None:
+        build_document(corpus, name, formats, diagnostics)
+
+    def finished(name: str) -> None:
+        result.built.extend(f"{name}.{f}" for f in sorted(plan.stale[name]))
+        if request.progress is not None:
+            for f in sorted(plan.stale[name]):
+                request.progress.finished(project.output(name, f))
+
+    try:
+        schedule.run(
+            corpus,
+            plan,
+            request.targets,
+            request.progress,
+            diagnostics,
+            render,
+            lambda: _library_summary(corpus, diagnostics),
+            finished,
+            lambda n: _size(project, n),
+        )
+    except PressroomError:
+        _read(corpus, plan, request)
+        raise
 
 
 def _read(corpus: Corpus, plan: freshness.Plan, request: Request) -> None:
@@ -124,26 +171,9 @@ def _render(
     diagnostics: Diagnostics,
     result: Result,
 ) -> None:
-    """Phase 2: render and write each stale output."""
+    """Phase 2, in this process: render and write each stale output."""
     project = corpus.project
     names = sorted(stale, key=lambda n: (n not in request.first, project.documents.index(n)))
-    pdfs = [n for n in names if "pdf" in stale[n]]
-    if request.parallel and not request.keep_going and len(pdfs) > 1 and parallel.available():
-        job = _job(corpus)
-        listener = request.progress
-        if listener is not None:
-            for n in names:
-                for f in sorted(stale[n]):
-                    listener.started(n, f)
-
-        def done(name: str) -> None:
-            for f in sorted(stale[name]):
-                if listener is not None:
-                    listener.finished(project.output(name, f))
-
-        parallel.run(stale, job, diagnostics, lambda n: _size(project, n), done)
-        result.built += [f"{n}.{f}" for n in names for f in sorted(stale[n])]
-        return
     for name in names:
         try:
             outputs = build_document(
@@ -155,13 +185,6 @@ def _render(
             result.errors.append(exc)
             continue
         result.built += [o.path.name for o in outputs]
-
-
-def _job(corpus: Corpus) -> Callable[[str, set[str], Diagnostics], None]:
-    def job(name: str, formats: set[str], diagnostics: Diagnostics) -> None:
-        build_document(corpus, name, formats, diagnostics)
-
-    return job
 
 
 def _size(project: Project, name: str) -> int:
