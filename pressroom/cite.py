@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import cite_incremental, pandoc, quotes, tree
+from . import cite_incremental, cite_reading, pandoc, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Project
 from .errors import BuildWarning, PressroomError, PressroomErrors
-from .model import Assembled, Citation, Cited
+from .model import Assembled, Cited
 from .references import Library
 from .write import write_if_changed
 
@@ -61,11 +61,9 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ) from None
     try:
         ast = again if again is not None else json.loads(out)
-        if again is None:  # (the paragraphs an incremental cite reuses had this done)
-            _drop_empty_entries(ast, library.notes_only)
-            if quotes.american(str(meta["lang"])):
-                quotes.punctuation_inside(ast)
-        citations, notes, keys = _citations(ast)
+        # (the paragraphs an incremental cite reuses had the bibliography and quotes fixed)
+        notes_only = library.notes_only if again is None else None
+        reading = cite_reading.read(ast, notes_only, quotes.american(str(meta["lang"])))
         # The later stages serialise it again: fail here, at the document.
         data = pandoc.to_json(ast)
     except RecursionError:
@@ -76,8 +74,10 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             None,
             "limit.depth",
         ) from None
-    _check_keys(assembled, library, keys, ast)
-    _check_notes(assembled, ast)
+    keys = reading.keys
+    _check_keys(assembled, library, reading)
+    _check_notes(assembled, reading.undefined_note)
+    raw_tex = reading.raw_tex if not reading.dropped else _raw_tex_spans(ast)
     warned = pandoc_warnings(assembled, stderr)
     if key:
         cite_incremental.remember(doc.source, settings, key, markdown, data, not warned)
@@ -85,15 +85,15 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         doc=doc,
         ast=ast,
         source_map=assembled.source_map,
-        citations=tuple(citations),
+        citations=tuple(reading.citations),
         # A document that cites nothing does not depend on the library or the style.
         inputs=assembled.inputs | (set(library.files) | {style} if keys else set()),
-        notes=notes,
+        notes=reading.notes,
         keys=frozenset(keys),
         warnings=(
             *doc.warnings,
             *warned,
-            *raw_tex_warnings(assembled, ast),
+            *raw_tex_warnings(assembled, raw_tex),
             *jinja_comments(assembled),
         ),
         origin=key,
@@ -181,7 +181,7 @@ def pandoc_warnings(assembled: Assembled, stderr: str) -> list[BuildWarning]:
             continue
         message = raw.removeprefix("[WARNING] ").strip()
         if "no printed form" in message:
-            continue  # by design: the style omits it and _drop_empty_entries removes it
+            continue  # by design: the style omits it and cite_reading removes it
         kind = next((k for text, k in _PANDOC_KINDS if text in message), "pandoc.warning")
         path, line = assembled.doc.source, None
         m = re.search(r"at line (\d+)", message)
@@ -199,28 +199,29 @@ def pandoc_warnings(assembled: Assembled, stderr: str) -> list[BuildWarning]:
     return found
 
 
-def raw_tex_warnings(assembled: Assembled, ast: dict[str, Any]) -> list[BuildWarning]:
-    """Raw LaTeX that rawtex.lua could not map to Markdown's elements: printed as written, and
-    said at its line."""
+def raw_tex_warnings(assembled: Assembled, spans: list[tree.Node]) -> list[BuildWarning]:
+    """Raw LaTeX that rawtex.lua could not map to Markdown's elements (its `raw-tex` spans, in
+    document order): printed as written, and said at its line."""
     found = []
-
-    def visit(node: tree.Node) -> None:
-        if node.get("t") == "Span" and "raw-tex" in node["c"][0][1]:
-            text = tree.text(node["c"][1])
-            # A block of several lines (\begin{tabbing} ... \end{tabbing}) is found by its first.
-            first = text.strip().split("\n", 1)[0]
-            path, line = assembled.source_map.locate(first, whole=False)
-            message = f"raw LaTeX '{text.strip()}' is not understood here: printed as written"
-            missing = tree.attr_value(node["c"][0], "missing")
-            if missing:  # crossref.lua: a LaTeX reference to a label that names nothing
-                message = (
-                    f"'{text.strip()}' refers to '{missing}', but no figure, table, equation, "
-                    f"listing or heading has that \\label or id: printed as written"
-                )
-            found.append(BuildWarning(message, "markdown.raw-tex", path, line))
-
-    tree.walk(ast["blocks"], visit)
+    for node in spans:
+        text = tree.text(node["c"][1])
+        # A block of several lines (\begin{tabbing} ... \end{tabbing}) is found by its first.
+        first = text.strip().split("\n", 1)[0]
+        path, line = assembled.source_map.locate(first, whole=False)
+        message = f"raw LaTeX '{text.strip()}' is not understood here: printed as written"
+        missing = tree.attr_value(node["c"][0], "missing")
+        if missing:  # crossref.lua: a LaTeX reference to a label that names nothing
+            message = (
+                f"'{text.strip()}' refers to '{missing}', but no figure, table, equation, "
+                f"listing or heading has that \\label or id: printed as written"
+            )
+        found.append(BuildWarning(message, "markdown.raw-tex", path, line))
     return found
+
+
+def _raw_tex_spans(ast: dict[str, Any]) -> list[tree.Node]:
+    """The `raw-tex` spans of `ast`, in document order (read again after links became spans)."""
+    return [n for n in tree.nodes(ast["blocks"], "Span") if "raw-tex" in n["c"][0][1]]
 
 
 # A standard Jinja comment: sources comment with {## ##} (templating.py), so this one would be
@@ -245,107 +246,28 @@ def jinja_comments(assembled: Assembled) -> list[BuildWarning]:
     return found
 
 
-# A note reference with no definition: pandoc keeps it as text ("[^x]"), so say so instead.
-_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+def _check_notes(assembled: Assembled, undefined: str | None) -> None:
+    """An undefined note `[^x]` (the first pandoc left as text) is an error at its line, not
+    text in the output."""
+    if undefined is not None:
+        path, line = assembled.source_map.locate(undefined)
+        raise PressroomError(
+            f"note '{undefined}' has no definition; add a line "
+            f"'{undefined}: the note's text' (or write \\[^ for the characters)",
+            path,
+            line,
+            "note.undefined",
+        )
 
 
-def _check_notes(assembled: Assembled, ast: dict[str, Any]) -> None:
-    """An undefined note `[^x]` is an error at its line, not text in the output."""
-
-    def visit(node: tree.Node) -> None:
-        if node.get("t") == "Str":
-            m = _NOTE_REF.search(node["c"])
-            if m:
-                path, line = assembled.source_map.locate(m.group(0))
-                raise PressroomError(
-                    f"note '{m.group(0)}' has no definition; add a line "
-                    f"'{m.group(0)}: the note's text' (or write \\[^ for the characters)",
-                    path,
-                    line,
-                    "note.undefined",
-                )
-
-    tree.walk(ast["blocks"], visit)
-
-
-def _drop_empty_entries(ast: dict[str, Any], notes_only: frozenset[str] = frozenset()) -> None:
-    """pandoc leaves an empty bibliography entry for a source the style does not list (CMOS
-    leaves unpublished testimony out, research/citations.md §2), and lists unsigned press
-    items that Chicago cites in notes only (references.notes_only); a reader should see
-    neither, and the citations that linked to them keep their text but lose the dead link."""
-    dropped: set[str] = set()
-
-    def entries(node: tree.Node) -> None:
-        if node.get("t") == "Div" and "csl-bib-body" in node["c"][0][1]:
-            keep = []
-            for d in node["c"][1]:
-                entry = d.get("t") == "Div" and "csl-entry" in d["c"][0][1]
-                omitted = entry and d["c"][0][0].removeprefix("ref-") in notes_only
-                if entry and (omitted or not tree.text(d["c"][1])):
-                    dropped.add("#" + d["c"][0][0])
-                else:
-                    keep.append(d)
-            node["c"][1] = keep
-
-    def links(node: tree.Node) -> None:
-        if node.get("t") == "Link" and node["c"][2][0] in dropped:
-            node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
-
-    tree.walk(ast["blocks"], entries)
-    if dropped:
-        tree.walk(ast["blocks"], links)
-
-
-def _citations(ast: dict[str, Any]) -> tuple[list[Citation], int, set[str]]:
-    """Walk the AST in reading order: note numbers, sections, and every citation key."""
-    found: list[Citation] = []
-    keys: set[str] = set()
-    state: dict[str, Any] = {"note": None, "notes": 0, "section": (None, None, None)}
-
-    def visit(n: tree.Node) -> bool | None:
-        t = n.get("t")
-        if t == "Header":
-            level, attr, inlines = n["c"]
-            number = tree.attr_value(attr, "number")
-            if level <= 2:
-                title = tree.text(
-                    [
-                        i
-                        for i in inlines
-                        if i.get("t") != "Span" or "header-section-number" not in i["c"][0][1]
-                    ]
-                )
-                state["section"] = (number, title, attr[0] or None)
-        elif t == "Note":
-            state["notes"] += 1
-            state["note"] = state["notes"]
-            tree.walk(n["c"], visit)
-            state["note"] = None
-            return True
-        elif t == "Cite":
-            # In a note style, citeproc puts the note inside the Cite: Cite [Note [...]].
-            note = state["note"]
-            if note is None and any(True for _ in tree.nodes(n["c"][1], "Note")):
-                note = state["notes"] + 1
-            for c in n["c"][0]:
-                keys.add(c["citationId"])
-                number, title, ident = state["section"]
-                found.append(Citation(c["citationId"], note, number, title, ident))
-        return None
-
-    tree.walk(ast["blocks"], visit)
-    return found, state["notes"], keys
-
-
-def _check_keys(
-    assembled: Assembled, library: Library, keys: set[str], ast: dict[str, Any]
-) -> None:
+def _check_keys(assembled: Assembled, library: Library, reading: cite_reading.Reading) -> None:
     """Every unknown key, and every cited entry the library had to leave out, as an error at
     its line, all in one run, in source order (not pandoc's silent '(key?)')."""
     source_map = assembled.source_map
-    in_text = _in_text_only(ast)
+    # Keys only ever cited in text (`@name`, not `[@name]`): possibly not meant as citations.
+    in_text = {k for k, m in reading.modes.items() if m == {"AuthorInText"}}
     problems: list[tuple[int, PressroomError]] = []
-    for key in keys:
+    for key in reading.keys:
         at = source_map.find("@" + key) or 0
         found = library.problems_of(key)
         if found:
@@ -396,12 +318,3 @@ def _unknown(
     elif in_text:
         msg += f"; if '@{key}' is not a citation (a handle, an address), write it as '\\@{key}'"
     return PressroomError(msg, path, line, "citation.unknown")
-
-
-def _in_text_only(ast: dict[str, Any]) -> set[str]:
-    """Keys only ever cited in text (`@name`, not `[@name]`): possibly not meant as citations."""
-    modes: dict[str, set[str]] = {}
-    for cite in tree.nodes(ast["blocks"], "Cite"):
-        for c in cite["c"][0]:
-            modes.setdefault(c["citationId"], set()).add(c["citationMode"]["t"])
-    return {k for k, m in modes.items() if m == {"AuthorInText"}}

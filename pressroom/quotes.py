@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import tree
-
 _MARKS = (".", ",")
 _INNER_OPEN, _INNER_CLOSE = "\u2018", "\u2019"
 _OUTER_OPEN = "\u201c"
@@ -21,25 +19,9 @@ def american(lang: str) -> bool:
     return lang.lower() in ("en", "en-us")
 
 
-def punctuation_inside(ast: dict[str, Any]) -> None:
-    """Move `.` and `,` inside a closing single quotation mark that a closing double one follows,
-    in every citation and bibliography entry of `ast` (in place)."""
-
-    def visit(node: tree.Node) -> bool | None:
-        kind = node.get("t")
-        if kind == "Cite":
-            _fix_all(node["c"][1])
-            return True
-        if kind == "Div" and "csl-entry" in node["c"][0][1]:
-            _fix_all(node["c"][1])
-            return True
-        return None
-
-    tree.walk(ast["blocks"], visit)
-
-
-def _fix_all(value: Any) -> None:
-    """Each closing single quotation mark under `value` followed, in the text as printed, by
+def fix_all(value: Any) -> None:
+    """In a citation's or a bibliography entry's content (cite_reading.py calls it for each):
+    each closing single quotation mark under `value` followed, in the text as printed, by
     a period or comma and then a closing double quotation mark: whether the mark sits in the
     same span as the quotation marks or not (citeproc nests them either way)."""
     leaves: list[dict[str, Any]] = []
