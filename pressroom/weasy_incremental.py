@@ -97,6 +97,7 @@ class State:
     sizes: dict[str, Any]  # the style computer's initial page sizes (set by page 1)
     files: dict[Path, tuple[int, int]]  # the files read: (mtime_ns, size)
     pdf: bytes = b""  # the untagged preview PDF of these pages
+    origin: str = ""  # the key of the cite the page was made from (cite_incremental.py)
 
     @property
     def pages(self) -> int:
@@ -592,15 +593,20 @@ def preview(
     base: Path,
     roots: list[Path],
     locate: Callable[[str], tuple[Path, int | None]] | None = None,
+    origin: str = "",
 ) -> Outcome:
     """The preview PDF of `html` from the last layout kept under `key`, laid out again only
-    where it changed; Outcome.pdf is None when it cannot be (the message says why)."""
+    where it changed; Outcome.pdf is None when it cannot be (the message says why). `origin`
+    names the cite `html` was made from."""
     started = time.perf_counter()
     old = STORE.get(key)
     why = _doubt(old, html)
     if why or old is None:
         return Outcome(None, f"pdf preview in full: {why}")
     if old.html == html:
+        if origin != old.origin:  # (the next edit's print page may be spliced into it)
+            old.origin = origin
+            keep(key, old)
         return Outcome(old.pdf, "pdf preview: the print page did not change")
     change = compare(old.html, html)
     if isinstance(change, str):
@@ -615,7 +621,9 @@ def preview(
     chunk = weasy.write(laid.document, preview=True)
     end = work.resync if work.resync is not None else old.pages
     pdf = splice(old.pdf, chunk, restart, end)
-    keep(key, work.state(html, laid, pdf))
+    state = work.state(html, laid, pdf)
+    state.origin = origin
+    keep(key, state)
     count = len(laid.document.pages)
     where = f"in step again at page {end + 1}" if work.resync is not None else "to the end"
     pages = f"page {restart + 1}" if count == 1 else f"pages {restart + 1}-{restart + count}"

@@ -44,6 +44,10 @@ def render_document(
     # watch: a format's quick draft (the preview PDF) first, before the other formats' pandoc
     # writers run (their jobs walk the whole AST, and the writers would share the cores).
     early = [r for r in chosen if draft is not None and hasattr(r, "start")]
+    for r in early:  # watch: a draft made from the last one, before any writer runs at all
+        quick = getattr(r, "quick", None)
+        if quick is not None and draft is not None:
+            quick(cited, project, draft)
     made = dict(zip([r.fmt for r in early], _bodies(cited, project, early), strict=True))
     outputs: list[Output] = []
     failed: PressroomError | None = None

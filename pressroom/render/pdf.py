@@ -38,10 +38,34 @@ class PdfRenderer:
         settings_file(project)
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        filters = ["--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
-        args = [*html_writer(cited), *filters]
         ast = cited.ast if is_handout(cited.doc.meta) else with_toc(cited.ast, cited.doc.meta)
-        return PandocJob(args, pandoc.to_json(ast), frozenset({PRINT_NOTES, PRINT_URLS}))
+        return PandocJob(_writer(cited), pandoc.to_json(ast), frozenset({PRINT_NOTES, PRINT_URLS}))
+
+    def quick(self, cited: Cited, project: Project, draft: Draft) -> None:
+        """watch: after an edit cited incrementally, the preview drafted from the last print
+        page with the edited paragraph spliced in (pressroom/page_incremental.py), before
+        pandoc writes the whole page; nothing when it cannot be (the whole page follows)."""
+        from .. import page_incremental, weasy_incremental
+
+        out = project.output(cited.doc.name, self.fmt)
+        state = weasy_incremental.STORE.get(str(out))
+        if not incremental_on() or state is None or is_handout(cited.doc.meta):
+            return
+        quiet = Diagnostics(project.root, echo=False)  # (the whole page's build warns)
+        html = page_incremental.spliced(
+            str(out),
+            cited.ast,
+            cited.origin,
+            state.html,
+            state.origin,
+            _writer(cited),
+            lambda body: printable(cited, body, quiet),
+            _BLOCK,
+        )
+        if html is not None:
+            roots = [project.root, *project.template_dirs]
+            locate = lambda needle: _locate(cited, print_sheets(cited.doc, project), needle)  # noqa: E731
+            _quick_preview(out, html, cited.doc, roots, locate, draft, cited.origin)
 
     def render(
         self,
@@ -84,7 +108,10 @@ class PdfRenderer:
         quick = False  # watch: a preview drafted from the last layout's pages
         if draft is not None and incremental_on():
             first = print_html(doc, project, text)[0]
-            quick = _quick_preview(out, first, doc, roots, locate, draft)
+            # (the preview drafted from the spliced page, if that is this page, stands)
+            quick = _check_spliced(str(out), first, cited.origin) or _quick_preview(
+                out, first, doc, roots, locate, draft, cited.origin
+            )
 
         def lay_out() -> Callable[[], Output]:
             state = None  # watch: what this layout leaves for the next preview
@@ -161,7 +188,7 @@ class PdfRenderer:
                 if state is not None:
                     from .. import weasy_incremental
 
-                    state.pdf = preview
+                    state.pdf, state.origin = preview, cited.origin
                     weasy_incremental.keep(str(out), state)
             return lambda: self._written(laid, html, reads, cited, job, project)
 
@@ -221,7 +248,7 @@ def prime(cited: Cited, project: Project) -> None:
     roots = [project.root, *project.template_dirs]
     laid, state = weasy_incremental.full_layout(html, cited.doc.source.parent, roots)
     if state is not None:
-        state.pdf = weasy.write(laid.document, preview=True)
+        state.pdf, state.origin = weasy.write(laid.document, preview=True), cited.origin
         weasy_incremental.keep(str(project.output(cited.doc.name, "pdf")), state)
 
 
@@ -254,6 +281,30 @@ def _recorded_layout(
     return laid, state, result.pdf
 
 
+def _writer(cited: Cited) -> list[str]:
+    """The print page's pandoc writer: HTML, with notes and URLs made for print."""
+    filters = ["--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
+    return [*html_writer(cited), *filters]
+
+
+def _check_spliced(key: str, page: str, origin: str) -> bool:
+    """Whether the preview on disk was laid out from `page`, spliced (page_incremental.py)
+    before pandoc wrote it whole. A spliced page that differs from pandoc's is a bug: said, and
+    the preview is laid out again from pandoc's."""
+    from .. import page_incremental, weasy_incremental
+
+    of, spliced = page_incremental.SPLICED.pop(key, ("", None))
+    if of != origin:
+        return False
+    if spliced is not None and spliced != page:
+        weasy_incremental.log.warning(
+            "%s: the spliced print page differs from pandoc's (a bug): laid out again",
+            Path(key).name,
+        )
+    state = weasy_incremental.STORE.get(key)
+    return spliced == page and state is not None and state.html == page
+
+
 def _quick_preview(
     out: Path,
     html: str,
@@ -261,13 +312,17 @@ def _quick_preview(
     roots: list[Path],
     locate: Callable[[str], tuple[Path, int | None]],
     draft: Draft,
+    origin: str = "",
 ) -> bool:
     """watch: the preview laid out again only from the edit on (pressroom/weasy_incremental.py),
-    drafted before the full layout; False when it cannot be (the progress line says why)."""
+    drafted before the full layout; False when it cannot be (the progress line says why).
+    `origin` names the cite the page was made from."""
     from .. import weasy_incremental
 
     try:
-        outcome = weasy_incremental.preview(str(out), html, doc.source.parent, roots, locate)
+        outcome = weasy_incremental.preview(
+            str(out), html, doc.source.parent, roots, locate, origin
+        )
     except Exception as exc:  # any doubt, a bug included: the full layout follows anyway
         outcome = weasy_incremental.Outcome(None, f"pdf preview in full: {type(exc).__name__}")
     weasy_incremental.log.info("%s: %s", out.name, outcome.message)
