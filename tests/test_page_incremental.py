@@ -115,6 +115,7 @@ def test_watch_render_drafts_from_the_spliced_page(
     second = embed_assets(Corpus(project).cited("paper"), project)
     assert second.origin in cite_incremental.CHANGES
     drafts.clear()
+    caplog.clear()  # (the first render's lines)
     with caplog.at_level(logging.INFO, logger="pressroom.incremental"):
         render_document(second, project, {"pdf"}, Diagnostics(project.root), draft=drafts.append)
     said = [r.getMessage() for r in caplog.records]
