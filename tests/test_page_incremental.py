@@ -53,13 +53,13 @@ def test_spliced_page_equals_whole_page(tmp_path: Path, incremental: object) -> 
     before = cited(project_dir)
     page = whole_page(project_dir, before)
     text = paper_md.read_text("utf-8")
+    quiet = Diagnostics(project_dir, echo=False)
     for name, old, new in EDITS:
         assert text.count(old) == 1, name
         text = text.replace(old, new)
         paper_md.write_text(text, "utf-8")
         after = cited(project_dir)
         assert after.origin in cite_incremental.CHANGES, f"{name}: not cited incrementally"
-        project = load_project(project_dir)
         spliced = page_incremental.spliced(
             "paper",
             after.ast,
@@ -67,7 +67,7 @@ def test_spliced_page_equals_whole_page(tmp_path: Path, incremental: object) -> 
             page,
             before.origin,
             pdf._writer(after),
-            lambda body, c=after: pdf.printable(c, body, Diagnostics(project.root, echo=False)),
+            lambda body, c=after, q=quiet: pdf.printable(c, body, q),
             pdf._BLOCK,
         )
         whole = whole_page(project_dir, after)
