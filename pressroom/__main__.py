@@ -17,6 +17,11 @@ def _interrupted_at_start(signum: int, frame: object) -> None:
 
 def main() -> int:
     # Before the heavy imports: otherwise a Ctrl-C in the first second prints a traceback.
+    # Earlier than this no code of pressroom's can run: a Ctrl-C while Python itself starts
+    # ends as Python ends it. Before it installs its own handler the signal kills the process
+    # (the shell's 130); while its `site` module runs the .pth files (a few ms; some 12 ms
+    # more in an editable install, whose import finder loads pathlib) Python stops with
+    # "Fatal Python error: init_import_site" and exit 1.
     signal.signal(signal.SIGINT, _interrupted_at_start)
     signal.signal(signal.SIGTERM, _interrupted_at_start)
     from .process import run
