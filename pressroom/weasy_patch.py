@@ -718,3 +718,15 @@ register(
         wrap=_deferred("weasy_draw", "wrap_draw_first_line"),
     )
 )
+
+# Layout.setup copying the Pango layout made for the same font settings (layout and write)
+register(
+    WrapPatch(
+        name="layouts-from-templates",
+        module="weasyprint.text.line_break",
+        target="Layout.setup",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_text", "wrap_setup"),
+    )
+)

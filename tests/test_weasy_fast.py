@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import re
 import subprocess
@@ -17,7 +18,7 @@ import tinyhtml5
 from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
-from pressroom import weasy, weasy_draw, weasy_patch
+from pressroom import weasy, weasy_draw, weasy_patch, weasy_text
 
 from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
 from .readers import note_pages, pdf_pages
@@ -158,6 +159,89 @@ def test_text_drawn_from_glyph_arrays_is_the_same_pdf(fast_and_plain: None, tmp_
     fast, fast_counts = draw(marked, tmp_path, fast=True)
     assert fast_counts["released"] >= 2, fast_counts  # handed back before drawing anything
     assert fast == plain
+
+
+FONT_SETTINGS_HTML = (  # text in many font settings: each makes its own Pango layouts
+    "<html lang='en'><head><title>T</title><style>"
+    "@page { size: 110mm 160mm; margin: 10mm; }"
+    "body { font: 10pt/1.35 'Linux Libertine O', serif; text-align: justify; hyphens: auto; }"
+    ".u { text-decoration: underline; } .s { text-decoration: line-through; }"
+    ".sc { font-variant: small-caps; } .on { font-variant-numeric: oldstyle-nums; }"
+    ".ff { font-feature-settings: 'liga' 0; } .nk { font-kerning: none; }"
+    ".rtl { direction: rtl; } .big { font-size: 14pt; font-weight: bold; }"
+    "</style></head><body>"
+    + "".join(
+        f"<p>{words(40, i)} <span class='u'>{words(6, i + 1)}</span> "
+        f"<span class='s'>{words(5, i + 2)}</span> <span class='sc'>{words(5, i + 3)}</span> "
+        f"<span class='on'>1,234 and 1987</span> <span class='ff'>office affluent</span> "
+        f"<span class='nk'>AVAWaTo</span> <span lang='de'>Donaudampfschiffahrt</span> "
+        f"<span lang='ja'>日米の技術摩擦</span> <span class='big'>{words(4, i)}</span></p>"
+        f"<p class='rtl'>{words(12, i + 4)}</p>"
+        for i in range(8)
+    )
+    + "</body></html>"
+)
+
+
+def test_layouts_copied_from_templates_are_the_same_pdf(
+    fast_and_plain: None, tmp_path: Path
+) -> None:
+    weasy_patch.configure(fast=False)
+    plain = weasy.layout(FONT_SETTINGS_HTML, tmp_path, [tmp_path]).document
+    plain_pdf = weasy.write(plain)
+    weasy_patch.configure(fast=True)
+    assert "layouts-from-templates" in weasy_patch.applied()
+    before = dict(weasy_text.setup_counts)
+    fast = weasy.layout(FONT_SETTINGS_HTML, tmp_path, [tmp_path]).document
+    fast_pdf = weasy.write(fast)
+    copied = weasy_text.setup_counts["copied"] - before["copied"]
+    made = weasy_text.setup_counts["made"] - before["made"]
+    assert made >= 10 and copied > 4 * made, (made, copied)  # one template per setting
+    assert weasy.placement(fast) == weasy.placement(plain)
+    assert fast_pdf == plain_pdf, "the same lines, glyphs and fonts, byte for byte"
+
+
+def test_layout_templates_are_keyed_on_everything_setup_reads(fast_and_plain: None) -> None:
+    """A Layout set up from a template has the Python state and makes the lines that
+    WeasyPrint's own setup gives, and that setup reads no style property outside the key."""
+    from weasyprint import HTML
+    from weasyprint.text.line_break import Layout, line_size
+
+    weasy_patch.configure(fast=True)
+    document = HTML(string=FONT_SETTINGS_HTML).render()
+    styles = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "TextBox":
+                styles.setdefault(id(box.style), box.style)
+    assert len(styles) > 50
+    own_setup = inspect.unwrap(Layout.setup)
+    assert own_setup is not Layout.setup
+
+    class Recording(dict):  # type: ignore[type-arg]
+        def __init__(self, style: dict) -> None:  # type: ignore[type-arg]
+            super().__init__()
+            self.style, self.font_config, self.read = style, style.font_config, set()
+
+        def __getitem__(self, key: str) -> object:
+            self.read.add(key)
+            return self.style[key]
+
+    for style in styles.values():
+        copied, own = Layout(style), Layout.__new__(Layout)
+        own.justification_spacing, own.max_width = 0, None
+        recording = Recording(style)
+        own_setup(own, recording)
+        assert recording.read <= set(weasy_text._KEYS), recording.read - set(weasy_text._KEYS)
+        own.style = style
+        assert {k: v for k, v in vars(copied).items() if k != "layout"} == {
+            k: v for k, v in vars(own).items() if k != "layout"
+        }
+        for layout in (copied, own):
+            layout.set_text("Officials affluent AVAWaTo 1987, 日米", justify=True)
+        assert line_size(copied.get_first_line()[0], style) == line_size(
+            own.get_first_line()[0], style
+        )
 
 
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
