@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import cite_incremental, pandoc
+from .render import print_urls
 
 log = logging.getLogger("pressroom.incremental")
 
@@ -46,7 +47,10 @@ def spliced(
     if change is None or not page_origin or change.before != page_origin:
         return None
     api = ast.get("pandoc-api-version")
-    jobs = [(args, _alone(b, change.notes, api)) for b in (change.old, change.new)]
+    # (the print page's URLs are made breakable in the JSON its writer reads, as pdf.job does)
+    jobs = [
+        (args, print_urls.breakable(_alone(b, change.notes, api))) for b in (change.old, change.new)
+    ]
     try:
         bodies = pandoc.run_many(jobs)
     except pandoc.PandocFailed:

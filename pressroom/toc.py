@@ -95,10 +95,11 @@ PLACES = {"toc": "toc-here", "lof": "lof-here", "lot": "lot-here"}
 LIST_TITLES = {"lof": "List of Figures", "lot": "List of Tables"}  # as LaTeX prints them
 
 
-def _lists(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, tuple[str, list[Entry]]]:
-    """Each list the document asks for (`toc: true`, or a marker where it goes), as its title
-    and entries; a list without entries is left out."""
-    classes = _div_classes(ast)
+def _lists(
+    ast: dict[str, Any], meta: dict[str, Any], classes: set[str]
+) -> dict[str, tuple[str, list[Entry]]]:
+    """Each list the document asks for (`toc: true`, or a marker where it goes, one of its
+    divs' `classes`), as its title and entries; a list without entries is left out."""
     placed = {kind for kind, cls in PLACES.items() if cls in classes}
     lists: dict[str, tuple[str, list[Entry]]] = {}
     if wanted(meta) or "toc" in placed:
@@ -161,12 +162,13 @@ def _place(blocks: list[tree.Node], made: dict[str, list[tree.Node]]) -> list[tr
 def _arrange(ast: dict[str, Any], meta: dict[str, Any], make: Make) -> dict[str, Any]:
     """`ast` with its lists made by `make(kind, title, entries)` where their markers are, the
     contents first when `toc: true` placed it nowhere."""
-    lists = _lists(ast, meta)
-    if not lists and not set(PLACES.values()) & _div_classes(ast):
+    classes = _div_classes(ast)
+    lists = _lists(ast, meta, classes)
+    if not lists and not set(PLACES.values()) & classes:
         return ast
     if any(kind != "toc" for kind in lists):
-        ast = ids(ast)
-        lists = _lists(ast, meta)
+        ast = ids(ast)  # (its divs are the same: ids are given to figures and tables only)
+        lists = _lists(ast, meta, classes)
     made = {kind: make(kind, name, found) for kind, (name, found) in lists.items()}
     blocks = _place(ast["blocks"], made)
     return {**ast, "blocks": [*made.pop("toc", []), *blocks]}
@@ -177,12 +179,14 @@ def with_toc(ast: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     doc-toc: an unnumbered, unlisted heading at the top level and a nested list of links) where
     `\\tableofcontents` stands or else first, the lists of figures and tables where they stand.
     Unchanged when the document asks for none."""
-    levels = [h["c"][0] for h in tree.nodes(ast["blocks"], "Header")]
+    top: list[int] = []  # the top heading level, read once a list is made (one walk less)
 
     def make(kind: str, name: str, found: list[Entry]) -> list[tree.Node]:
+        if not top:
+            top.append(min((h["c"][0] for h in tree.nodes(ast["blocks"], "Header")), default=1))
         heading = {
             "t": "Header",
-            "c": [min(levels, default=1), ["", ["unnumbered", "unlisted"], []], _words(name)],
+            "c": [top[0], ["", ["unnumbered", "unlisted"], []], _words(name)],
         }
         ident = TOC_ID if kind == "toc" else kind
         role = [["role", "doc-toc"]] if kind == "toc" else []

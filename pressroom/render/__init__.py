@@ -13,7 +13,7 @@ from ..config import Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
 from . import docx, html, pdf
-from .base import Draft, PandocJob, Renderer
+from .base import Draft, PandocJob, Renderer, jobs_together
 
 RENDERERS: dict[str, Renderer] = {r.fmt: r for r in (html.RENDERER, docx.RENDERER, pdf.RENDERER)}
 FORMATS = tuple(RENDERERS)
@@ -88,7 +88,8 @@ def _bodies(
     cited: Cited, project: Project, renderers: list[Renderer]
 ) -> list[tuple[PandocJob, bytes]]:
     """Each renderer's pandoc job and the body pandoc wrote for it (the writers side by side)."""
-    jobs = [r.job(cited, project) for r in renderers]
+    with jobs_together():
+        jobs = [r.job(cited, project) for r in renderers]
     if not jobs:
         return []
     try:

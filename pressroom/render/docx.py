@@ -164,7 +164,10 @@ def with_docx_meta(ast: dict[str, Any], meta: dict[str, Any], name: str = "") ->
 
 def with_draft_markers(ast: dict[str, Any]) -> dict[str, Any]:
     """A draft marker, [text]{.todo}, in the "Draft Marker" character style (shaded, as the
-    PDF and the web page highlight it). The cited AST itself is left as it is."""
+    PDF and the web page highlight it). The cited AST itself is left as it is: it is copied
+    only when it has a marker (a copy is 0.5 s at 300 pages)."""
+    if not any("todo" in s["c"][0][1] for s in tree.nodes(ast["blocks"], "Span")):
+        return ast
     out = {**ast, "blocks": pandoc_copy(ast["blocks"])}
 
     def mark(node: tree.Node) -> None:

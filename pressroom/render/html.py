@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from .. import pandoc
 from ..config import Project
 from ..errors import Diagnostics
 from ..model import Cited, Output
-from ..toc import with_toc
-from .base import Draft, PandocJob, html_writer
+from .base import Draft, PandocJob, html_writer, page_json
 from .page import render_page
 
 
@@ -18,7 +16,7 @@ class HtmlRenderer:
         pass
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        return PandocJob(html_writer(cited), pandoc.to_json(with_toc(cited.ast, cited.doc.meta)))
+        return PandocJob(html_writer(cited), page_json(cited))
 
     def render(
         self,

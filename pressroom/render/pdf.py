@@ -14,10 +14,9 @@ from .. import mathsvg, pandoc, weasy_tables
 from ..config import FILTERS, Document, Project
 from ..errors import Diagnostics, PressroomError
 from ..model import Cited, Output
-from ..toc import with_toc
 from ..write import write_if_changed
-from . import code, measure
-from .base import Draft, PandocJob, html_writer
+from . import code, measure, print_urls
+from .base import Draft, PandocJob, html_writer, page_json
 from .handout import is_handout, require_one_page
 from .page import css_line, css_origin, render_page
 
@@ -26,7 +25,6 @@ if TYPE_CHECKING:  # (imported when a PDF is made: WeasyPrint takes 0.4 s to loa
     from ..weasy_incremental import State
 
 PRINT_NOTES = FILTERS / "print-notes.lua"
-PRINT_URLS = FILTERS / "print-urls.lua"
 MAX_PLACEMENT_PASSES = 6
 _BLOCK = re.compile(r"<(p|li|h[2-6]|blockquote|tr|figure|dt|dd)(?=[\s>])")
 
@@ -38,8 +36,8 @@ class PdfRenderer:
         settings_file(project)
 
     def job(self, cited: Cited, project: Project) -> PandocJob:
-        ast = cited.ast if is_handout(cited.doc.meta) else with_toc(cited.ast, cited.doc.meta)
-        return PandocJob(_writer(cited), pandoc.to_json(ast), frozenset({PRINT_NOTES, PRINT_URLS}))
+        page = pandoc.to_json(cited.ast) if is_handout(cited.doc.meta) else page_json(cited)
+        return PandocJob(_writer(cited), print_urls.breakable(page), frozenset({PRINT_NOTES}))
 
     def quick(self, cited: Cited, project: Project, draft: Draft) -> None:
         """watch: after an edit cited incrementally, the preview drafted from the last print
@@ -282,9 +280,9 @@ def _recorded_layout(
 
 
 def _writer(cited: Cited) -> list[str]:
-    """The print page's pandoc writer: HTML, with notes and URLs made for print."""
-    filters = ["--lua-filter", str(PRINT_URLS), "--lua-filter", str(PRINT_NOTES)]
-    return [*html_writer(cited), *filters]
+    """The print page's pandoc writer: HTML, with notes made for print. (Its URLs are made
+    breakable in the JSON it reads: print_urls.breakable.)"""
+    return [*html_writer(cited), "--lua-filter", str(PRINT_NOTES)]
 
 
 def _check_spliced(key: str, page: str, origin: str) -> bool:
