@@ -62,20 +62,22 @@ end
 -- top-level headings (most of them start with a number: then pressroom adds none).
 local function heading_plan(blocks)
   local top = 7
+  local numbered_levels = {}  -- of each heading not marked unnumbered: its level, own number
   blocks:walk({
     Header = function(h)
-      if not h.classes:includes('unnumbered') and h.level < top then top = h.level end
-    end,
-  })
-  local total, own = 0, 0
-  blocks:walk({
-    Header = function(h)
-      if h.level == top and not h.classes:includes('unnumbered') then
-        total = total + 1
-        if own_number(h) then own = own + 1 end
+      if not h.classes:includes('unnumbered') then
+        if h.level < top then top = h.level end
+        numbered_levels[#numbered_levels + 1] = {h.level, own_number(h) ~= nil}
       end
     end,
   })
+  local total, own = 0, 0
+  for _, heading in ipairs(numbered_levels) do
+    if heading[1] == top then
+      total = total + 1
+      if heading[2] then own = own + 1 end
+    end
+  end
   if top == 7 then top = 1 end
   return top, total > 0 and own * 2 > total
 end
@@ -298,9 +300,22 @@ end
 -- finds out which of the costly walks can change anything, and the others are not made
 -- (the default paper's citeproc run: crossref.lua 0.33 -> 0.1 s of CPU).
 local function survey(blocks)
-  local has = {code = false, labels = false, display_math = false, tex_refs = false, keys = {}}
+  local has = {
+    code = false, labels = false, display_math = false, tex_refs = false, keys = {},
+    -- lists of inlines in no paragraph, plain block or heading (see holds_reference)
+    loose_inlines = false,
+  }
+  local function loose() has.loose_inlines = true end
+  local function short_caption(el)
+    local short = el.caption.short
+    if short and #short > 0 then has.loose_inlines = true end
+  end
   blocks:walk({
     CodeBlock = function() has.code = true end,
+    DefinitionList = loose,
+    LineBlock = loose,
+    Figure = short_caption,
+    Table = short_caption,
     Math = function(m)
       if m.mathtype == 'DisplayMath' then has.display_math = true end
     end,
@@ -613,8 +628,20 @@ function Pandoc(doc)
     return false
   end
   -- Whether a block holds a cross-reference anywhere: a walk that hands Lua its citations
-  -- and spans only, much cheaper than one that hands over each of its lists of inlines.
+  -- and spans only, much cheaper than one that hands over each of its lists of inlines. A
+  -- block whose text (pandoc's stringify, in Haskell: cheaper still) has no '@' holds no
+  -- citation, and one without a backslash no LaTeX reference (the citation's or span's text
+  -- is the source's). stringify leaves notes out: a note's paragraphs are blocks of their
+  -- own, but a note's inlines in no paragraph (a definition list's term, a line block, a
+  -- short caption) are reached only through the block that holds the note; a document with
+  -- any of those has every block walked.
   local function holds_reference(block)
+    if not has.loose_inlines then
+      local text = pandoc.utils.stringify(block)
+      if not (text:find('@', 1, true) or (has.tex_refs and text:find('\\', 1, true))) then
+        return false
+      end
+    end
     local found = false
     block:walk({
       Cite = function(c)

@@ -91,3 +91,18 @@ def test_a_table_named_by_an_empty_span_takes_its_id() -> None:
     table = next(tree.nodes(ast["blocks"], "Table"))
     assert table["c"][0][0] == "tbl:counts"
     assert "In table 1." in tree.text(ast["blocks"])
+
+
+def test_a_reference_in_a_notes_definition_term_is_resolved_as_before() -> None:
+    """A term of a definition list in a note is reached only through the paragraph that holds
+    the note (whose text, without the note, has no '@'); a line block's lines never were."""
+    markdown = (
+        "# Data {#sec-data}\n\nText.[^1] And a line block:\n\n| See @sec-data.\n\n"
+        "[^1]: Terms.\n\n    @sec-data\n    :   its definition.\n"
+    )
+    ast = cited(markdown, str(CROSSREF))
+    note = next(tree.nodes(ast["blocks"], "Note"))
+    term = next(tree.nodes(note["c"], "DefinitionList"))["c"][0][0]
+    assert tree.text(term) == "Section 1" and term[0]["t"] == "Link"
+    line_block = next(tree.nodes(ast["blocks"], "LineBlock"))
+    assert tree.text(line_block) == "See @sec-data."
