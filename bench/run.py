@@ -3,7 +3,8 @@
 1. cold full build of the default project vs the bare tools (pandoc + WeasyPrint, make -j2);
 2. no-op `make`;  3. one paragraph of paper.md edited, through `make` and the watch process;
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
-5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py);
+5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py),
+   the tagged write with and without the glyph-run and layout-copy patches (bench/weasy_write.py);
    watch's incremental preview against a full PDF, in one process (bench/incremental.py);
    a long preview laid out in full by one process and by two (bench/parallel.py).
 6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
@@ -38,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import anchors, incremental, weasy_fast  # noqa: E402
+from bench import anchors, incremental, weasy_fast, weasy_write  # noqa: E402
 from bench import linebreak as lines_bench  # noqa: E402
 from bench import parallel as parallel_bench  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
@@ -719,6 +720,8 @@ def main() -> int:
     r["scales"] = scaling(one_x, quick)
     print("bench: WeasyPrint with and without the speed patches", flush=True)
     r["weasy"] = weasy_fast.measure(WORK, project, quick)
+    print("bench: the tagged write with and without the glyph-run and layout-copy patches")
+    r["write"] = weasy_write.section(weasy_write.measure(WORK, project, quick))
     print("bench: watch's incremental preview against a full PDF", flush=True)
     started = incremental.when()
     r["incremental"] = incremental.section(incremental.measure(WORK, project, quick), started)
@@ -739,6 +742,7 @@ def main() -> int:
     )
     RESULTS.write_text(report(r, quick), "utf-8")
     write_section(RESULTS, incremental.HEADING, r["incremental"])
+    write_section(RESULTS, weasy_write.HEADING, r["write"])
     if "parallel" in r:
         write_section(RESULTS, parallel_bench.HEADING, r["parallel"])
     print(f"bench: wrote {RESULTS.relative_to(ROOT)}", flush=True)

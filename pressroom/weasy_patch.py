@@ -25,7 +25,7 @@ import os
 import textwrap
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -106,12 +106,15 @@ def apply() -> list[Skipped]:
         return list(_skipped)
 
 
-def configure(enabled: bool = True, fast: bool | None = None) -> list[Skipped]:
+def configure(
+    enabled: bool = True, fast: bool | None = None, without: Collection[str] = ()
+) -> list[Skipped]:
     """Re-apply with other switches in this process (tests and bench compare with and without).
 
-    `fast=None` reads PRESSROOM_WEASYPRINT_FAST."""
+    `fast=None` reads PRESSROOM_WEASYPRINT_FAST; `without` names patches left out (the bench
+    measures one patch against the others)."""
     with _lock:
-        _install(enabled, fast)
+        _install(enabled, fast, frozenset(without))
         return list(_skipped)
 
 
@@ -120,7 +123,7 @@ def applied() -> list[str]:
     return list(_applied)
 
 
-def _install(enabled: bool, fast: bool | None) -> None:
+def _install(enabled: bool, fast: bool | None, without: frozenset[str] = frozenset()) -> None:
     global _installed, _fast
     for (module, target), original in _originals.items():
         _set(importlib.import_module(module), target, original)
@@ -130,7 +133,7 @@ def _install(enabled: bool, fast: bool | None) -> None:
     _fast = enabled and fast
     if not enabled:
         return
-    chosen = [p for p in REGISTRY if fast or p.group != FAST]
+    chosen = [p for p in REGISTRY if (fast or p.group != FAST) and p.name not in without]
     for key in dict.fromkeys((p.module, p.target) for p in chosen):
         _install_target(key, [p for p in chosen if (p.module, p.target) == key])
 
@@ -728,5 +731,17 @@ register(
         version=WEASYPRINT,
         group=FAST,
         wrap=_deferred("weasy_text", "wrap_setup"),
+    )
+)
+
+# Box.is_in_normal_flow from one read of float and one of position (layout)
+register(
+    WrapPatch(
+        name="normal-flow-in-one-test",
+        module="weasyprint.formatting_structure.boxes",
+        target="Box.is_in_normal_flow",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_box", "wrap_is_in_normal_flow"),
     )
 )

@@ -244,6 +244,51 @@ def test_layout_templates_are_keyed_on_everything_setup_reads(fast_and_plain: No
         )
 
 
+def test_normal_flow_is_answered_as_released(fast_and_plain: None) -> None:
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import BlockBox, Box
+
+    weasy_patch.configure(fast=True)
+    assert "normal-flow-in-one-test" in weasy_patch.applied()
+    released = inspect.unwrap(Box.is_in_normal_flow)
+    assert released is not Box.is_in_normal_flow
+    html = (
+        "<html><head><style>@page { @top-center { content: element(head); } }"
+        ".run { position: running(head); } .fl { float: left; width: 2em; }"
+        ".fr { float: right; width: 2em; } .abs { position: absolute; top: 0; }"
+        ".fix { position: fixed; } .rel { position: relative; }"
+        ".fn { float: footnote; }</style></head><body>"
+        "<p class='run'>Head</p>"
+        + "".join(
+            f"<p>{words(30, i)}<span class='fl'>L</span><span class='fr'>R</span>"
+            f"<span class='abs'>A</span><span class='fix'>F</span><span class='rel'>r</span>"
+            f"<span class='fn'>{words(8, i)}</span></p>"
+            for i in range(4)
+        )
+        + "</body></html>"
+    )
+    document = HTML(string=html).render()
+    answers: dict[bool, int] = {True: 0, False: 0}
+
+    def walk(box: Box) -> None:
+        answer = box.is_in_normal_flow()
+        assert answer == released(box), (box, box.style["float"], box.style["position"])
+        answers[answer] += 1
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert answers[False] >= 4 * 4 and answers[True] > 50, answers
+    floats = ("none", "left", "right", "inline-start", "inline-end", "footnote")
+    positions = ("static", "relative", "absolute", "fixed", ("running()", "head"))
+    box = BlockBox.__new__(BlockBox)  # every value the two properties compute to
+    for value in floats:
+        for position in (*positions, ("note()", "aside")):
+            box.style = {"float": value, "position": position}
+            assert box.is_in_normal_flow() == released(box), box.style
+
+
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
     html = crowded_notes_html(3)
     weasy_patch.configure(fast=False)
