@@ -11,8 +11,12 @@ how a long manuscript builds for real.
 3. The cold full build of the default project vs the bare tools (bench/run.py's measurement).
 
     python bench/anchors.py [--quick] [--write]
+    python bench/anchors.py --cold-only [--rounds N] [--against COMMIT] [--write]
 
 prints the section; `--write` puts it in bench/RESULTS.md in place of the one there.
+`--cold-only` measures the third row alone (and with `--write` replaces only its paragraph);
+`--against COMMIT` builds that commit's toolkit in the same rounds (the same .venv), so a
+change to the build's schedule is a ratio measured in one run.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ PAGES_300 = 300
 # bench/generate.py's factor for about 300 pages: SCALE_150 made 145 pages (12.8 per unit); the
 # default paper's own 15 pages include front matter and a bibliography the copies do not repeat.
 SCALE_300 = 23.4
+COLD_LINE = "Cold full build of the default project vs the bare tools"  # its paragraph
 CITATION_META = {"bibliography", "csl", "references", "citation-style"}
 
 
@@ -245,18 +250,106 @@ def section(found: dict[str, Any]) -> list[str]:
         f"{long.words:,} words, peak {long.rss:.0f} MiB; outputs {', '.join(long.outputs)} "
         "(target: under 20 s, stretch 17 s, on a quiet machine).",
         "",
-        f"Cold full build of the default project vs the bare tools (make -j2, one pandoc or "
+        f"{COLD_LINE} (make -j2, one pandoc or "
         f"WeasyPrint call per output): ours {cold['ours'].show()}, bare "
         f"{cold['bare'].show()}, ratio **{cold['ratio'].show('×')}** (target ≤ 0.75×).",
     ]
     return lines
 
 
+def cold_only(work: Path, default: Path, rounds: int, against: str | None) -> str:
+    """The third row alone: paired rounds of the bare tools, this toolkit and (`against`) an
+    earlier commit's, in turn (each round starts with the next side), each from an empty
+    build/; the paragraph that reports them."""
+    from bench.run import MAKE, Series, clean_floor, floor_project, run
+
+    load0 = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    sides: dict[str, list[str]] = {"ours": MAKE}
+    if against:
+        sides[against] = _baseline(work, against)
+    floor = floor_project(default)
+    run(["make", "-j2", "-s"], floor)  # warm-up
+    for command in sides.values():
+        shutil.rmtree(default / "build", ignore_errors=True)
+        run(command, default)
+    times = {name: Series() for name in ["bare", *sides]}
+    order = list(times)
+    for i in range(rounds):
+        for name in order[i % len(order) :] + order[: i % len(order)]:
+            if name == "bare":
+                clean_floor(floor)
+                times[name].values.append(run(["make", "-j2", "-s"], floor)[0])
+            else:
+                shutil.rmtree(default / "build", ignore_errors=True)
+                times[name].values.append(run(sides[name], default)[0])
+        done = ", ".join(f"{k} {v.values[-1]:.2f} s" for k, v in times.items())
+        print(f"  round {i + 1}: {done}", flush=True)
+    shutil.rmtree(default / "build", ignore_errors=True)
+    run(MAKE, default)
+
+    def ratio(a: str, b: str) -> str:
+        pairs = zip(times[a].values, times[b].values, strict=True)
+        return Series([x / y for x, y in pairs]).show("×")
+
+    load1 = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    head = _commit("HEAD")
+    text = (
+        f"{COLD_LINE} (make -j2, one pandoc or WeasyPrint call per output), {rounds} paired "
+        f"rounds, commit {head}, load average {load0} before, {load1} after: ours "
+        f"{times['ours'].show()}, bare {times['bare'].show()}, ratio "
+        f"**{ratio('ours', 'bare')}** (target ≤ 0.75×)."
+    )
+    if against:
+        text += (
+            f" In the same rounds, commit {against}'s toolkit: {times[against].show()}, "
+            f"{ratio(against, 'bare')} the bare tools; ours / {against} {ratio('ours', against)}."
+        )
+    return text
+
+
+def _commit(ref: str) -> str:
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def _baseline(work: Path, commit: str) -> list[str]:
+    """`make` with an earlier commit's toolkit (git archive) and this checkout's .venv."""
+    tree = work / f"toolkit-{commit}"
+    if not tree.is_dir():
+        tree.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    venv = f"VENV={ROOT / '.venv'}"
+    return ["make", "--no-print-directory", "-f", str(tree / "Makefile"), venv]
+
+
+def _option(name: str) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+def write_cold_line(results: Path, text: str) -> None:
+    """Replace the cold-build paragraph of the anchors' section, leaving the rest as it was."""
+    lines = results.read_text("utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(COLD_LINE))
+    lines[at] = text
+    results.write_text("\n".join(lines), "utf-8")
+
 
 if __name__ == "__main__":
     from bench.run import RESULTS, WORK, default_project, write_section
 
     WORK.mkdir(parents=True, exist_ok=True)
+    if "--cold-only" in sys.argv:
+        rounds = int(_option("--rounds") or 5)
+        line = cold_only(WORK, default_project(), rounds, _option("--against"))
+        print(line)
+        if "--write" in sys.argv:
+            write_cold_line(RESULTS, line)
+        sys.exit(0)
     found = measure(WORK, default_project(), "--quick" in sys.argv)
     lines = section(found)
     print("\n".join(lines))
