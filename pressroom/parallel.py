@@ -39,11 +39,12 @@ def preload_weasyprint() -> None:
     """Import WeasyPrint (0.4 s) on a thread while pandoc runs in its own processes; the PDF
     renderer's own import then finds it loaded (Python's import lock makes this safe). Only in
     a process that forks no more: a thread alive at a fork can leave a lock held in the child."""
-    threading.Thread(target=_import_renderers, daemon=True).start()
+    threading.Thread(target=import_renderers, daemon=True).start()
 
 
-def _import_renderers() -> None:
-    for module in ("pressroom.weasy", "pressroom.render"):
+def import_renderers() -> None:
+    """What a render needs beyond the read: WeasyPrint (0.4 s) and the renderers' modules."""
+    for module in ("pressroom.weasy", "pressroom.render", "pressroom.assets"):
         importlib.import_module(module)
 
 

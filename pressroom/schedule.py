@@ -1,12 +1,14 @@
-"""The schedule of a build on two cores: each stale document read (assemble + cite) and then
-rendered by one of two forked workers (parallel.py), the largest first, so that the paper's PDF
-(a cold build's critical path) is laid out as soon as the paper is cited, while the other core
-reads and renders the rest.
+"""The schedule of a build on two cores: the largest document (a cold build's critical path:
+the paper's cite, then its PDF's layout) read first, in this process, while WeasyPrint is
+imported beside it; then two forked workers (parallel.py), which inherit both, render it at once
+and read and render the rest, so that no document waits for another it does not read.
 
-    queue     the stale documents, the largest first
+    lead      the largest stale document is cited here (pandoc runs; WeasyPrint is imported
+              meanwhile), then the workers are forked: the first free one renders it
+    queue     the other stale documents, the largest first
     read      a free worker cites the next one and sends back its citations (not its AST)
-    re-plan   a document gone stale through that read (a citation index it reads) is queued
-    render    the same worker renders it at once, from the AST it holds
+    re-plan   a document gone stale through a read (a citation index it reads) is queued
+    render    the worker that read a document renders it at once, from the AST it holds
     report    once every document is read: the library's summary, then each document's
               warnings and outputs, in the order they were finished (as a serial build does)
 
@@ -19,6 +21,7 @@ error is reported as a serial build reports it."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +31,8 @@ from .documents import Corpus, Waiting
 from .errors import BuildWarning, Diagnostics, PressroomError
 from .model import Cited
 from .progress import Listener
+
+EVERY = -1  # held_by: a document read before the workers were forked
 
 # Render one cited document in a worker: (corpus, name, formats, diagnostics).
 Render = Callable[[Corpus, str, set[str], Diagnostics], None]
@@ -55,7 +60,8 @@ class Schedule:
     queued: set[str] = field(default_factory=set)  # ever queued
     held_by: dict[str, int] = field(default_factory=dict)  # read, by worker
     waiting: dict[str, str] = field(default_factory=dict)  # a document -> the one it needs
-    renders: dict[int, list[str]] = field(default_factory=dict)  # read, to render there
+    # read, to render where read (EVERY: read before the fork, held by every worker)
+    renders: dict[int, list[str]] = field(default_factory=dict)
     sent: dict[int, set[str]] = field(default_factory=dict)  # citations each worker has
     reports: list[tuple[str, list[BuildWarning]]] = field(default_factory=list)
     summarised: bool = False
@@ -76,7 +82,7 @@ class Schedule:
 
     def next_task(self, worker: int, corpus: Corpus) -> Task | None:
         """A free worker's next task: a document it holds to render, else the next queued."""
-        pinned = self.renders.get(worker, [])
+        pinned = self.renders.get(worker) or self.renders.get(EVERY, [])
         if pinned and (not self.hold or self.summarised):
             name = pinned.pop(0)
             self.started(name)
@@ -108,9 +114,18 @@ def run(
     stale) on the workers, the largest (`sizes`) first; `summary` is called once every
     document is read, and `finished(name)` as each document's outputs are reported."""
     s = Schedule(plan, targets, progress, hold=diagnostics.strict)
-    for name in sorted(plan.stale, key=lambda n: -sizes(n)):
+    order = sorted(plan.stale, key=lambda n: -sizes(n))
+    lead = next(n for n in order if "pdf" in plan.stale[n])
+    if progress is not None:
+        progress.reading(lead)
+    _read_lead(corpus, lead)
+    for name in corpus.read():  # the lead, and any document it read the citations of
+        s.queued.add(name)
+        _received(s, corpus, EVERY, ("read", name, corpus.read()[name]))
+    for name in order:
         s.add(name)
     workers = parallel.Workers(_handler(corpus, render, diagnostics.strict))
+    s.sent = {w: set(corpus.read()) for w in range(len(workers.pipes))}  # they inherit them
     try:
         idle = list(range(len(workers.pipes)))
         while True:
@@ -137,6 +152,26 @@ def run(
     _report(s, diagnostics, finished)
 
 
+def _read_lead(corpus: Corpus, name: str) -> None:
+    """Cite `name` on a thread (its pandoc is another process) while this one imports the
+    renderers and WeasyPrint (0.4 s), which the workers then inherit; no thread is left when
+    they are forked (a lock held by a thread at a fork stays held in the child)."""
+    failed: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            corpus.cited(name)
+        except BaseException as exc:  # raised below, in this thread
+            failed.append(exc)
+
+    reading = threading.Thread(target=read, daemon=True)
+    reading.start()
+    parallel.import_renderers()
+    reading.join()
+    if failed:
+        raise failed[0]
+
+
 def _dispatch(s: Schedule, workers: parallel.Workers, idle: list[int], corpus: Corpus) -> list[int]:
     """Give each idle worker its next task; those left without one stay idle."""
     still: list[int] = []
@@ -154,10 +189,10 @@ def _received(s: Schedule, corpus: Corpus, worker: int, message: tuple[str, str,
     if kind == "read":
         corpus.adopt({name: value})
         s.held_by[name] = worker
-        if s.hold and s.plan.stale.get(name):
+        if worker != EVERY and not s.hold:
+            s.started(name)  # the worker that read it renders it now
+        elif s.plan.stale.get(name):
             s.renders.setdefault(worker, []).append(name)
-        else:
-            s.started(name)
         for waiter in [w for w, d in s.waiting.items() if d == name]:
             del s.waiting[waiter]
             s.queued.discard(waiter)

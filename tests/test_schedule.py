@@ -23,6 +23,15 @@ WHERE = (
     '\n{% set c = cited_in("report1987") %}The paper cites the report in notes '
     '{{ c.notes | join(", ") }}.\n'
 )
+# A third document, larger than the abstract (so read beside it, on the other worker), that
+# reads the abstract's citations: it waits for them.
+APPENDIX = (
+    "---\ntitle: Appendix\n---\n\n"
+    + "This appendix gathers what the two other documents say about the report. " * 8
+    + '\n\n{% set a = cited_in("report1987", "abstract") %}The abstract cites it in note '
+    '{{ a.notes | join(", ") }}; '
+    '{% set p = cited_in("report1987") %}the paper in notes {{ p.notes | join(", ") }}.\n'
+)
 
 
 def serial(project: Path) -> str:
@@ -42,21 +51,31 @@ def two_copies(tmp_path: Path, edit: dict[str, str]) -> tuple[Path, Path]:
         project = copy_project("notes", tmp_path / side)
         for name, text in edit.items():
             path = project / "manuscript" / name
-            path.write_text(path.read_text("utf-8") + text, "utf-8")
+            old = path.read_text("utf-8") if path.exists() else ""
+            path.write_text(old + text, "utf-8")
         copies.append(project)
     return copies[0], copies[1]
 
 
-def test_a_document_that_reads_the_papers_citations_gets_them(tmp_path: Path) -> None:
-    scheduled, alone = two_copies(tmp_path, {"abstract.md": WHERE})
+def text(pdf: Path) -> str:
+    return " ".join(" ".join(pdf_pages(pdf)).split())
+
+
+def test_documents_that_read_others_citations_get_them(tmp_path: Path) -> None:
+    edit = {"abstract.md": WHERE + "\nAs the report says.[@report1987, 4]\n"}
+    scheduled, alone = two_copies(tmp_path, {**edit, "appendix.md": APPENDIX})
     run = run_build(scheduled)
     assert run.code == 0, run.stderr
     assert serial(alone) == ""
-    line = next(t for t in pdf_pages(scheduled / "build" / "abstract.pdf") if "notes" in t)
-    said = "The paper cites the report in notes 1, 2, 12, 22, 31, 34, 44, 54."
-    assert said in " ".join(line.split())
+    notes = "1, 2, 12, 22, 31, 34, 44, 54"
+    assert f"The paper cites the report in notes {notes}." in text(
+        scheduled / "build" / "abstract.pdf"
+    )
+    assert f"The abstract cites it in note 1; the paper in notes {notes}." in text(
+        scheduled / "build" / "appendix.pdf"
+    )
     ours, theirs = scheduled / "build", alone / "build"
-    for name in ("abstract", "paper"):
+    for name in ("abstract", "appendix", "paper"):
         html = f"{name}.html"
         assert (ours / html).read_text("utf-8") == (theirs / html).read_text("utf-8"), html
         for read in (docx_paragraphs, docx_footnotes):
