@@ -44,7 +44,9 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     args = ["-f", reader, "-t", "json", *_filters(markdown, meta)]
     args += ["--metadata-file", str(meta_file(project, doc.name, meta))]
     if library.items:
-        args += pandoc.citeproc_args(style, library_file(project, library))
+        args += _citeproc(
+            markdown, meta, pandoc.citeproc_args(style, library_file(project, library))
+        )
     # watch: an edit inside one paragraph is read alone, citeproc's output reused (its module).
     settings = cite_incremental.settings_digest(args) if cite_incremental.enabled() else ""
     key = digest(markdown.encode("utf-8"), settings.encode()) if settings else ""
@@ -107,6 +109,16 @@ def _filters(markdown: str, meta: dict[str, Any]) -> list[str]:
     pages)."""
     tex = "\\" in markdown or "\\" in json.dumps(meta, ensure_ascii=False)
     return [*(["--lua-filter", str(RAWTEX)] if tex else []), "--lua-filter", str(CROSSREF)]
+
+
+def _citeproc(markdown: str, meta: dict[str, Any], args: list[str]) -> list[str]:
+    """citeproc's arguments; without --citeproc itself for a document with no '@' (in its text,
+    or in the metadata it is given: `nocite`), which cites nothing: citeproc would leave it as
+    it is, after 0.08 s of reading the style (the abstract, a handout). The style and library
+    stay in its metadata, as citeproc leaves them."""
+    if "@" in markdown or "@" in json.dumps(meta, ensure_ascii=False):
+        return args
+    return [a for a in args if a != "--citeproc"]
 
 
 # Citation typing as pandoc-scholar writes it (`@method:smith2020`): the CiTO property names and

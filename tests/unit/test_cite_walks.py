@@ -5,10 +5,12 @@ syntax it acts on is present, and a document without that syntax comes out as it
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from pressroom import pandoc, tree
-from pressroom.cite import CROSSREF, RAWTEX, _filters
+from pressroom.cite import CROSSREF, RAWTEX, _citeproc, _filters
+from pressroom.styles import package_styles
 
 
 def cited(markdown: str, *filters: str) -> dict[str, Any]:
@@ -106,3 +108,25 @@ def test_a_reference_in_a_notes_definition_term_is_resolved_as_before() -> None:
     assert tree.text(term) == "Section 1" and term[0]["t"] == "Link"
     line_block = next(tree.nodes(ast["blocks"], "LineBlock"))
     assert tree.text(line_block) == "See @sec-data."
+
+
+def test_citeproc_runs_only_for_a_document_that_can_cite(tmp_path: Path) -> None:
+    """A document without an '@' cites nothing: citeproc is left out, and its output is the one
+    citeproc would have given (a bibliography div, notes, the bibliography's title)."""
+    library = tmp_path / "library.json"
+    library.write_text('[{"id": "smith2020", "type": "book", "title": "Mills"}]')
+    styles = package_styles()
+    assert styles is not None
+    args = pandoc.citeproc_args(styles / "chicago-notes-bibliography.csl", library)
+    assert _citeproc("As @smith2020 says.\n", {}, args) == args
+    assert _citeproc("No citation.\n", {"nocite": "@*"}, args) == args
+    kept = _citeproc("No citation.\n", {"lang": "en-US"}, args)
+    assert "--citeproc" not in kept and [a for a in args if a != "--citeproc"] == kept
+    markdown = (
+        "---\nreference-section-title: Works Cited\n---\n\n# Notes on mills\n\n"
+        "He said \"it's 'x'.\" Text.^[A note.] More[^a].\n\n[^a]: B.\n\n::: {#refs}\n:::\n"
+    )
+    reader = ["-f", "markdown-raw_attribute", "-t", "json", "--lua-filter", str(CROSSREF)]
+    with_citeproc, _ = pandoc.run([*reader, *args], markdown.encode("utf-8"))
+    without, _ = pandoc.run([*reader, *kept], markdown.encode("utf-8"))
+    assert with_citeproc == without
