@@ -93,6 +93,7 @@ _CAPTION = re.compile(r"^\s*(?::|Table:|Listing:)")
 # class cross-ref in the document; neither is citeproc's, and both are left out of the
 # comparison of paragraphs (an edit may not add, remove or touch one: _plain).
 _XREF = re.compile(r"^(?:sec|fig|tbl|eq|lst)[-:]", re.I)
+_BLANK = frozenset({"Space", "SoftBreak", "LineBreak"})
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SEPARATOR = "\n\n* * *\n\n"  # between the paragraph as it was and as it is, in one pandoc run
 
@@ -453,6 +454,8 @@ def _patch_list(raw_old: list[Any], cited_old: list[Any], raw_new: list[Any]) ->
     while s < shortest - p and old_keys[-1 - s] == new_keys[-1 - s]:
         s += 1
     q, q_new = len(old_keys) - s, len(new_keys) - s
+    if _before_reference(raw_old, p, q) or _before_reference(raw_new, p, q_new):
+        return None
     cited_keys = [_key(n) for n in cited_old]
     matched = _matched(old_keys, cited_keys)
     if q - p == 1 and q_new - p == 1:  # one node changed in place: patch inside it
@@ -472,6 +475,31 @@ def _patch_list(raw_old: list[Any], cited_old: list[Any], raw_new: list[Any]) ->
     if q == len(raw_old) and end != len(cited_old):
         return None
     return [*cited_old[:start], *raw_new[p:q_new], *cited_old[end:]]
+
+
+def _before_reference(nodes: list[Any], start: int, end: int) -> bool:
+    """Whether the stretch nodes[start:end] (an insertion at `start`, when it is empty) reaches
+    into what crossref.lua reads to write a cross-reference after it: the last word before it
+    and the spaces between (after a full stop it opens a sentence: "Section 2"; after the
+    kind's own word it is the number alone: "Section @sec-x"). That word is no neighbour of the
+    reference, so the alignment with the cited paragraph does not see it change."""
+    for k, node in enumerate(nodes):
+        if not _reference(node):
+            continue
+        word = k - 1
+        while word >= 0 and nodes[word].get("t") in _BLANK:
+            word -= 1
+        if start <= k and max(end, start + 1) > max(word, 0):
+            return True
+    return False
+
+
+def _reference(node: Any) -> bool:
+    """A citation that names a cross-reference (as read alone: crossref.lua resolves it in the
+    document only)."""
+    if not (isinstance(node, dict) and node.get("t") == "Cite"):
+        return False
+    return any(_XREF.match(c["citationId"]) for c in node["c"][0])
 
 
 def _matched(raw: list[str], cited: list[str]) -> dict[int, int]:

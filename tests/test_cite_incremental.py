@@ -178,3 +178,50 @@ def _notes_before(ast: dict, words: str) -> int:
             return count
         count += sum(1 for _ in tree.nodes(block, "Note"))
     raise AssertionError(f"no paragraph begins {words!r}")
+
+
+# Edits whose effect reaches past the edited words: each must be refused (or read alone
+# correctly): the chain is checked against full cites as above. crossref.lua writes a
+# cross-reference from the words before it: "Section 2" after a full stop (it opens a
+# sentence), "section 2" after a comma; "Section @sec-x" (the kind's own word) as "Section 2".
+REACHING = [
+    Edit(
+        "a cross-reference that opens a sentence",
+        replace(
+            "The first (@sec-norms) reconstructs", "The first is this. @sec-norms reconstructs"
+        ),
+        False,
+    ),
+    Edit(
+        "its full stop made a comma", replace("is this. @sec-norms", "is this, @sec-norms"), False
+    ),
+    Edit("and back", replace("is this, @sec-norms", "is this. @sec-norms"), False),
+    Edit(
+        "a cross-reference after its kind's word",
+        replace("second (@sec-framework) follows", "second, in Section @sec-framework, follows"),
+        False,
+    ),
+    Edit("the word changed", replace("in Section @sec-framework", "in Part @sec-framework"), False),
+    Edit("a word before them", replace("second, in Part", "second, within Part"), True),
+]
+
+
+def test_edits_that_reach_past_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project_dir = copy_default_project(tmp_path)
+    paper = project_dir / "manuscript" / "paper.md"
+    cite_incremental.enable()
+    try:
+        cited(project_dir)
+        text = paper.read_text("utf-8")
+        for edit in REACHING:
+            text = edit.change(text)
+            paper.write_text(text, "utf-8")
+            quick = cited(project_dir)
+            monkeypatch.setenv("PRESSROOM_INCREMENTAL", "0")  # (the memory stays)
+            full = cited(project_dir)
+            monkeypatch.delenv("PRESSROOM_INCREMENTAL")
+            assert quick.ast == full.ast, f"{edit.name}: the AST differs from a full cite"
+            alone = quick.origin in cite_incremental.CHANGES
+            assert alone == edit.alone, f"{edit.name}: read alone {alone}, expected {edit.alone}"
+    finally:
+        cite_incremental.enable(False)
