@@ -629,16 +629,31 @@ function Pandoc(doc)
   end
   -- Whether a block holds a cross-reference anywhere: a walk that hands Lua its citations
   -- and spans only, much cheaper than one that hands over each of its lists of inlines. A
-  -- block whose text (pandoc's stringify, in Haskell: cheaper still) has no '@' holds no
-  -- citation, and one without a backslash no LaTeX reference (the citation's or span's text
-  -- is the source's). stringify leaves notes out: a note's paragraphs are blocks of their
+  -- block whose text (pandoc's stringify, in Haskell: cheaper still) has no key that resolves
+  -- after an '@' holds no cross-reference, and one without a backslash no LaTeX reference
+  -- (the citation's or span's text is the source's). stringify leaves notes out: a note's paragraphs are blocks of their
   -- own, but a note's inlines in no paragraph (a definition list's term, a line block, a
   -- short caption) are reached only through the block that holds the note; a document with
   -- any of those has every block walked.
+  local resolving = {}  -- the cited keys that name a number (set below)
+  -- Whether a key that resolves follows an '@' of `text`. A citation's text is its source,
+  -- and pandoc's reader takes its key from right after the '@' (`@key`, `[@key, 4]`,
+  -- `@{key}`): its key is there, followed by what is not (a space, punctuation).
+  local function names_target(text)
+    local at = text:find('@', 1, true)
+    while at do
+      local word = text:match('^{?([^%s]*)', at + 1)
+      for n = #word, 1, -1 do
+        if resolving[word:sub(1, n)] then return true end
+      end
+      at = text:find('@', at + 1, true)
+    end
+    return false
+  end
   local function holds_reference(block)
     if not has.loose_inlines then
       local text = pandoc.utils.stringify(block)
-      if not (text:find('@', 1, true) or (has.tex_refs and text:find('\\', 1, true))) then
+      if not (names_target(text) or (has.tex_refs and text:find('\\', 1, true))) then
         return false
       end
     end
@@ -696,7 +711,10 @@ function Pandoc(doc)
   -- Only a document with a reference to resolve is walked again.
   local resolvable = has.tex_refs
   for _, key in ipairs(has.keys) do
-    resolvable = resolvable or target_of(key) ~= nil
+    if target_of(key) ~= nil then
+      resolving[key] = true
+      resolvable = true
+    end
   end
   if resolvable then
     doc.blocks = doc.blocks:walk({

@@ -130,3 +130,17 @@ def test_citeproc_runs_only_for_a_document_that_can_cite(tmp_path: Path) -> None
     with_citeproc, _ = pandoc.run([*reader, *args], markdown.encode("utf-8"))
     without, _ = pandoc.run([*reader, *kept], markdown.encode("utf-8"))
     assert with_citeproc == without
+
+
+def test_every_way_of_writing_a_key_is_found_after_its_at_sign() -> None:
+    """A paragraph is walked for references when a key that resolves follows one of its '@'s:
+    after another key with no space, in braces, with a capital, as a section's own id."""
+    markdown = (
+        "# Data\n\n![A mill.](mill.png){#fig-mill}\n\n"
+        "See [@smith2020;@fig-mill], @{fig-mill}, @Fig-mill and @sec:data.\n"
+    )
+    ast = cited(markdown, str(CROSSREF))
+    para = ast["blocks"][-1]
+    links = [tree.text(n["c"][1]) for n in tree.nodes(para, "Link")]
+    assert links == ["figure 1", "figure 1", "Figure 1", "section 1"]
+    assert [c["c"][0][0]["citationId"] for c in tree.nodes(para, "Cite")] == ["smith2020"]
