@@ -94,6 +94,7 @@ _CAPTION = re.compile(r"^\s*(?::|Table:|Listing:)")
 # comparison of paragraphs (an edit may not add, remove or touch one: _plain).
 _XREF = re.compile(r"^(?:sec|fig|tbl|eq|lst)[-:]", re.I)
 _BLANK = frozenset({"Space", "SoftBreak", "LineBreak"})
+_TEX_BEGIN = re.compile(r"^ {0,3}\\begin\{([^{}]+)\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SEPARATOR = "\n\n* * *\n\n"  # between the paragraph as it was and as it is, in one pandoc run
 
@@ -237,14 +238,22 @@ def _indent(line: str) -> str:
 
 
 def _in_fence(lines: list[str]) -> bool:
-    """Whether these lines leave a fenced code block or an HTML comment open."""
+    """Whether these lines leave a fenced code block, an HTML comment or a LaTeX environment
+    open. (pandoc reads an environment that begins a line whole, to its \\end, blank lines and
+    all, as LaTeX: rawtex.lua makes its paragraphs, which Markdown read alone would not match.)"""
     fence = ""
     comment = False
+    env, depth = "", 0  # the LaTeX environment open, and how deep in itself
     for line in lines:
         if comment:
             comment = "-->" not in line
             continue
+        if env:
+            depth += _nesting(line, env)
+            env = env if depth > 0 else ""
+            continue
         m = _FENCE.match(line)
+        tex = _TEX_BEGIN.match(line)
         if fence:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = ""
@@ -252,7 +261,15 @@ def _in_fence(lines: list[str]) -> bool:
             fence = m.group(1)
         elif "<!--" in line:
             comment = "-->" not in line.split("<!--", 1)[1]
-    return bool(fence) or comment
+        elif tex:
+            env, depth = tex.group(1), _nesting(line, tex.group(1))
+            env = env if depth > 0 else ""
+    return bool(fence) or comment or bool(env)
+
+
+def _nesting(line: str, env: str) -> int:
+    """How many environments `env` the line opens, less those it closes."""
+    return line.count(f"\\begin{{{env}}}") - line.count(f"\\end{{{env}}}")
 
 
 def _citation(c: dict[str, Any]) -> tuple[str, str, str, str]:

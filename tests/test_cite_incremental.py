@@ -203,6 +203,16 @@ REACHING = [
     ),
     Edit("the word changed", replace("in Section @sec-framework", "in Part @sec-framework"), False),
     Edit("a word before them", replace("second, in Part", "second, within Part"), True),
+    # A LaTeX environment whose blank lines hold paragraphs: pandoc reads it whole, as LaTeX
+    # (rawtex.lua makes it a quotation), where `*this*` is two asterisks, not an emphasis.
+    Edit(
+        "a paragraph put in a LaTeX environment",
+        lambda text: replace("Norms of this kind", "\\begin{quote}\n\nNorms of this kind")(
+            replace("in other terms.\n", "in other terms.\n\n\\end{quote}\n")(text)
+        ),
+        False,
+    ),
+    Edit("a word in it", replace("Norms of this kind", "Norms of *this* kind"), False),
 ]
 
 
