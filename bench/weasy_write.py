@@ -1,6 +1,8 @@
-"""The tagged PDF write (and the layout) with and without this session's WeasyPrint patches:
-glyphs read in one block when text is drawn (pressroom/weasy_draw.py) and Pango layouts copied
-from one per font setting (pressroom/weasy_text.py), each against the rest of the "fast" group.
+"""The tagged PDF write (and the layout) with and without four of WeasyPrint's speed patches:
+glyphs read in one block when text is drawn (pressroom/weasy_draw.py), Pango layouts copied
+from one per font setting (pressroom/weasy_text.py), the normal-flow test in one function
+(pressroom/weasy_box.py) and boxes without a background told so early
+(pressroom/weasy_backgrounds.py), against the rest of the "fast" group.
 
 One process, the same print HTML as bench/weasy_fast.py. Each round lays out afresh and writes
 the tagged PDF/UA-1 once per variant (a write of an already written document finds its fonts'
@@ -32,8 +34,13 @@ if str(ROOT) not in sys.path:
 from bench.generate import generate  # noqa: E402
 from bench.weasy_fast import SCALE_150, Pair, print_html  # noqa: E402
 
-HEADING = "## The tagged write: glyph runs read in one block, layouts copied"
-NEW = ("draw-glyphs-in-one-read", "layouts-from-templates")  # the patches measured
+HEADING = "## The tagged write and the layout: four more speed patches, with and without"
+NEW = (  # the patches measured: this session's
+    "draw-glyphs-in-one-read",
+    "layouts-from-templates",
+    "normal-flow-in-one-test",
+    "no-background-early",
+)
 
 
 def one(page: tuple[str, Path, list[Path]], new: bool) -> tuple[float, float, Any, bytes]:
@@ -117,8 +124,10 @@ def section(pairs: list[Pair]) -> list[str]:
         HEADING,
         "",
         "pressroom/weasy_draw.py (a line's glyphs read from Pango in one block, each glyph's "
-        "piece of the TJ array formatted once per font and size) and pressroom/weasy_text.py "
-        "(Pango layouts copied from one made per font setting), against the rest of the "
+        "piece of the TJ array formatted once per font and size), pressroom/weasy_text.py "
+        "(Pango layouts copied from one made per font setting), pressroom/weasy_box.py "
+        "(the normal-flow test in one function) and pressroom/weasy_backgrounds.py (no "
+        "background, told early), against the rest of the "
         '"fast" group as it stood before them (bench/weasy_write.py). One process, the same '
         "print HTML; each round lays out afresh and writes the tagged PDF/UA-1 once per "
         "variant, interleaved; CPU seconds (median, min–max) and the per-round ratio with / "

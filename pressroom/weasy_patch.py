@@ -745,3 +745,15 @@ register(
         wrap=_deferred("weasy_box", "wrap_is_in_normal_flow"),
     )
 )
+
+# layout_box_backgrounds: no background for a box whose background properties are all initial
+register(
+    WrapPatch(
+        name="no-background-early",
+        module="weasyprint.layout.background",
+        target="layout_box_backgrounds",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_backgrounds", "wrap_layout_box_backgrounds"),
+    )
+)

@@ -18,7 +18,7 @@ import tinyhtml5
 from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
-from pressroom import weasy, weasy_draw, weasy_patch, weasy_text
+from pressroom import weasy, weasy_backgrounds, weasy_draw, weasy_patch, weasy_text
 
 from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
 from .readers import note_pages, pdf_pages
@@ -287,6 +287,61 @@ def test_normal_flow_is_answered_as_released(fast_and_plain: None) -> None:
         for position in (*positions, ("note()", "aside")):
             box.style = {"float": value, "position": position}
             assert box.is_in_normal_flow() == released(box), box.style
+
+
+def test_boxes_without_background_are_told_early_with_the_same_pdf(
+    fast_and_plain: None, tmp_path: Path
+) -> None:
+    pixel = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+        "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
+    style = (
+        "body { background: #fdfdf0; } .c { background-color: #eef; } .i { background: "
+        f"url({pixel}) repeat; }} .s {{ box-shadow: 2px 2px 3px #888; }} .h {{ visibility: "
+        "hidden; background: red; } .b { border: 6px solid; border-image-source: "
+        f"url({pixel}); border-image-slice: 1; }} .t {{ background: transparent; }} "
+        ".r { border-radius: 10%; background: #fee; } td { background: #efe; }"
+    )
+    cells = "".join(f"<td>{words(3, i)}</td>" for i in range(3))
+    html = (
+        f"<html lang='en'><head><title>B</title><style>{style}</style></head><body>"
+        + "".join(
+            f"<p class='{kind}'>{words(25, i)} <span class='c'>{words(4, i)}</span> "
+            f"<em>{words(3, i)}</em></p><div>{words(12, i)}<p>{words(8, i)}</p></div>"
+            f"<table><tr>{cells}</tr></table>"
+            for i, kind in enumerate(("c", "i", "s", "h", "b", "t", "r", "", "c i"))
+        )
+        + "</body></html>"
+    )
+
+    def backgrounds(fast: bool) -> tuple[list[object], bytes]:
+        weasy_patch.configure(fast=fast)
+        document = weasy.layout(html, tmp_path, [tmp_path]).document
+        found: list[object] = []
+
+        def walk(box: object) -> None:
+            background = getattr(box, "background", "unset")
+            if hasattr(background, "layers"):  # not its style: read lazily, it holds more or less
+                background = (background.color, background.layers)
+            found.append((type(box).__name__, re.sub(" at 0x[0-9a-f]+", "", repr(background))))
+            for child in getattr(box, "children", []):
+                walk(child)
+
+        for page in document.pages:
+            walk(page._page_box)
+        return found, weasy.write(document)
+
+    plain = backgrounds(fast=False)
+    before = dict(weasy_backgrounds.background_counts)
+    fast = backgrounds(fast=True)
+    assert "no-background-early" in weasy_patch.applied()
+    told = weasy_backgrounds.background_counts["none"] - before["none"]
+    released = weasy_backgrounds.background_counts["released"] - before["released"]
+    assert told > 100 and released > 20, (told, released)
+    assert sum(b != "None" for _, b in plain[0]) > 20  # boxes that have a background
+    assert fast[0] == plain[0], "every box's background, painting areas included"
+    assert fast[1] == plain[1]
 
 
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
