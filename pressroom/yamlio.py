@@ -13,6 +13,14 @@ from .errors import PressroomError
 MAX_ALIASES = 100
 MAX_NODES = 200_000  # expanded size; an alias bomb stops here (research/reliability.md §4)
 
+try:  # PyYAML's wheels carry libyaml; a build without it parses in Python only
+    from yaml._yaml import CParser
+
+    _FAST = True
+except ImportError:  # pragma: no cover
+    CParser = object  # type: ignore[assignment,misc]
+    _FAST = False
+
 
 class LineDict(dict[str, Any]):
     """A mapping that remembers the line of each key (1-based, in its file)."""
@@ -153,10 +161,29 @@ def _count(value: Any, budget: list[int]) -> None:
             _count(v, budget)
 
 
+class _FastLoader(CParser, _Loader):
+    """_Loader's constructors and schema over libyaml's parser (C, several times faster): for
+    text without aliases, which only _Loader counts."""
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
 def loads(text: str, path: Path | str, line_offset: int = 0) -> Any:
     """Parse YAML text from `path`; `line_offset` is added to every reported line."""
+    if _FAST and "*" not in text:
+        try:
+            return _loads(_FastLoader, text, path, line_offset)
+        except Exception:  # any problem: the careful loader names it, at its line
+            pass
+    return _loads(_Loader, text, path, line_offset)
+
+
+def _loads(kind: type[_Loader], text: str, path: Path | str, line_offset: int) -> Any:
     try:
-        loader = _Loader(text)  # the reader refuses control characters right here
+        loader = kind(text)  # the reader refuses control characters right here
     except yaml.reader.ReaderError as exc:
         at = text[: exc.position].count("\n") + 1 + line_offset
         raise PressroomError(

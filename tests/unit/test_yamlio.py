@@ -133,3 +133,40 @@ def test_invalid_utf8_before_a_nul_is_reported_first(tmp_path: Path) -> None:
     with pytest.raises(PressroomError) as caught:
         yamlio.read_text(path)
     assert (caught.value.line, caught.value.kind) == (2, "io.encoding")
+
+
+def _same(a: object, b: object, where: str) -> None:
+    assert type(a) is type(b), where
+    if isinstance(a, yamlio.LineDict) and isinstance(b, yamlio.LineDict):
+        assert (a.line, a.lines) == (b.line, b.lines), where
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            _same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, where
+
+
+def test_libyaml_reads_as_the_careful_loader_does_and_errors_come_from_the_careful_one() -> None:
+    """The fast path (libyaml's parser, the same constructors) gives the same values and lines
+    on every YAML file of the tests' projects; where it fails, the careful loader reports."""
+    root = Path(__file__).resolve().parents[1] / "projects"
+    compared = 0
+    for path in sorted(root.rglob("*.y*ml")):
+        try:
+            text = yamlio.read_text(path)
+        except PressroomError:  # not text (broken-binary): no parser sees it
+            continue
+        try:
+            careful = yamlio._loads(yamlio._Loader, text, path, 2)
+        except PressroomError as exc:
+            assert error(text, 2).message == exc.message, path  # loads: the careful one's
+            continue
+        _same(yamlio._loads(yamlio._FastLoader, text, path, 2), careful, str(path))
+        compared += 1
+    assert compared > 40
+    assert error("a: *x\n").message.startswith("invalid YAML: found undefined alias")
