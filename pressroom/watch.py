@@ -26,7 +26,6 @@ from .serve import PreviewServer, State
 # The folders a project's inputs live in (DESIGN.md, "Layout"); build/ is never watched.
 WATCHED = ("manuscript", "references", "templates")
 STEP_MS = 30  # a batch of changes ends after this much quiet (editors write in bursts)
-FORK_WAIT = 30  # seconds the HTML phase waits at most for the builder's fork (it takes ms)
 
 
 def _say(message: str) -> None:
@@ -54,8 +53,6 @@ class Preview:
         self._html_idle.set()
         self._cited = threading.Event()  # the HTML phase has cited the edited documents
         self._cited.set()
-        self._forked = threading.Event()  # the builder of the slow outputs has been forked
-        self._forked.set()
         self._slow: threading.Thread | None = None
         self._running = {"html": False, "slow": False}
         self.dropped = 0  # stale layouts stopped by a newer edit
@@ -71,7 +68,6 @@ class Preview:
         for the DOCX and PDFs on the slow thread. Returns the HTML outputs written."""
         self._html_idle.clear()
         self._cited.clear()
-        self._forked.clear()
         changed = list(changed)
         with self._lock:
             self._edited.update(p.resolve() for p in changed)
@@ -131,7 +127,6 @@ class Preview:
 
         with pandoc.STARTING:  # (the HTML phase may be running pandoc: pandoc.forked)
             child.start()
-        self._forked.set()
         send.close()
         result = None
         while result is None:
@@ -219,8 +214,6 @@ class Preview:
             if phase == "html" and first:
                 corpus = self._corpus = _cite_first(project, corpus, first)
                 self._cited.set()
-                if parallel.available():  # this thread holds no lock while the builder forks
-                    self._forked.wait(FORK_WAIT)  # (a lock held at a fork stays held there)
             if html_done is not None:
                 if first:
                     _draft_previews(project, corpus, first)
