@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os
 import subprocess
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -83,9 +82,6 @@ def command(args: list[str]) -> list[str]:
 # Every pandoc still running, so that an interrupted build stops them (threads of run_many
 # cannot be interrupted themselves; see kill_all).
 _RUNNING: set[subprocess.Popen[bytes]] = set()
-# Held while a pandoc starts, and by a process that forks (watch's builder, while its HTML is
-# written): a fork in between would leave the new pandoc's stdin open in the child, unknown.
-STARTING = threading.RLock()
 
 
 def run(
@@ -93,11 +89,10 @@ def run(
 ) -> tuple[bytes, str]:
     """Run pandoc; return (stdout, stderr). Raises PandocFailed on a non-zero exit; a timeout
     or running out of memory is an error at `where` (the document or file pandoc was reading)."""
-    with STARTING:
-        proc = subprocess.Popen(
-            command(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        _RUNNING.add(proc)
+    proc = subprocess.Popen(
+        command(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _RUNNING.add(proc)
     try:
         out, err = proc.communicate(stdin, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -134,23 +129,6 @@ def kill_all() -> None:
     for proc in list(_RUNNING):
         if proc.poll() is None:
             proc.kill()
-
-
-def forked() -> None:
-    """In a process just forked (under STARTING) from one running pandoc: those pandoc
-    processes are the parent's. Their stdin, which the fork left open here too, is pointed at
-    /dev/null (each must see the end of its input when the parent closes it), and kill_all
-    here leaves them alone."""
-    global STARTING
-    STARTING = threading.RLock()  # (the forking thread held it; it is this process's only one)
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for proc in list(_RUNNING):
-            if proc.stdin is not None and not proc.stdin.closed:
-                os.dup2(null, proc.stdin.fileno())
-    finally:
-        os.close(null)
-    _RUNNING.clear()
 
 
 def run_many(jobs: list[tuple[list[str], bytes]], where: Path | None = None) -> list[bytes]:

@@ -51,8 +51,6 @@ class Preview:
         self._slow_wanted = threading.Event()
         self._html_idle = threading.Event()
         self._html_idle.set()
-        self._cited = threading.Event()  # the HTML phase has cited the edited documents
-        self._cited.set()
         self._slow: threading.Thread | None = None
         self._running = {"html": False, "slow": False}
         self.dropped = 0  # stale layouts stopped by a newer edit
@@ -67,22 +65,20 @@ class Preview:
         """Build the stale HTML now (the documents whose own source changed first), then ask
         for the DOCX and PDFs on the slow thread. Returns the HTML outputs written."""
         self._html_idle.clear()
-        self._cited.clear()
         changed = list(changed)
         with self._lock:
             self._edited.update(p.resolve() for p in changed)
         self._slow_wanted.set()  # before the HTML is done: the page never shows "idle" between
         self._begin("html")
-        with self._lock:  # (it starts the preview PDF once the edited documents are cited)
-            if self._slow is None or not self._slow.is_alive():
-                self._slow = threading.Thread(target=self._slow_loop, name="slow", daemon=True)
-                self._slow.start()
         try:
             built, errors, took = self._build("html", changed)
         finally:
-            self._cited.set()
             self._html_idle.set()
         self._report("html", built, errors, took)
+        with self._lock:
+            if self._slow is None or not self._slow.is_alive():
+                self._slow = threading.Thread(target=self._slow_loop, name="slow", daemon=True)
+                self._slow.start()
         return built
 
     def wait(self, timeout: float | None = None) -> None:
@@ -93,10 +89,7 @@ class Preview:
 
     def _slow_loop(self) -> None:
         while self._slow_wanted.is_set():
-            # A forked builder starts as soon as the edited documents are cited, drafts their
-            # preview PDFs while the HTML is written, and builds the rest once it is; on a
-            # thread, the newest HTML first, then its DOCX and PDF.
-            (self._cited if parallel.available() else self._html_idle).wait()
+            self._html_idle.wait()  # the newest HTML first, then its DOCX and PDF
             self._slow_wanted.clear()
             with self._lock:
                 edited, self._edited = self._edited, set()
@@ -120,13 +113,8 @@ class Preview:
 
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        html_done = context.Event()  # the child's outputs other than the previews wait for it
-        args = (send, edited, html_done)
-        child = context.Process(target=self._child, args=args, name="slow-outputs")
-        from . import pandoc
-
-        with pandoc.STARTING:  # (the HTML phase may be running pandoc: pandoc.forked)
-            child.start()
+        child = context.Process(target=self._child, args=(send, edited), name="slow-outputs")
+        child.start()
         send.close()
         result = None
         while result is None:
@@ -134,8 +122,6 @@ class Preview:
                 child.terminate()
                 child.join()
                 return None
-            if self._html_idle.is_set():
-                html_done.set()
             try:
                 if receive.poll(0.05):
                     result = _kept_or_result(receive.recv())
@@ -151,13 +137,11 @@ class Preview:
             _say(warning)
         return built, errors, took
 
-    def _child(self, send: Any, edited: set[Path], html_done: Any) -> None:
+    def _child(self, send: Any, edited: set[Path]) -> None:
         """In the forked process: build, hand back what happened, and exit. SIGTERM (a newer
         edit) stops its pandoc and removes its temporary files first."""
         from . import pandoc
         from .write import remove_pending
-
-        pandoc.forked()  # the HTML phase's pandoc, if it runs, is the parent's
 
         def stop(signum: int, frame: Any) -> None:
             pandoc.kill_all()
@@ -171,7 +155,7 @@ class Preview:
         weasy_incremental.on_keep = lambda key, state: send.send(("state", key, state))
         diagnostics = Diagnostics(self.project_dir, strict=self.strict, echo=False)
         try:
-            built, errors, took = self._build("slow", edited, diagnostics, html_done)
+            built, errors, took = self._build("slow", edited, diagnostics)
             warnings = [w.format(self.project_dir) for w in diagnostics.warnings]
             send.send((built, errors, warnings, took))
         finally:
@@ -183,19 +167,12 @@ class Preview:
             self.state.update(building=True)
 
     def _build(
-        self,
-        phase: str,
-        changed: Iterable[Path],
-        diagnostics: Diagnostics | None = None,
-        html_done: Any = None,
+        self, phase: str, changed: Iterable[Path], diagnostics: Diagnostics | None = None
     ) -> tuple[list[str], list[str], float]:
         """One pipeline build of the HTML outputs (phase html) or all others (phase slow); a
         document that fails is reported and skipped; the last good outputs stay in build/. The
-        HTML phase cites the edited documents first (the slow phase may start then). The slow
-        phase builds the edited documents' outputs (the preview PDF first) before any other's,
-        from the HTML phase's corpus where still current (no second citeproc); given
-        `html_done` (an event), it drafts the previews it can from the last ones, then waits
-        for the HTML phase before building anything else."""
+        slow phase builds the edited documents' outputs (the preview PDF first) before any
+        other's, from the HTML phase's corpus where still current (no second citeproc)."""
         errors: list[str] = []
         built: list[str] = []
         cwd = Path.cwd()
@@ -211,13 +188,6 @@ class Preview:
             if phase == "slow" and first:  # the edited documents' own build, then the others
                 steps = [_phase_targets(project, phase, first), targets]
             corpus = self._corpus
-            if phase == "html" and first:
-                corpus = self._corpus = _cite_first(project, corpus, first)
-                self._cited.set()
-            if html_done is not None:
-                if first:
-                    _draft_previews(project, corpus, first)
-                html_done.wait()
             for chosen in steps:
                 if not chosen:  # (an empty set would mean every output)
                     continue
@@ -294,47 +264,6 @@ def _prime(project: Any, corpus: Corpus | None) -> None:
             pdf.prime(embed_assets(corpus.cited(name), project), project)
         except Exception as exc:  # (its own build reports its errors)
             weasy_incremental.log.info("%s.pdf: not laid out ahead (%s)", name, exc)
-
-
-def _cite_first(project: Any, corpus: Corpus | None, first: frozenset[str]) -> Corpus | None:
-    """The edited documents cited (incrementally where cite_incremental.py can), then every
-    other whose HTML is stale, before any HTML is written: the forked builder starts from this
-    corpus. A document that fails is left to its build, which reports it."""
-    from . import freshness
-
-    try:
-        corpus = corpus.carried_to(project) if corpus is not None else Corpus(project)
-        stale = freshness.plan(project, _phase_targets(project, "html")).stale
-    except PressroomError:
-        return corpus
-    others = [n for n in project.documents if n in stale and n not in first]
-    for name in [*sorted(first), *others]:
-        with contextlib.suppress(PressroomError):
-            corpus.cited(name)
-    return corpus
-
-
-def _draft_previews(project: Any, corpus: Corpus | None, names: frozenset[str]) -> None:
-    """In the forked builder, while the HTML is written: each edited document's preview PDF
-    drafted from its last one where render/pdf.py's quick can (an edit cited incrementally);
-    its build then finds the preview current. Anything that fails is left to that build."""
-    from . import weasy_incremental
-    from .pipeline import write_draft
-    from .render import pdf
-    from .targets import outputs
-
-    if corpus is None or not pdf.incremental_on():
-        return
-    corpus = corpus.carried_to(project)
-    formats = outputs(project)
-    for name in sorted(names):
-        if "pdf" not in formats.get(name, ()):
-            continue
-        try:
-            cited = embed_assets(corpus.cited(name), project)
-            pdf.RENDERER.quick(cited, project, lambda output: write_draft(project, output))
-        except Exception as exc:  # (its build reports its errors)
-            weasy_incremental.log.info("%s.pdf: no preview ahead (%s)", name, exc)
 
 
 def _cite_all(project: Any, corpus: Corpus | None) -> Corpus | None:
