@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import freshness, parallel, schedule, stamp
-from .assets import embed_assets
 from .config import PACKAGE, Project
 from .depfile import record_path, settings_mark, write_record
 from .documents import Corpus
@@ -210,6 +209,8 @@ def build_document(
         diagnostics.warn("document is empty", "document.empty", cited.doc.source, 1)
     for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind
         diagnostics.warn(w.message, w.kind, w.path, w.line)
+    from .assets import embed_assets  # (pikepdf, 0.07 s: imported while the first cite runs)
+
     embedded = embed_assets(cited, corpus.project)
     for w in embedded.warnings[len(cited.warnings) :]:  # the figures' own (a multi-page PDF)
         diagnostics.warn(w.message, w.kind, w.path, w.line)
