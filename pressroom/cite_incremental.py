@@ -94,6 +94,7 @@ _CAPTION = re.compile(r"^\s*(?::|Table:|Listing:)")
 # comparison of paragraphs (an edit may not add, remove or touch one: _plain).
 _XREF = re.compile(r"^(?:sec|fig|tbl|eq|lst)[-:]", re.I)
 _BLANK = frozenset({"Space", "SoftBreak", "LineBreak"})
+_VERBATIM = re.compile(r"^ {0,3}<(pre|script|style|textarea)(?=[\s>])", re.I)
 _TEX_BEGIN = re.compile(r"^ {0,3}\\begin\{([^{}]+)\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SEPARATOR = "\n\n* * *\n\n"  # between the paragraph as it was and as it is, in one pandoc run
@@ -139,6 +140,10 @@ def _again(old: Memory, key: str, markdown: str, args: list[str]) -> dict[str, A
     before, after = found
     if any("]:" in text or _CAPTION.match(text) for text in (before, after)):
         return _refuse("a definition or a caption")
+    if f"\n{old.markdown}\n".count(f"\n{before}\n") != 1:
+        # (its words elsewhere, where pandoc may make no paragraph of them: a definition's
+        # term, a table's row; the paragraph found by them need not be the one edited)
+        return _refuse("the paragraph stands more than once")
     out, stderr = pandoc.run(_reader_args(args), (before + _SEPARATOR + after).encode("utf-8"))
     if stderr.strip():
         return _refuse("pandoc warned")
@@ -238,12 +243,14 @@ def _indent(line: str) -> str:
 
 
 def _in_fence(lines: list[str]) -> bool:
-    """Whether these lines leave a fenced code block, an HTML comment or a LaTeX environment
-    open. (pandoc reads an environment that begins a line whole, to its \\end, blank lines and
-    all, as LaTeX: rawtex.lua makes its paragraphs, which Markdown read alone would not match.)"""
+    """Whether these lines leave a fenced code block, an HTML comment, an HTML element that
+    pandoc keeps as written (<pre>, <script>, <style>, <textarea>) or a LaTeX environment open.
+    (pandoc reads an environment that begins a line whole, to its \\end, blank lines and all,
+    as LaTeX: rawtex.lua makes its paragraphs, which Markdown read alone would not match.)"""
     fence = ""
     comment = False
     env, depth = "", 0  # the LaTeX environment open, and how deep in itself
+    raw = ""  # the HTML element open whose content pandoc keeps as written (<pre>...)
     for line in lines:
         if comment:
             comment = "-->" not in line
@@ -252,8 +259,11 @@ def _in_fence(lines: list[str]) -> bool:
             depth += _nesting(line, env)
             env = env if depth > 0 else ""
             continue
+        if raw:
+            raw = "" if f"</{raw}>" in line.lower() else raw
+            continue
         m = _FENCE.match(line)
-        tex = _TEX_BEGIN.match(line)
+        tex, verbatim = _TEX_BEGIN.match(line), _VERBATIM.match(line)
         if fence:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = ""
@@ -261,10 +271,13 @@ def _in_fence(lines: list[str]) -> bool:
             fence = m.group(1)
         elif "<!--" in line:
             comment = "-->" not in line.split("<!--", 1)[1]
+        elif verbatim:
+            raw = verbatim.group(1).lower()
+            raw = "" if f"</{raw}>" in line.lower() else raw
         elif tex:
             env, depth = tex.group(1), _nesting(line, tex.group(1))
             env = env if depth > 0 else ""
-    return bool(fence) or comment or bool(env)
+    return bool(fence) or comment or bool(env) or bool(raw)
 
 
 def _nesting(line: str, env: str) -> int:

@@ -180,6 +180,24 @@ def _notes_before(ast: dict, words: str) -> int:
     raise AssertionError(f"no paragraph begins {words!r}")
 
 
+SUMMARY = (
+    "The sequence of agreements, reports, and transfers discussed in this section is summarized"
+    " in\nthe timeline below."
+)
+CONTAINMENT = "## Containment and the technology question"
+TERM = "Secrecy law"
+
+
+def first(old: str, new: str) -> Callable[[str], str]:
+    """The first of several: the edit's anchor is in the paper more than once."""
+
+    def change(text: str) -> str:
+        assert text.count(old) > 1, f"the edit's anchor is not in paper.md twice: {old!r}"
+        return text.replace(old, new, 1)
+
+    return change
+
+
 # Edits whose effect reaches past the edited words: each must be refused (or read alone
 # correctly): the chain is checked against full cites as above. crossref.lua writes a
 # cross-reference from the words before it: "Section 2" after a full stop (it opens a
@@ -213,6 +231,24 @@ REACHING = [
         False,
     ),
     Edit("a word in it", replace("Norms of this kind", "Norms of *this* kind"), False),
+    # The words of a paragraph where pandoc makes no paragraph of them (raw HTML that it keeps
+    # as written, a definition's term): the paragraph of the same words elsewhere is not the
+    # one edited.
+    Edit(
+        "a copy kept in <pre>",
+        replace(CONTAINMENT, f"<pre>\n\n{SUMMARY}\n\n</pre>\n\n{CONTAINMENT}"),
+        False,
+    ),
+    Edit("the copy edited", first(SUMMARY, SUMMARY.replace("timeline", "list")), False),
+    Edit(
+        "a term of the same words",
+        replace(CONTAINMENT, f"{TERM}\n\n:   Defined.\n\n{CONTAINMENT}"),
+        False,
+    ),
+    Edit(
+        "and its paragraph", replace("\n\n## Containment", f"\n\n{TERM}\n\n## Containment"), False
+    ),
+    Edit("the term edited", first(TERM, "Secrecy laws"), False),
 ]
 
 
