@@ -7,9 +7,12 @@
     write       atomic writes and a record of every input             write.py, depfile.py
     stamp       what make reads, after a build of everything          stamp.py
 
-Two phases, as Sphinx builds: every document is read (and its citation index written) before
-any is rendered, so the appendix that lists where the paper cites each source never waits for a
-second pass."""
+Two phases, as Sphinx builds: a document is read (and its citation index written) before it is
+rendered, and before any document that reads its citations, so the appendix that lists where the
+paper cites each source never waits for a second pass. In one process (watch, one PDF) every
+document is read before any is rendered; on two cores (schedule.py) each is rendered as soon as
+it is read, the largest first, so a cold build's critical path (the paper's cite, then its PDF)
+never waits for the other documents."""
 
 from __future__ import annotations
 
