@@ -114,10 +114,10 @@ def _scheduled(
     def render(corpus: Corpus, name: str, formats: set[str], diagnostics: Diagnostics) -> None:
         build_document(corpus, name, formats, diagnostics)
 
-    def finished(name: str) -> None:
-        result.built.extend(f"{name}.{f}" for f in sorted(plan.stale[name]))
+    def finished(name: str, formats: frozenset[str]) -> None:
+        result.built.extend(f"{name}.{f}" for f in sorted(formats))
         if request.progress is not None:
-            for f in sorted(plan.stale[name]):
+            for f in sorted(formats):
                 request.progress.finished(project.output(name, f))
 
     try:

@@ -4,7 +4,8 @@ imported beside it; then two forked workers (parallel.py), which inherit both, r
 and read and render the rest, so that no document waits for another it does not read.
 
     lead      the largest stale document is cited here (pandoc runs; WeasyPrint is imported
-              meanwhile), then the workers are forked: the first free one renders it
+              meanwhile), then the workers are forked: the first free one lays out its PDF,
+              the other writes its other formats (their pandoc writers off the PDF's core)
     queue     the other stale documents, the largest first
     read      a free worker cites the next one and sends back its citations (not its AST)
     re-plan   a document gone stale through a read (a citation index it reads) is queued
@@ -61,9 +62,9 @@ class Schedule:
     held_by: dict[str, int] = field(default_factory=dict)  # read, by worker
     waiting: dict[str, str] = field(default_factory=dict)  # a document -> the one it needs
     # read, to render where read (EVERY: read before the fork, held by every worker)
-    renders: dict[int, list[str]] = field(default_factory=dict)
+    renders: dict[int, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
     sent: dict[int, set[str]] = field(default_factory=dict)  # citations each worker has
-    reports: list[tuple[str, list[BuildWarning]]] = field(default_factory=list)
+    reports: list[tuple[str, frozenset[str], list[BuildWarning]]] = field(default_factory=list)
     summarised: bool = False
 
     def add(self, name: str, first: bool = False) -> None:
@@ -72,10 +73,20 @@ class Schedule:
         self.queued.add(name)
         self.queue.insert(0, name) if first else self.queue.append(name)
 
-    def started(self, name: str) -> None:
+    def started(self, name: str, formats: frozenset[str] | None = None) -> None:
         if self.progress is not None:
-            for fmt in sorted(self.plan.stale.get(name, ())):
+            for fmt in sorted(self.plan.stale.get(name, ()) if formats is None else formats):
                 self.progress.started(name, fmt)
+
+    def render(self, worker: int, name: str) -> None:
+        """Render `name` where it is held. One read before the fork is held by both workers:
+        its PDF (the critical path) goes to the first free one, and its other formats'
+        pandoc writers to the next, rather than beside the PDF's own writer."""
+        formats = frozenset(self.plan.stale.get(name, ()))
+        parts = [formats]
+        if worker == EVERY and "pdf" in formats and len(formats) > 1:
+            parts = [frozenset({"pdf"}), formats - {"pdf"}]
+        self.renders.setdefault(worker, []).extend((name, part) for part in parts)
 
     def all_read(self) -> bool:
         return all(n in self.held_by for n in self.queued)
@@ -84,9 +95,9 @@ class Schedule:
         """A free worker's next task: a document it holds to render, else the next queued."""
         pinned = self.renders.get(worker) or self.renders.get(EVERY, [])
         if pinned and (not self.hold or self.summarised):
-            name = pinned.pop(0)
-            self.started(name)
-            return Task(name, frozenset(self.plan.stale[name]), False, {})
+            name, formats = pinned.pop(0)
+            self.started(name, formats)
+            return Task(name, formats, False, {})
         if not self.queue:
             return None
         name = self.queue.pop(0)
@@ -107,12 +118,12 @@ def run(
     diagnostics: Diagnostics,
     render: Render,
     summary: Callable[[], None],
-    finished: Callable[[str], None],
+    finished: Callable[[str, frozenset[str]], None],
     sizes: Callable[[str], int],
 ) -> None:
     """Read and render every stale document of `plan` (which grows with what the reads make
     stale) on the workers, the largest (`sizes`) first; `summary` is called once every
-    document is read, and `finished(name)` as each document's outputs are reported."""
+    document is read, and `finished(name, formats)` as outputs are reported."""
     s = Schedule(plan, targets, progress, hold=diagnostics.strict)
     order = sorted(plan.stale, key=lambda n: -sizes(n))
     lead = next(n for n in order if "pdf" in plan.stale[n])
@@ -192,7 +203,7 @@ def _received(s: Schedule, corpus: Corpus, worker: int, message: tuple[str, str,
         if worker != EVERY and not s.hold:
             s.started(name)  # the worker that read it renders it now
         elif s.plan.stale.get(name):
-            s.renders.setdefault(worker, []).append(name)
+            s.render(worker, name)
         for waiter in [w for w, d in s.waiting.items() if d == name]:
             del s.waiting[waiter]
             s.queued.discard(waiter)
@@ -210,7 +221,8 @@ def _received(s: Schedule, corpus: Corpus, worker: int, message: tuple[str, str,
         s.queued.add(name)
         s.add(value, first=True)
     elif kind == "done":
-        s.reports.append((name, value))
+        formats, warnings = value
+        s.reports.append((name, formats, warnings))
 
 
 def _replan(s: Schedule, corpus: Corpus, worker: int) -> None:
@@ -220,7 +232,7 @@ def _replan(s: Schedule, corpus: Corpus, worker: int) -> None:
     s.plan.add(more)
     for name in more.stale:
         if name in s.held_by:
-            s.renders.setdefault(s.held_by[name], []).append(name)
+            s.render(s.held_by[name], name)
         else:
             s.add(name)
 
@@ -236,11 +248,13 @@ def _circle(waiting: dict[str, str], start: str) -> bool:
     return name in seen
 
 
-def _report(s: Schedule, diagnostics: Diagnostics, finished: Callable[[str], None]) -> None:
-    for name, warnings in s.reports:
+def _report(
+    s: Schedule, diagnostics: Diagnostics, finished: Callable[[str, frozenset[str]], None]
+) -> None:
+    for name, formats, warnings in s.reports:
         for w in warnings:
             diagnostics.warn(w.message, w.kind, w.path, w.line)
-        finished(name)
+        finished(name, formats)
     s.reports.clear()
 
 
@@ -260,6 +274,6 @@ def _handler(corpus: Corpus, render: Render, strict: bool) -> parallel.Handler:
         if task.formats:
             diagnostics = Diagnostics(echo=False, strict=strict)
             render(corpus, task.name, set(task.formats), diagnostics)
-            send(("done", task.name, diagnostics.warnings))
+            send(("done", task.name, (task.formats, diagnostics.warnings)))
 
     return handle
