@@ -82,6 +82,7 @@ _WITH_VALUE = frozenset({"--csl", "--bibliography"})
 _PLAIN = frozenset(
     {"Str", "Space", "SoftBreak", "LineBreak", "Emph", "Strong", "Underline", "Strikeout"}
     | {"Superscript", "Subscript", "SmallCaps", "Quoted", "Code", "Link", "Span"}
+    | {"SingleQuote", "DoubleQuote"}  # (a quotation's kind, in the Quoted node)
 )
 # A character that, left as text by the reader, may be markup that needs the whole document
 # (a reference link, a note label, a cross-reference, an attribute, raw TeX or HTML).

@@ -231,6 +231,9 @@ REACHING = [
         False,
     ),
     Edit("a word in it", replace("Norms of this kind", "Norms of *this* kind"), False),
+    # (not reaching: read alone, as a word is)
+    Edit("a quotation added", replace("Patent law embodies", 'Patent law "embodies"'), True),
+    Edit("a single one", replace("pattern. Japan had", "pattern. 'Japan' had"), True),
     # The words of a paragraph where pandoc makes no paragraph of them (raw HTML that it keeps
     # as written, a definition's term): the paragraph of the same words elsewhere is not the
     # one edited.
