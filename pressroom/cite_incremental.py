@@ -21,11 +21,13 @@ edits. Only the watch process turns it on (enable()); PRESSROOM_INCREMENTAL=0 tu
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import logging
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -556,3 +558,35 @@ def _between(matched: dict[int, int], i: int, raw_len: int, cited_len: int) -> i
     if left is None or right is None or right - left != 2:
         return None
     return left + 1
+
+
+# --- The check of a watch's final outputs (watch.py) -------------------------------------------
+
+# Told of a document whose incremental cite differed from its full cite: watch's forked builder
+# tells its parent, whose memory the next edit would otherwise start from.
+on_differ: Callable[[Path], None] | None = None
+
+
+def made_here(source: Path) -> bytes | None:
+    """The cited AST (JSON) of `source`'s last cite, if that cite was made here from an earlier
+    one (read alone), else None."""
+    memory = MEMORY.get(source)
+    return memory.ast if memory is not None and memory.key in CHANGES else None
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Every cite in full meanwhile, the memory left as it is (the check's own cite)."""
+    global _ENABLED
+    was, _ENABLED = _ENABLED, False
+    try:
+        yield
+    finally:
+        _ENABLED = was
+
+
+def differed(source: Path) -> None:
+    """`source`'s incremental cite was not its full cite: the next edit starts from a full one."""
+    MEMORY.pop(source, None)
+    if on_differ is not None:
+        on_differ(source)

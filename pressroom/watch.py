@@ -150,9 +150,10 @@ class Preview:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        from . import weasy_incremental  # (imported by watch() before the fork)
+        from . import cite_incremental, weasy_incremental  # (imported by watch() before the fork)
 
         weasy_incremental.on_keep = lambda key, state: send.send(("state", key, state))
+        cite_incremental.on_differ = lambda source: send.send(("differed", source))
         diagnostics = Diagnostics(self.project_dir, strict=self.strict, echo=False)
         try:
             built, errors, took = self._build("slow", edited, diagnostics)
@@ -210,6 +211,8 @@ class Preview:
                 self._corpus = corpus
             elif not edited:  # watch just started: the PDFs' layouts, for the first edit
                 _prime(project, corpus)
+            elif first and diagnostics is not None:
+                built += _checked(project, first, diagnostics)
         except PressroomError as exc:
             errors.append(exc.format(cwd))
         except Exception:  # a bug: show it, and keep watching
@@ -266,6 +269,43 @@ def _prime(project: Any, corpus: Corpus | None) -> None:
             weasy_incremental.log.info("%s.pdf: not laid out ahead (%s)", name, exc)
 
 
+def _checked(project: Any, names: frozenset[str], diagnostics: Diagnostics) -> list[str]:
+    """The edited documents' outputs, once built: each one cited incrementally (read alone,
+    cite_incremental.py) is cited again in full; where the two differ, its outputs are built
+    again from the full cite, the next edit starts from that, and a warning says so (a fault
+    in pressroom, never the author's). It costs one citeproc run on the builder's core, after
+    the preview and the final PDF; a full cite also fills pandoc's cache for a later build."""
+    from . import cite_incremental, pandoc
+    from .config import load_document
+    from .depfile import record_path
+
+    rebuilt: list[str] = []
+    for name in sorted(names):
+        doc = load_document(project, name)
+        source = doc.source
+        made = cite_incremental.made_here(source)
+        if made is None:
+            continue
+        with cite_incremental.suspended():
+            corpus = Corpus(project)
+            if pandoc.to_json(corpus.cited(name).ast) == made:
+                continue
+            diagnostics.warn(
+                "the edit, cited alone, differed from the whole document cited: its outputs "
+                "were built again from the whole (a fault in pressroom: please report it)",
+                "watch.cite-check",
+                source,
+                None,
+            )
+            cite_incremental.differed(source)
+            targets = frozenset(f"{name}.{fmt}" for fmt in doc.formats)
+            for target in targets:
+                record_path(project.build_dir, project.build_dir / target).unlink(missing_ok=True)
+            request = Request(targets=targets, keep_going=True, parallel=False, corpus=corpus)
+            rebuilt += build(project, request, diagnostics).built
+    return rebuilt
+
+
 def _cite_all(project: Any, corpus: Corpus | None) -> Corpus | None:
     """Each document cited once (from pandoc's cache where its outputs were current), so that
     the incremental cite (cite_incremental.py) has a cite to start the first edit from; a
@@ -293,6 +333,11 @@ def _kept_or_result(message: Any) -> Any:
 
         _, key, state = message
         weasy_incremental.STORE[key] = state
+        return None
+    if isinstance(message[0], str) and message[0] == "differed":
+        from . import cite_incremental
+
+        cite_incremental.differed(message[1])
         return None
     return message
 
