@@ -28,6 +28,10 @@ _LAYOUT = {"size": 20, "geometry": 4, "attr": 16}
 
 Operation = tuple[str, tuple[Any, ...]]  # a method of WeasyPrint's Stream, and its arguments
 _PIECES = "_pressroom_glyph_pieces"  # a Font's pieces of TJ arrays: size -> glyph -> piece
+# Pieces kept per font and size, at most: a justified space has a width of its own on nearly
+# every line (85,000 pieces at 145 pages, ~20 MB), and the glyphs worth keeping (letters at
+# their own advance, a few hundred) come early; past the bound a piece is formatted each time.
+_MOST_PIECES = 8192
 
 # Lines drawn here ("read") and handed to WeasyPrint's own code ("released"), for the tests.
 drawn_counts = {"read": 0, "released": 0}
@@ -123,7 +127,8 @@ def _operations(
                     clusters = ffi.unpack(glyph_string.log_clusters, count)
                     text = textbox.pango_layout.text.encode()
                     font.to_unicode[glyph[0]] = _characters(glyph_item, clusters, i, count, text)
-                pieces[glyph] = piece
+                if len(pieces) < _MOST_PIECES:
+                    pieces[glyph] = piece
             parts.append(piece)
         string += "".join(parts)
         string = string[:-1] if string[-1] == "<" else string + ">"
