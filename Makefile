@@ -102,7 +102,10 @@ $(DEVSTAMP): $(STAMP)
 
 # Two workers, each taking whole test files (module fixtures such as the watch process are set
 # up once); a plain `pytest` runs in one process.
+# The toolkit's modules compiled first, as an installed package's are: the suite starts
+# hundreds of builds, and where PYTHONDONTWRITEBYTECODE is set each would compile them again.
 test: lint
+	cd $(TOOLKIT) && PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q pressroom tests build.py >/dev/null
 	cd $(TOOLKIT) && $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The sample paper's own content (originality against the seed texts in $PRESSROOM_SEEDS, its
