@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import pandoc
+from . import pandoc, tree
 from .cache import digest
 
 _ENABLED = False
@@ -178,16 +178,13 @@ def _again(old: Memory, key: str, markdown: str, args: list[str]) -> dict[str, A
 def _unnumbered(value: Any) -> Any:
     """The reader's note numbers of citations set to 0: the paragraph as it is was read after
     the one as it was, so its count runs on (citeproc's output replaces them anyway)."""
-    if isinstance(value, dict):
-        if value.get("t") == "Cite":
-            for c in value["c"][0]:
+
+    def zero(node: tree.Node) -> None:
+        if node["t"] == "Cite":
+            for c in node["c"][0]:
                 c["citationNoteNum"] = c["citationHash"] = 0
-        for child in value.values():
-            if isinstance(child, list | dict):
-                _unnumbered(child)
-    elif isinstance(value, list):
-        for child in value:
-            _unnumbered(child)
+
+    tree.walk(value, zero)
     return value
 
 
@@ -302,24 +299,17 @@ def _skeleton(value: Any) -> list[Any]:
     """Every citation and note, in document order: what citeproc's numbering depends on."""
     found: list[Any] = []
 
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            t = v.get("t")
-            if _cross_ref(v):
-                return
-            if t == "Cite":
-                found.append([_citation(c) for c in v["c"][0]])
-                return  # (its content is the reader's text of it, or citeproc's note)
-            if t == "Note":
-                found.append("note")
-            for child in v.values():
-                if isinstance(child, list | dict):
-                    walk(child)
-        elif isinstance(v, list):
-            for child in v:
-                walk(child)
+    def visit(node: tree.Node) -> bool | None:
+        if _cross_ref(node):
+            return True
+        if node["t"] == "Cite":
+            found.append([_citation(c) for c in node["c"][0]])
+            return True  # (its content is the reader's text of it, or citeproc's note)
+        if node["t"] == "Note":
+            found.append("note")
+        return None
 
-    walk(value)
+    tree.walk(value, visit)
     return found
 
 
@@ -337,21 +327,14 @@ def _text(value: Any) -> str:
     punctuation across a citation and drops the space before it)."""
     out: list[str] = []
 
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            t = v.get("t")
-            if t == "Cite" or _cross_ref(v):
-                return
-            if t == "Str":
-                out.append(v["c"])
-            for child in v.values():
-                if isinstance(child, list | dict):
-                    walk(child)
-        elif isinstance(v, list):
-            for child in v:
-                walk(child)
+    def visit(node: tree.Node) -> bool | None:
+        if node["t"] == "Cite" or _cross_ref(node):
+            return True
+        if node["t"] == "Str":
+            out.append(node["c"])
+        return None
 
-    walk(value)
+    tree.walk(value, visit)
     return "".join(out)
 
 
@@ -408,24 +391,15 @@ def _plain(nodes: list[Any]) -> bool:
     """Only text and simple markup, no character that may need the rest of the document."""
     ok = True
 
-    def walk(v: Any) -> None:
+    def visit(node: tree.Node) -> bool | None:
         nonlocal ok
-        if isinstance(v, dict) and "t" in v:
-            if v["t"] not in _PLAIN:
-                ok = False
-                return
-            if v["t"] == "Str" and _SUSPECT.search(v["c"]):
-                ok = False
-                return
-        if isinstance(v, dict):
-            for child in v.values():
-                if isinstance(child, list | dict):
-                    walk(child)
-        elif isinstance(v, list):
-            for child in v:
-                walk(child)
+        t = node["t"]
+        if t not in _PLAIN or (t == "Str" and _SUSPECT.search(node["c"])):
+            ok = False
+            return True
+        return None
 
-    walk(nodes)
+    tree.walk(nodes, visit)
     return ok
 
 

@@ -77,6 +77,15 @@ def _texts(build: Path) -> dict[str, str]:
     return {"html": (build / "paper.html").read_text("utf-8"), "pdf": pdf, "docx": docx}
 
 
+def _started(project: Path, capfd: pytest.CaptureFixture[str]) -> watch.Preview:
+    """watch's first build of the project done, and what it said read."""
+    preview = watch.Preview(project, strict=False, overrides={})
+    preview.rebuild()
+    preview.wait(300)
+    capfd.readouterr()
+    return preview
+
+
 def _edit(preview: watch.Preview, source: Path) -> None:
     text = source.read_text("utf-8")
     source.write_text(text.replace("the edit changes", "the edit has changed"), "utf-8")
@@ -88,10 +97,7 @@ def test_an_incremental_cite_that_differs_is_built_again_in_full(
     project: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     source = project / "manuscript" / "paper.md"
-    preview = watch.Preview(project, strict=False, overrides={})
-    preview.rebuild()
-    preview.wait(300)
-    capfd.readouterr()
+    preview = _started(project, capfd)
     alone = _spoil(monkeypatch)
     _edit(preview, source)
     said = capfd.readouterr().err
@@ -108,10 +114,7 @@ def test_an_incremental_cite_that_agrees_is_kept(
     project: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     source = project / "manuscript" / "paper.md"
-    preview = watch.Preview(project, strict=False, overrides={})
-    preview.rebuild()
-    preview.wait(300)
-    capfd.readouterr()
+    preview = _started(project, capfd)
     _edit(preview, source)
     said = capfd.readouterr().err
     assert "cite-check" not in said, said
