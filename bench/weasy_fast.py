@@ -131,6 +131,17 @@ def measure_one(
     return pair
 
 
+def workloads(
+    work: Path, default: Path, copy: str
+) -> tuple[tuple[str, Path, list[Path]], tuple[str, Path, list[Path]]]:
+    """The print HTML of the default paper (a copy of `default` in work/`copy`) and of ~150
+    pages (bench/generate.py), as the benches of WeasyPrint lay them out."""
+    paper = work / copy
+    shutil.rmtree(paper, ignore_errors=True)
+    shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
+    return print_html(paper), print_html(generate(SCALE_150, work / "scale-150"))
+
+
 def measure(work: Path, default: Path, quick: bool) -> list[Pair]:
     """The default paper (`default`, a copy of the repository's project) and ~150 pages."""
     from pressroom import weasy
@@ -138,12 +149,9 @@ def measure(work: Path, default: Path, quick: bool) -> list[Pair]:
     weasy.PDF_TIMEOUT = 0  # no time limit: a busy machine must not stop the measurement
     load = f"{os.getloadavg()[0]:.1f}"
     start = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    paper = work / "fast-default"
-    shutil.rmtree(paper, ignore_errors=True)
-    shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
-    big = print_html(generate(SCALE_150, work / "scale-150"))
+    small, big = workloads(work, default, "fast-default")
     pairs = [
-        measure_one("default paper", print_html(paper), 1 if quick else 5),
+        measure_one("default paper", small, 1 if quick else 5),
         measure_one("~150 pages", big, 1 if quick else 3),
         measure_one(NO_BREAKER, big, 1 if quick else 3, breaker=False),
     ]
@@ -215,7 +223,6 @@ def section(pairs: list[Pair]) -> list[str]:
 
 
 HEADING = "## WeasyPrint's speed patches"
-
 
 
 if __name__ == "__main__":

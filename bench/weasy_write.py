@@ -31,8 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
-from bench.weasy_fast import SCALE_150, Pair, print_html  # noqa: E402
+from bench.weasy_fast import Pair, workloads  # noqa: E402
 
 HEADING = "## The tagged write and the layout: four more speed patches, with and without"
 NEW = (  # the patches measured: this session's
@@ -86,19 +85,14 @@ def measure_one(label: str, page: tuple[str, Path, list[Path]], rounds: int) -> 
 
 def measure(work: Path, default: Path, quick: bool) -> list[Pair]:
     """The default paper (a copy of the repository's project) and ~150 pages."""
-    import shutil
-
     from pressroom import weasy
 
     weasy.PDF_TIMEOUT = 0  # no time limit: a busy machine must not stop the measurement
     load = f"{os.getloadavg()[0]:.1f}"
     start = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    paper = work / "write-default"
-    shutil.rmtree(paper, ignore_errors=True)
-    shutil.copytree(default, paper, ignore=shutil.ignore_patterns("build"))
-    big = print_html(generate(SCALE_150, work / "scale-150"))
+    small, big = workloads(work, default, "write-default")
     pairs = [
-        measure_one("default paper", print_html(paper), 1 if quick else 5),
+        measure_one("default paper", small, 1 if quick else 5),
         measure_one("~150 pages", big, 1 if quick else 3),
     ]
     commit = subprocess.run(

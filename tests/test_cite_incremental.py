@@ -108,12 +108,18 @@ def cited(project_dir: Path) -> Cited:
 
 
 def test_incremental_cite_equals_full_cite(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _chain(project, EDITS, monkeypatch)
+
+
+def _chain(project: Path, edits: list[Edit], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each edit saved after the one before it and cited as watch cites it: read alone exactly
+    where the edit says so, and then the same as pandoc's full cite of the same Markdown."""
     paper = project / "manuscript" / "paper.md"
     cite_incremental.enable()
     try:
         cited(project)  # the first cite: in full, kept for the next edit
         text = paper.read_text("utf-8")
-        for edit in EDITS:
+        for edit in edits:
             text = edit.change(text)
             paper.write_text(text, "utf-8")
             cite_incremental.CHANGES.clear()
@@ -256,23 +262,4 @@ REACHING = [
 
 
 def test_edits_that_reach_past_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project_dir = copy_default_project(tmp_path)
-    paper = project_dir / "manuscript" / "paper.md"
-    cite_incremental.enable()
-    try:
-        cited(project_dir)
-        text = paper.read_text("utf-8")
-        for edit in REACHING:
-            text = edit.change(text)
-            paper.write_text(text, "utf-8")
-            cite_incremental.CHANGES.clear()
-            quick = cited(project_dir)
-            alone = quick.origin in cite_incremental.CHANGES
-            if alone:  # (else it was a full cite)
-                monkeypatch.setenv("PRESSROOM_INCREMENTAL", "0")  # (the memory stays)
-                full = cited(project_dir)
-                monkeypatch.delenv("PRESSROOM_INCREMENTAL")
-                assert quick.ast == full.ast, f"{edit.name}: the AST differs from a full cite"
-            assert alone == edit.alone, f"{edit.name}: read alone {alone}, expected {edit.alone}"
-    finally:
-        cite_incremental.enable(False)
+    _chain(copy_default_project(tmp_path), REACHING, monkeypatch)
