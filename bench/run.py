@@ -5,6 +5,7 @@
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
 5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py),
    the tagged write with and without the glyph-run and layout-copy patches (bench/weasy_write.py);
+   the pandoc steps against their code at an earlier commit (bench/pandoc_steps.py);
    watch's incremental preview against a full PDF, in one process (bench/incremental.py);
    a long preview laid out in full by one process and by two (bench/parallel.py).
 6. Line breaking, first fit against total fit, with its figures (bench/linebreak.py).
@@ -39,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import anchors, incremental, weasy_fast, weasy_write  # noqa: E402
+from bench import anchors, incremental, pandoc_steps, weasy_fast, weasy_write  # noqa: E402
 from bench import linebreak as lines_bench  # noqa: E402
 from bench import parallel as parallel_bench  # noqa: E402
 from bench.generate import generate, words  # noqa: E402
@@ -722,6 +723,8 @@ def main() -> int:
     r["weasy"] = weasy_fast.measure(WORK, project, quick)
     print("bench: the tagged write with and without the glyph-run and layout-copy patches")
     r["write"] = weasy_write.section(weasy_write.measure(WORK, project, quick))
+    print("bench: the pandoc steps against their code before", flush=True)
+    r["pandoc"] = pandoc_steps.section(pandoc_steps.measure(WORK, quick), pandoc_steps.BASE)
     print("bench: watch's incremental preview against a full PDF", flush=True)
     started = incremental.when()
     r["incremental"] = incremental.section(incremental.measure(WORK, project, quick), started)
@@ -743,6 +746,7 @@ def main() -> int:
     RESULTS.write_text(report(r, quick), "utf-8")
     write_section(RESULTS, incremental.HEADING, r["incremental"])
     write_section(RESULTS, weasy_write.HEADING, r["write"])
+    write_section(RESULTS, pandoc_steps.HEADING, r["pandoc"])
     if "parallel" in r:
         write_section(RESULTS, parallel_bench.HEADING, r["parallel"])
     print(f"bench: wrote {RESULTS.relative_to(ROOT)}", flush=True)
