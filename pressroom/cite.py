@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from . import cite_incremental, cite_reading, pandoc, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
-from .config import FILTERS, Project
+from .config import FILTERS, Document, Project, folder_metadata
 from .errors import BuildWarning, PressroomError, PressroomErrors
 from .model import Assembled, Cited
 from .references import Library
@@ -77,7 +78,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
             "limit.depth",
         ) from None
     keys = reading.keys
-    _check_keys(assembled, library, reading)
+    _check_keys(assembled, project, library, reading)
     _check_notes(assembled, reading.undefined_note)
     raw_tex = reading.raw_tex if not reading.dropped else _raw_tex_spans(ast)
     warned = pandoc_warnings(assembled, stderr)
@@ -272,7 +273,9 @@ def _check_notes(assembled: Assembled, undefined: str | None) -> None:
         )
 
 
-def _check_keys(assembled: Assembled, library: Library, reading: cite_reading.Reading) -> None:
+def _check_keys(
+    assembled: Assembled, project: Project, library: Library, reading: cite_reading.Reading
+) -> None:
     """Every unknown key, and every cited entry the library had to leave out, as an error at
     its line, all in one run, in source order (not pandoc's silent '(key?)')."""
     source_map = assembled.source_map
@@ -287,9 +290,41 @@ def _check_keys(assembled: Assembled, library: Library, reading: cite_reading.Re
         elif key not in library.ids:
             path, line = source_map.origin(at) if at else (assembled.doc.source, None)
             problems.append((at, _unknown(key, library, key in in_text, path, line)))
+    unknown = [(at, e) for at, e in problems if e.kind == "citation.unknown"]
+    if unknown and not library.files:  # all of them for want of a library: one error says so
+        first = min(unknown, key=lambda p: p[0])
+        one = _no_library(project, assembled.doc, first[1], len(unknown))
+        problems = [p for p in problems if p not in unknown] + [(first[0], one)]
     if problems:
         problems.sort(key=lambda p: (p[0], p[1].line or 0))
         raise PressroomErrors([e for _, e in problems])
+
+
+def _no_library(
+    project: Project, doc: Document, first: PressroomError, count: int
+) -> PressroomError:
+    """One error, at the first of `count` unknown keys, for a project that names no library and no
+    references/ folder (a manuscript brought from a pandoc command line's `--bibliography`):
+    it names the BibTeX files found under manuscript/ and the file to name one in (a
+    folder document's metadata file, else the document itself), path relative to that file."""
+    key = first.message.split("'")[1]  # (_unknown's message: unknown citation key 'KEY'...)
+    others = f" and {count - 1} more" if count > 1 else ""
+    msg = f"citation key '{key}'{others} cited, but the project has no reference library"
+    found = sorted(p for p in project.manuscript.rglob("*.bib") if p.is_file())
+    if found:
+        home = (folder_metadata(doc.source.parent) if doc.parts else None) or doc.source
+        named = Path(os.path.relpath(found[0], home.parent)).as_posix()
+        msg += (
+            f": name {found[0].relative_to(project.root).as_posix()} in "
+            f"{home.relative_to(project.root).as_posix()} with 'bibliography: {named}' (a pandoc "
+            "command line's --bibliography is not read)"
+        )
+    else:
+        msg += (
+            ": put a BibTeX, CSL-JSON or CSL YAML file in references/, or name one in the "
+            "front matter with 'bibliography:'"
+        )
+    return PressroomError(msg, first.path, first.line, "citation.unknown")
 
 
 # Cross-reference prefixes (pandoc-crossref's `fig:x` and Quarto's `fig-x`) -> what they name.

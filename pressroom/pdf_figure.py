@@ -8,6 +8,7 @@ rebuild does not draw it again."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,13 +78,17 @@ def multipage_warning(
 def _page_count(data: bytes, fail: Callable[[str], PressroomError]) -> int:
     """The PDF's page count, read with qpdf (pikepdf), whose errors say what is wrong; PDFium's
     last-error code is process-wide and may describe an earlier document."""
+    if not data.strip():
+        raise fail("is an empty file")
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             pages = len(pdf.pages)
     except pikepdf.PasswordError:
         raise fail("is encrypted; save it without a password") from None
     except pikepdf.PdfError as exc:
-        raise fail(f"cannot be read ({exc})") from None
+        # qpdf names its input first: here the in-memory stream's repr, nothing to the author.
+        why = re.sub(r"^.*<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))
+        raise fail(f"cannot be read ({why})") from None
     if pages == 0:
         raise fail("has no pages")
     return pages

@@ -108,6 +108,12 @@ CASES = {
     # a refusal from the project's stylesheet names the stylesheet's line, not the document
     "broken-css-fetch": "broken-css-fetch/templates/print.css:4: error: refused to read "
     "/etc/hostname: it lies outside the project [asset.fetch]",
+    # A thesis brought from its pandoc command line (`--bibliography=thesis/references.bib`):
+    # every key unknown for want of a library is one error that says where to name it.
+    "broken-no-library": "broken-no-library/manuscript/thesis/01_intro.md:3: error: citation key "
+    "'hall1986' and 2 more cited, but the project has no reference library: name "
+    "manuscript/thesis/references.bib in manuscript/thesis/metadata.yml with 'bibliography: "
+    "references.bib' (a pandoc command line's --bibliography is not read) [citation.unknown]",
     "broken-nul": "broken-nul/manuscript/paper.md:7: error: a NUL byte (0x00) in a text file; "
     "delete it [io.binary]",
     "broken-binary": "broken-binary/manuscript/data/timeline.yaml: error: binary file where text "

@@ -166,6 +166,15 @@ def test_an_encrypted_pdf_is_refused() -> None:
     assert (err.value.kind, err.value.line) == ("asset.pdf", 3)
 
 
+def test_a_broken_or_empty_pdf_says_what_is_wrong_in_the_authors_terms() -> None:
+    with pytest.raises(PressroomError) as err:
+        _draw(b"%PDF-1.7\nnot really a PDF\n", "x.pdf", WHERE)
+    assert err.value.message.startswith("PDF figure 'x.pdf' cannot be read (")
+    assert "BytesIO" not in err.value.message and " at 0x" not in err.value.message
+    with pytest.raises(PressroomError, match=r"PDF figure 'x\.pdf' is an empty file$"):
+        _draw(b"", "x.pdf", WHERE)
+
+
 def test_a_pdf_with_no_pages_is_refused() -> None:
     out = io.BytesIO()
     pikepdf.new().save(out)
