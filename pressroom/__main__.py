@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import NoReturn
 
 
 def _interrupted_at_start(signum: int, frame: object) -> None:
@@ -15,7 +16,7 @@ def _interrupted_at_start(signum: int, frame: object) -> None:
     os._exit(130)
 
 
-def main() -> int:
+def main() -> NoReturn:
     # Before the heavy imports: otherwise a Ctrl-C in the first second prints a traceback.
     # Earlier than this no code of pressroom's can run: a Ctrl-C while Python itself starts
     # ends as Python ends it. Before it installs its own handler the signal kills the process
@@ -24,9 +25,9 @@ def main() -> int:
     # "Fatal Python error: init_import_site" and exit 1.
     signal.signal(signal.SIGINT, _interrupted_at_start)
     signal.signal(signal.SIGTERM, _interrupted_at_start)
-    from .process import run
+    from .process import leave, run
 
-    return run()
+    leave(run())
 
 
 if __name__ == "__main__":

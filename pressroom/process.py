@@ -3,10 +3,13 @@ an exit code (user errors one line each and 1, Ctrl-C or SIGTERM 130)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -85,3 +88,15 @@ def execute(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     return 0
+
+
+def leave(code: int) -> NoReturn:
+    """End the process with `code` once a command has run: the exit handlers run (atexit:
+    logging's among them) and the output streams flushed, as at any exit, but not the
+    interpreter's tear-down, which frees every object one by one (after a build, the cited
+    documents and WeasyPrint's modules: 0.1 s of CPU once the last output is written)."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`) or stream
+            stream.flush()
+    os._exit(code)

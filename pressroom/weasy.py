@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
-from weasyprint.formatting_structure import boxes
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-from . import weasy_patch
+from . import weasy_patch, weasy_start
 from .errors import BuildWarning, LoggedWarnings, PressroomError
+
+weasy_start.load()  # its library look-ups that find nothing, skipped (weasy_start.py)
+import weasyprint  # noqa: E402
+from weasyprint.formatting_structure import boxes  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
 # CPU seconds for one layout pass or one PDF write, and half as much again per MB of print
 # HTML: the 18-page default paper lays out in ~1.5 s, a 30,000-row table takes 150 s
