@@ -757,3 +757,27 @@ register(
         wrap=_deferred("weasy_backgrounds", "wrap_layout_box_backgrounds"),
     )
 )
+
+# Page.paint handing the page's content stream to a thread that compresses it (the write)
+register(
+    WrapPatch(
+        name="deflate-while-drawing",
+        module="weasyprint.document",
+        target="Page.paint",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_deflate", "wrap_paint"),
+    )
+)
+
+# pydyf's Stream.data taking that compression when the stream is still what was compressed
+register(
+    WrapPatch(
+        name="deflated-stream-data",
+        module="pydyf",
+        target="Stream.data",
+        version=("pydyf", "0.13.0"),
+        group=FAST,
+        wrap=_deferred("weasy_deflate", "wrap_stream_data"),
+    )
+)

@@ -18,7 +18,14 @@ import tinyhtml5
 from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
-from pressroom import weasy, weasy_backgrounds, weasy_draw, weasy_patch, weasy_text
+from pressroom import (
+    weasy,
+    weasy_backgrounds,
+    weasy_deflate,
+    weasy_draw,
+    weasy_patch,
+    weasy_text,
+)
 
 from .conftest import ROOT, Run, copy_default_project, copy_project, run_build
 from .readers import note_pages, pdf_pages
@@ -342,6 +349,39 @@ def test_boxes_without_background_are_told_early_with_the_same_pdf(
     assert sum(b != "None" for _, b in plain[0]) > 20  # boxes that have a background
     assert fast[0] == plain[0], "every box's background, painting areas included"
     assert fast[1] == plain[1]
+
+
+def test_streams_compressed_while_drawing_are_the_same_pdf(
+    fast_and_plain: None, tmp_path: Path
+) -> None:
+    """Pages compressed on the worker thread give pydyf's bytes; a stream changed after its
+    page was painted (here by a finisher, before the PDF is written) is compressed afresh."""
+    html = "<html lang='en'><head><title>T</title></head><body>" + "".join(
+        f"<h2>Part {i}</h2><p>{words(250, i)}</p>" for i in range(8)
+    )
+
+    def written(fast: bool, change: bool) -> tuple[bytes, int, dict[str, int]]:
+        weasy_patch.configure(fast=fast)
+        document = weasy.layout(html, tmp_path, [tmp_path]).document
+        before = dict(weasy_deflate.deflate_counts)
+
+        def finisher(_: object, pdf: pydyf.PDF) -> None:
+            if change:  # the first page's content stream gets one more operator
+                first = next(o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.stream)
+                first.stream.append(b"0 g")
+
+        pdf = document.write_pdf(pdf_variant=weasy.PDF_VARIANT, finisher=finisher)
+        counts = {k: weasy_deflate.deflate_counts[k] - before[k] for k in before}
+        return pdf, len(document.pages), counts
+
+    for change in (False, True):
+        plain, pages, plain_counts = written(fast=False, change=change)
+        fast, _, fast_counts = written(fast=True, change=change)
+        assert {"deflate-while-drawing", "deflated-stream-data"} <= set(weasy_patch.applied())
+        assert plain_counts == {"used": 0, "changed": 0}
+        assert pages >= 4
+        assert fast_counts == {"used": pages - change, "changed": int(change)}, fast_counts
+        assert fast == plain, "the same compressed streams, byte for byte"
 
 
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
