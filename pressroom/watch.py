@@ -22,6 +22,7 @@ from .documents import Corpus
 from .errors import Diagnostics, PressroomError
 from .pipeline import Request, build
 from .serve import PreviewServer, State
+from .watch_preview import EarlyPreview
 
 # The folders a project's inputs live in (DESIGN.md, "Layout"); build/ is never watched.
 WATCHED = ("manuscript", "references", "templates")
@@ -56,6 +57,7 @@ class Preview:
         self.dropped = 0  # stale layouts stopped by a newer edit
         self._edited: set[Path] = set()  # sources edited since the slow phase last began
         self._corpus: Corpus | None = None  # the last HTML phase's, for the slow one to reuse
+        self._early = EarlyPreview()  # the edited document's preview PDF, during its HTML
 
     @property
     def build_dir(self) -> Path:
@@ -65,6 +67,7 @@ class Preview:
         """Build the stale HTML now (the documents whose own source changed first), then ask
         for the DOCX and PDFs on the slow thread. Returns the HTML outputs written."""
         self._html_idle.clear()
+        self._early.stop()  # (a preview of older sources)
         changed = list(changed)
         with self._lock:
             self._edited.update(p.resolve() for p in changed)
@@ -90,6 +93,7 @@ class Preview:
     def _slow_loop(self) -> None:
         while self._slow_wanted.is_set():
             self._html_idle.wait()  # the newest HTML first, then its DOCX and PDF
+            self._early.wait()  # (no fork while the preview thread lays out)
             self._slow_wanted.clear()
             with self._lock:
                 edited, self._edited = self._edited, set()
@@ -189,6 +193,8 @@ class Preview:
             if phase == "slow" and first:  # the edited documents' own build, then the others
                 steps = [_phase_targets(project, phase, first), targets]
             corpus = self._corpus
+            if phase == "html" and first:  # cited now: the preview is drafted during the HTML
+                corpus = self._early.begin(project, first, corpus)
             for chosen in steps:
                 if not chosen:  # (an empty set would mean every output)
                     continue

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,8 @@ class State:
     files: dict[Path, tuple[int, int]]  # the files read: (mtime_ns, size)
     pdf: bytes = b""  # the untagged preview PDF of these pages
     origin: str = ""  # the key of the cite the page was made from (cite_incremental.py)
+    # per page: the last block (data-b) its layout read (_Horizons); empty if not recorded
+    horizons: list[int] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -108,6 +110,8 @@ class State:
 STORE: dict[str, State] = {}
 # Called with each new state: a forked PDF builder sends it to the watch process.
 on_keep: Callable[[str, State], None] | None = None
+# Asked between pages: whether a newer edit stopped this preview (pressroom/watch_preview.py).
+stopping: Callable[[], bool] = lambda: False  # noqa: E731
 
 
 def keep(key: str, state: State) -> None:
@@ -204,7 +208,8 @@ def _start(context: Any, root: Any, notes: list[Any], index: int) -> Start:
 
 
 _swap = threading.Lock()
-_originals: tuple[Any, Any] | None = None  # WeasyPrint's own functions while they are watched
+# WeasyPrint's own functions while they are watched: (module, name, function)
+_originals: list[tuple[Any, str, Any]] = []
 
 
 @contextmanager
@@ -212,14 +217,16 @@ def _watching(
     on_layout: Callable[..., None],
     on_page: Callable[..., None],
     on_made: Callable[[int, Any], None] | None = None,
+    on_block: Callable[[Any], None] | None = None,
 ) -> Iterator[None]:
     """WeasyPrint's layout_document and remake_page, told to us as they run (`on_made`: each
-    page as remake_page made it)."""
-    global _originals
+    page as remake_page made it; `on_block`: each block container as its layout begins)."""
     import weasyprint.document as wdocument
+    import weasyprint.layout.block as wblock
     import weasyprint.layout.page as wpage
 
     layout_document, remake_page = wdocument.layout_document, wpage.remake_page
+    container_layout = wblock.block_container_layout
 
     def watched_layout(html: Any, root_box: Any, context: Any, *args: Any) -> Iterator[Any]:
         on_layout(root_box, context)
@@ -232,24 +239,70 @@ def _watching(
             on_made(index, made[0])
         return made
 
+    def watched_block(context: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        if on_block is not None:
+            on_block(box)
+        return container_layout(context, box, *args, **kwargs)
+
+    swapped = [
+        (wdocument, "layout_document", watched_layout),
+        (wpage, "remake_page", watched_page),
+        (wblock, "block_container_layout", watched_block),
+    ]
     with _swap:
-        wdocument.layout_document, wpage.remake_page = watched_layout, watched_page
-        _originals = layout_document, remake_page
+        _originals[:] = [(module, name, getattr(module, name)) for module, name, _ in swapped]
+        for module, name, function in swapped:
+            setattr(module, name, function)
         try:
             yield
         finally:
-            wdocument.layout_document, wpage.remake_page = layout_document, remake_page
-            _originals = None
+            for module, name, function in _originals:
+                setattr(module, name, function)
+            _originals.clear()
 
 
 def unwatch() -> None:
     """WeasyPrint's own functions back, for good: in a process forked while a layout was
     watched (pressroom/weasy_parallel.py), which lays out pages of its own and then exits."""
-    import weasyprint.document as wdocument
-    import weasyprint.layout.page as wpage
+    for module, name, function in _originals:
+        setattr(module, name, function)
 
-    if _originals is not None:
-        wdocument.layout_document, wpage.remake_page = _originals
+
+class _Horizons:
+    """The last block (data-b) each page's layout read: a block laid out, or any block inside
+    a box that is not a plain container (a table, an anonymous box, a note: its whole
+    content). A page's layout reads nothing else of the document: an edit after its horizon
+    cannot change it, nor any page before it."""
+
+    def __init__(self) -> None:
+        self.pages: dict[int, int] = {}
+        self.index = -1  # the page being made
+        self._last: dict[int, tuple[Any, int]] = {}  # id(element) -> (element, its last block)
+
+    def page(self, index: int) -> None:
+        self.index = index
+        self.pages[index] = 0
+
+    def see(self, box: Any) -> None:
+        element = getattr(box, "element", None)
+        if element is None or self.index < 0:
+            return
+        if isinstance(box, boxes.FootnoteAreaBox | boxes.MarginBox | boxes.PageBox):
+            return  # (their notes and margin content are seen as they are laid out)
+        if type(box) is boxes.BlockBox and not box.is_table_wrapper and _number(box) is None:
+            return  # a plain container: its children are seen as each is laid out
+        known = self._last.get(id(element))
+        if known is None:
+            numbers = (e.get("data-b") for e in element.iter())
+            last = max((int(n) for n in numbers if n and n.isdigit()), default=0)
+            known = self._last[id(element)] = (element, last)
+        if known[1] > self.pages[self.index]:
+            self.pages[self.index] = known[1]
+
+    def of(self, first: int, count: int) -> list[int]:
+        """The horizons of pages first..first+count-1, or [] if one was not seen."""
+        found = [self.pages.get(i) for i in range(first, first + count)]
+        return [h for h in found if h is not None] if None not in found else []
 
 
 class _Recorder:
@@ -261,9 +314,10 @@ class _Recorder:
         self.notes: list[Any] = []
         self.starts: dict[int, Start] = {}
         self.again = False  # a page was made twice: WeasyPrint paginated again
+        self.horizons = _Horizons()
 
     def render(self, page: Any) -> Any:
-        with _watching(self.on_layout, self.on_page, self.on_made):
+        with _watching(self.on_layout, self.on_page, self.on_made, self.horizons.see):
             return page.render()
 
     def on_layout(self, root: Any, context: Any) -> None:
@@ -272,6 +326,7 @@ class _Recorder:
     def on_page(self, index: int, context: Any, root: Any) -> None:
         self.again = self.again or index in self.starts
         self.starts[index] = _start(context, root, self.notes, index)
+        self.horizons.page(index)
 
     def on_made(self, index: int, page: Any) -> None:
         """Each page as WeasyPrint made it (for pressroom/weasy_parallel.py)."""
@@ -297,6 +352,7 @@ class _Recorder:
             notes=[_note_id(n) for n in self.notes],
             sizes=dict(self.context.style_for.initial_page_sizes),
             files=_stamps(laid.read),
+            horizons=self.horizons.of(0, pages),
         ), ""
 
 
@@ -356,6 +412,7 @@ class Change:
     last: int  # the last changed block of the new page (first - 1 if only blocks were removed)
     count: int  # blocks in the new page
     same_shape: bool  # as many blocks, with the same tags: only their content changed
+    empty_matters: bool = True  # the stylesheet has :empty (a block's text can match it)
 
 
 def _blocks(html: str) -> tuple[str, list[str]]:
@@ -393,7 +450,7 @@ def compare(old: str, new: str) -> Change | str:
     same = same and not _COUNTED.search(new_head)
     if not same and _FORWARD.search(new_head):
         return "the blocks changed shape and the stylesheet has selectors that look ahead"
-    return Change(first + 1, len(after) - kept, len(after), same)
+    return Change(first + 1, len(after) - kept, len(after), same, ":empty" in new_head)
 
 
 # --- Laying out again ---------------------------------------------------------------------
@@ -401,19 +458,32 @@ def compare(old: str, new: str) -> Change | str:
 
 def restart_page(state: State, change: Change) -> int | None:
     """The last page (0-based) that starts in a block before the change with nothing carried
-    into it, and holds nothing of the changed blocks: the pages before it were laid out knowing
-    nothing of the change (a page's break looks no further than the page after it). A page that
-    starts inside a paragraph must hold its end (checked again once laid out: the same lines).
-    Else the first page: no page comes before it, and the layout from the document's start
-    still stops where it falls back into step (an edit on the first page or two)."""
+    into it, where the layout of the page before it read no changed block: the pages before
+    it were laid out knowing nothing of the change. What a page's layout read is its horizon
+    (_Horizons): ended inside a block, it read no further; ended between blocks, it may have
+    read the styles of the next one without laying it out, which an edit that keeps the
+    blocks' shape does not change. Without horizons (a state from a layout that did not record
+    them), the page must hold nothing of the changed blocks (a page's break looks no further
+    than the page after it). A page that starts inside a paragraph must hold its end (checked
+    again once laid out: the same lines). Else the first page: no page comes before it, and the
+    layout from the document's start still stops where it falls back into step (an edit on
+    the first page or two)."""
+    known = len(state.horizons) == state.pages
     for i in range(state.pages - 1, 0, -1):
         start, after = state.starts[i], state.starts[i + 1] if i + 1 < state.pages else None
-        if not (start.clean and start.plain and start.block is not None) or after is None:
+        if not (start.clean and start.plain and start.block is not None):
             continue
-        if start.block >= change.first or after.block is None:
+        if start.block >= change.first or (after is not None and after.block is None):
             continue
-        if not start.at_start and after.block == start.block and not after.at_start:
+        if after and not start.at_start and after.block == start.block and not after.at_start:
             continue  # a paragraph longer than the page
+        if known:
+            if state.horizons[i - 1] >= change.first:
+                continue  # (the page before read a changed block)
+            if not start.at_start or (change.same_shape and not change.empty_matters):
+                return i
+        if after is None or after.block is None:
+            continue
         if after.block < change.first or (after.block == change.first and after.at_start):
             return i
     return 0 if state.pages and state.starts[0].clean else None
@@ -430,6 +500,7 @@ class _Relayout:
         self.starts: list[Start] = []
         self.resync: int | None = None
         self.refused = ""
+        self.horizons = _Horizons()
 
     def render(self, page: Any) -> Any:
         """Parse, cascade and build the boxes as Document._render does, then lay out."""
@@ -454,7 +525,8 @@ class _Relayout:
             context.footnotes,
         )
         self.context, self.root, self.notes = context, root, list(context.footnotes)
-        pages = self._pages(page) if self._restore() else []
+        with _watching(_ignore, _ignore, None, self.horizons.see):
+            pages = self._pages(page) if self._restore() else []
         document = Document(
             [Page(p) for p in pages],
             DocumentMetadata(**get_html_metadata(page)),
@@ -497,7 +569,11 @@ class _Relayout:
         context, pages, index = self.context, [], self.restart
         in_step = False  # whether the page being made began in step with the old one
         while True:
+            if stopping():
+                self.refused = "stopped by a newer edit"
+                return []
             self.starts.append(_start(context, self.root, self.notes, index))
+            self.horizons.page(index)
             remake = context.page_maker[index][-1]
             remake.update(content_changed=False, pages_wanted=False, anchors=[], content_lookups=[])
             page, resume_at = remake_page(index, context, self.root, html)
@@ -543,8 +619,11 @@ class _Relayout:
         if not change.same_shape or index >= old.pages:
             return False
         start = old.starts[index]
-        if not start.clean or start.block is None or start.block <= change.last + 1:
-            return False  # (the block before it is unchanged too: sibling selectors)
+        # Blocks of the same shape match the same selectors, but for :empty (their text):
+        # then the block before the page must be unchanged too (a sibling selector).
+        after = change.last + 1 if change.empty_matters else change.last
+        if not start.clean or start.block is None or start.block <= after:
+            return False
         if context.page_maker[index][:4] != tuple(old.entries[index][:4]):
             return False
         now = _start(context, self.root, self.notes, index)
@@ -580,7 +659,21 @@ class _Relayout:
             heads += old.heads[end:]
         files = {**old.files, **_stamps(laid.read)}
         notes = [_note_id(n) for n in self.notes]
-        return State(html, entries, starts, heads, notes, old.sizes, files, pdf)
+        new = self.horizons.of(self.restart, len(pages))
+        horizons = old.horizons[: self.restart] + new
+        if end is not None:
+            horizons += old.horizons[end:]
+        # (kept only whole, and where none of the pages kept read a changed block)
+        read = any(h >= self.change.first for h in old.horizons[: self.restart])
+        if read or not (old.horizons and new) or len(horizons) != len(starts):
+            horizons = []
+        state = State(html, entries, starts, heads, notes, old.sizes, files, pdf)
+        state.horizons = horizons
+        return state
+
+
+def _ignore(*args: Any) -> None:
+    """A watcher's call not listened to."""
 
 
 def _changed_files(state: State) -> list[Path]:

@@ -204,6 +204,76 @@ def test_a_longer_paper_is_laid_out_again_only_around_the_edit(
     assert a.resync is not None and a.laid <= state.pages // 4, a.message
 
 
+def test_an_edit_is_laid_out_from_its_own_page_when_the_page_before_read_none_of_it(
+    paper: Paper, tmp_path: Path
+) -> None:
+    """A page that begins inside a paragraph before the edited one: the page before it ended
+    inside that paragraph, reading nothing further (its horizon), so the layout restarts on
+    the edit's own page, not on the page before it."""
+    state = weasy_incremental.STORE[paper.key]
+    pages = [
+        i
+        for i in range(1, state.pages - 1)
+        if state.starts[i].clean
+        and state.starts[i].plain
+        and not state.starts[i].at_start
+        and state.starts[i + 1].block != state.starts[i].block
+        and f'<p data-b="{state.starts[i].block + 1}">' in state.html
+        and (state.starts[i + 1].block or 0) > state.starts[i].block + 1
+    ]
+    assert pages, "no page of the paper begins inside a paragraph with another after it"
+    page = pages[len(pages) // 2]
+    block = state.starts[page].block + 1
+    assert state.horizons[page - 1] < block
+
+    def edit(html: str) -> str:
+        at = html.index(f'<p data-b="{block}">') + len(f'<p data-b="{block}">')
+        return html[:at] + "Edited: " + html[at:]
+
+    original = state.html
+    outcome = step(paper, edit, tmp_path)
+    assert outcome.restart == page, outcome.message
+    step(paper, lambda html: original, tmp_path, paper.pdf)
+
+
+def test_the_restart_page_is_the_last_whose_page_before_read_nothing_changed() -> None:
+    """restart_page on made-up states: the horizons let it restart on the page that holds
+    the change; without them, or where the page before read the change, it goes back."""
+    Start = weasy_incremental.Start
+
+    def state(horizons: list[int], second_at_start: bool = False) -> weasy_incremental.State:
+        starts = [
+            Start(0, True, None, False, False),
+            Start(3, True, 10, second_at_start, True),
+            Start(6, True, 20, False, True),
+        ]
+        return weasy_incremental.State("", [], starts, [], [], {}, {}, horizons=horizons)
+
+    def change(first: int, same_shape: bool = True) -> weasy_incremental.Change:
+        return weasy_incremental.Change(first, first, 30, same_shape, False)
+
+    restart = weasy_incremental.restart_page
+    assert restart(state([10, 20, 30]), change(15)) == 1  # page 2 holds it, page 1 read to 10
+    assert restart(state([16, 20, 30]), change(15)) == 0  # page 1 read the changed block
+    assert restart(state([]), change(15)) == 0  # no horizons: the page must not hold it
+    assert restart(state([10, 20, 30]), change(25)) == 2  # the last page, holding the change
+    assert restart(state([]), change(25)) == 1
+    # A page that begins at a block's start: the page before may have read that block's
+    # styles without laying it out, which only an edit that keeps the blocks' shape keeps.
+    assert restart(state([9, 20, 30], True), change(15)) == 1
+    assert restart(state([9, 20, 30], True), change(15, same_shape=False)) == 0
+
+
+def test_a_newer_edit_stops_a_preview_between_its_pages(
+    paper: Paper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = weasy_incremental.STORE[paper.key]
+    monkeypatch.setattr(weasy_incremental, "stopping", lambda: True)
+    outcome = weasy_incremental.preview(paper.key, word(before.html), paper.base, paper.roots)
+    assert outcome.pdf is None and "stopped by a newer edit" in outcome.message
+    assert weasy_incremental.STORE[paper.key] is before  # the next edit starts from the last
+
+
 def first_page(html: str) -> str:
     """A word added to the abstract's first paragraph: on the first page, no page before it."""
     first = _paragraph(html, 0.0)

@@ -6,6 +6,8 @@ the net, not the incremental cite: tests/test_cite_incremental.py checks that)."
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from pressroom import cite_incremental, watch
+from pressroom import cite_incremental, watch, weasy_incremental
 
 PAPER = """---
 title: "A Check of the Cite"
@@ -111,12 +113,21 @@ def test_an_incremental_cite_that_differs_is_built_again_in_full(
 
 
 def test_an_incremental_cite_that_agrees_is_kept(
-    project: Path, capfd: pytest.CaptureFixture[str]
+    project: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     source = project / "manuscript" / "paper.md"
     preview = _started(project, capfd)
+    caplog.set_level(logging.INFO, logger="pressroom.incremental")  # (this process's records)
     _edit(preview, source)
     said = capfd.readouterr().err
+    # The preview was drafted by the watch process itself, on its preview thread, while the
+    # HTML was written (watch_preview.py), from the page the edit was spliced into.
+    drafted = [r for r in caplog.records if r.threadName == "preview"]
+    assert any("pdf preview: page 1 laid out again" in r.getMessage() for r in drafted), said
+    kept = weasy_incremental.STORE[str(project / "build" / "paper.pdf")]
+    assert "has changed" in kept.html
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(kept.pdf)).pages)
+    assert "has changed" in text
     assert "cite-check" not in said, said
     assert re.search(r"built .*build/paper\.pdf", said), said
     assert cite_incremental.made_here(source.resolve()) is not None  # read alone, and kept

@@ -49,6 +49,8 @@ class PdfRenderer:
         state = weasy_incremental.STORE.get(str(out))
         if not incremental_on() or state is None or is_handout(cited.doc.meta):
             return
+        if page_incremental.SPLICED.get(str(out), ("",))[0] == cited.origin:
+            return  # drafted (or tried) already, in the watch process (watch_preview.py)
         quiet = Diagnostics(project.root, echo=False)  # (the whole page's build warns)
         html = page_incremental.spliced(
             str(out),
