@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .weasy_ctypes import one_array_type
+
 NOTES = "notes"  # changes what WeasyPrint does: notes stay with their calls
 LINES = "lines"  # changes what WeasyPrint does: total-fit line breaking (pressroom/linebreak)
 TABLES = "tables"  # changes what WeasyPrint does: a split table's later parts say "continued"
@@ -779,5 +781,17 @@ register(
         version=("pydyf", "0.13.0"),
         group=FAST,
         wrap=_deferred("weasy_deflate", "wrap_stream_data"),
+    )
+)
+
+# Font._harfbuzz_subset asking cffi for one glyph-array type, not one per length (the write)
+register(
+    SourcePatch(
+        name="one-glyph-array-type",
+        module="weasyprint.pdf.fonts",
+        target="Font._harfbuzz_subset",
+        version=WEASYPRINT,
+        group=FAST,
+        transform=one_array_type,
     )
 )

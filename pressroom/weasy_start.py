@@ -8,8 +8,9 @@ bare `weasyprint` command pays them too). A name found missing is kept in the us
 ($XDG_CACHE_HOME/pressroom/, else ~/.cache/pressroom/) for this system: the dynamic linker's
 cache file and the search paths as they were (a library installed since changes the first; a
 changed path, the second). Only misses are kept: every name that is found is looked up again,
-so which library is loaded is decided as WeasyPrint decides it. PRESSROOM_WEASYPRINT_FAST=0
-imports WeasyPrint as shipped."""
+so which library is loaded is decided as WeasyPrint decides it. The C types every layout asks
+for are parsed then too (weasy_ctypes.py). PRESSROOM_WEASYPRINT_FAST=0 imports WeasyPrint as
+shipped."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from . import weasy_ctypes
 
 CACHE_NAME = "weasyprint-libraries.json"
 KEPT = 8  # systems (fingerprints) kept in the file
@@ -48,6 +51,7 @@ def load() -> None:
         ctypes.util.find_library = real
     if path is not None and not missing <= known:
         write(path, system, known | missing)
+    weasy_ctypes.parse_ahead()
 
 
 def remembering(
