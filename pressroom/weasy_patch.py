@@ -795,3 +795,42 @@ register(
         transform=one_array_type,
     )
 )
+
+# ComputedStyle.__missing__ copying an uncascaded inherited or initial value itself (layout)
+register(
+    WrapPatch(
+        name="uncascaded-values-copied",
+        module="weasyprint.css",
+        target="ComputedStyle.__missing__",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_style", "wrap_missing"),
+    )
+)
+
+# inline layout's strut(style) answered from the answer kept on the style object (layout)
+register(
+    WrapPatch(
+        name="strut-kept-on-style",
+        module="weasyprint.layout.inline",
+        target="strut",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_strut", "wrap_strut"),
+    )
+)
+
+# resolve_percentages resolving a box's fourteen used lengths in one loop, in its module and in
+# every module that imports it by name (flex.py calls it through `percent`) (layout)
+_PERCENT_USERS = ("percent", "block", "inline", "page", "table", "float", "absolute", "column")
+for _module in (*_PERCENT_USERS, "grid"):
+    register(
+        WrapPatch(
+            name=f"percentages-in-one-loop ({_module})",
+            module=f"weasyprint.layout.{_module}",
+            target="resolve_percentages",
+            version=WEASYPRINT,
+            group=FAST,
+            wrap=_deferred("weasy_percent", "wrap_resolve_percentages"),
+        )
+    )
