@@ -17,7 +17,7 @@ from weasyprint.css import ComputedStyle
 from weasyprint.css.properties import INITIAL_VALUES
 from weasyprint.layout import inline, percent
 
-from pressroom import weasy, weasy_patch, weasy_percent, weasy_strut, weasy_style
+from pressroom import weasy, weasy_patch, weasy_percent, weasy_strut, weasy_style, weasy_text
 
 from .test_weasy_fast import words
 
@@ -231,3 +231,24 @@ def test_used_lengths_for_each_kind_of_containing_block(restore: None) -> None:
         vars(box).clear()
         vars(box).update(saved)
     assert checked > 300
+
+
+def test_every_kept_layout_template_is_the_one_its_values_name(
+    restore: None, tmp_path: Path
+) -> None:
+    """A computed style keeps the Pango layout template it was matched to
+    (pressroom/weasy_text.py): at the end of the layout and of the write, it is still the
+    template its values key to, and the PDF is the one made without keeping."""
+    html = sample_html()
+    weasy_patch.configure(fast=False)
+    released_pdf = weasy.write(weasy.layout(html, tmp_path, [tmp_path]).document)
+    document, pdf = lay_out(html, tmp_path, ())
+    assert pdf == released_pdf
+    templates = document.font_config.__dict__[weasy_text._TEMPLATES]
+    kept = 0
+    for box in boxes_of(document):
+        found = box.style.__dict__.get(weasy_text._KEPT)
+        if found is not None:
+            assert templates[tuple(box.style[name] for name in weasy_text._KEYS)] is found
+            kept += 1
+    assert kept > 100 and len(templates) > 5, (kept, len(templates))
