@@ -1,0 +1,44 @@
+"""Page templates compiled once per process (templating._Compiled): a template used again is
+not compiled again, yet every file is still read and recorded, and an edited one is new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from pressroom.templating import Loader, page_environment
+
+PAGE = "<p>{{ word }}</p>{% include 'part.html' %}"
+
+
+def render(root: Path, reads: set[Path]) -> str:
+    env = page_environment(Loader([root], reads))
+    return env.get_template("page.html").render(word="one")
+
+
+def test_a_template_is_compiled_once_and_still_recorded_as_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "page.html").write_text(PAGE, "utf-8")
+    (tmp_path / "part.html").write_text("<i>part</i>", "utf-8")
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(
+        self: jinja2.Environment, source: str, name: str | None = None, *a: object
+    ) -> object:
+        compiled.append(name or "")
+        return real(self, source, name, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    first: set[Path] = set()
+    assert render(tmp_path, first) == "<p>one</p><i>part</i>"
+    again: set[Path] = set()
+    assert render(tmp_path, again) == "<p>one</p><i>part</i>"
+    assert again == first == {(tmp_path / n).resolve() for n in ("page.html", "part.html")}
+    (tmp_path / "part.html").write_text("<b>edited</b>", "utf-8")
+    assert render(tmp_path, set()) == "<p>one</p><b>edited</b>"
+    # page and part the first time; only the edited part after
+    assert sorted(compiled) == ["page.html", "part.html", "part.html"]
