@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+THREAD = "pressroom-deflate"  # the worker thread's name
 _LEVEL = 9  # pydyf 0.13.0's Stream.data: zlib.compressobj(level=9)
 _DEFLATED = "_pressroom_deflated"  # on a Stream: (serialized bytes, their compression)
 
@@ -41,7 +42,7 @@ def _worker() -> ThreadPoolExecutor:
     global _pool
     with _lock:
         if _pool is None or _pool[0] != os.getpid():  # (the pid: a child made by os.fork)
-            _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="pressroom-deflate"))
+            _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix=THREAD))
         return _pool[1]
 
 

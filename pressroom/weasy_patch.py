@@ -760,6 +760,30 @@ register(
     )
 )
 
+# generate_pdf forking a child that draws the second half of a long tagged write's pages
+register(
+    WrapPatch(
+        name="split-write-pages",
+        module="weasyprint.document",
+        target="generate_pdf",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_paint", "wrap_generate_pdf"),
+    )
+)
+
+# Page.paint taking that child's drawing of a page from the second half on
+register(
+    WrapPatch(
+        name="split-write-pages-taken",
+        module="weasyprint.document",
+        target="Page.paint",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_paint", "wrap_paint"),
+    )
+)
+
 # Page.paint handing the page's content stream to a thread that compresses it (the write)
 register(
     WrapPatch(

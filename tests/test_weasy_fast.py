@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import io
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pikepdf
 import pydyf
 import pytest
 import tinyhtml5
@@ -23,6 +25,7 @@ from pressroom import (
     weasy_backgrounds,
     weasy_deflate,
     weasy_draw,
+    weasy_paint,
     weasy_patch,
     weasy_text,
 )
@@ -382,6 +385,79 @@ def test_streams_compressed_while_drawing_are_the_same_pdf(
         assert pages >= 4
         assert fast_counts == {"used": pages - change, "changed": int(change)}, fast_counts
         assert fast == plain, "the same compressed streams, byte for byte"
+
+
+PIXEL = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+    "z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def split_pages_html(tail: str) -> str:
+    """Small pages, each with a gradient rule (a transparency group holding a shading and a
+    soft mask), translucent text (a group and alpha states), links, marked text in three
+    fonts; `tail` ends the document (in the second half)."""
+    style = """
+      @page { size: 110mm 120mm; margin: 10mm; }
+      body { font: 10pt/1.35 'Linux Libertine O', serif; text-align: justify; }
+      hr { height: 2px; border: 0; background-image: linear-gradient(to right, #000 33%,
+           transparent 33%); background-repeat: no-repeat; background-size: 100% 1pt; }
+      .dim { opacity: 0.6; } .tint { color: rgba(120, 0, 0, 0.5); }"""
+    body = "".join(
+        f"<h2>Part {i}</h2><hr><p>{words(60, i)} <i>{words(5, i)}</i> "
+        f"<span class='dim'>{words(6, i + 1)}</span> <b>{words(4, i)}</b> "
+        f"<a href='#p{(i + 3) % 12}'>see part {(i + 3) % 12}</a> "
+        f"<span class='tint'>{words(5, i + 2)}</span></p><p id='p{i}'>{words(40, i + 3)}</p>"
+        for i in range(12)
+    )
+    return (
+        f"<html lang='en'><head><title>T</title><style>{style}</style></head>"
+        f"<body>{body}{tail}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tail", "outcome"),
+    [
+        ("", "split"),
+        (f"<p><img src='{PIXEL}' alt='a pixel' width='20'></p>", "refused"),
+        ("<p lang='ja' style=\"font-family: 'IPAexMincho'\">日米の技術摩擦</p>", "refused"),
+    ],
+    ids=["split", "image-in-second-half", "font-only-in-second-half"],
+)
+def test_second_half_drawn_by_a_child_is_the_same_pdf(
+    fast_and_plain: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tail: str,
+    outcome: str,
+) -> None:
+    """The pages from the middle on drawn by a forked child and taken by the parent give the
+    PDF one process writes; a second half the child cannot hand back (an image, a font the
+    first half never used) is drawn by the parent, with the same PDF."""
+    monkeypatch.setattr(weasy_paint, "MIN_PAGES", 4)
+    monkeypatch.setenv("PRESSROOM_PARALLEL", "1")  # whatever the load: the test decides
+    html = split_pages_html(tail)
+    weasy_patch.configure(fast=False)
+    plain = weasy.write(weasy.layout(html, tmp_path, [tmp_path]).document)
+    weasy_patch.configure(fast=True)
+    assert {"split-write-pages", "split-write-pages-taken"} <= set(weasy_patch.applied())
+    document = weasy.layout(html, tmp_path, [tmp_path]).document
+    assert len(document.pages) >= 8
+    before = dict(weasy_paint.paint_counts)
+    fast = weasy.write(document)
+    counts = {k: weasy_paint.paint_counts[k] - before[k] for k in before}
+    assert counts == {"split": int(outcome == "split"), "refused": int(outcome == "refused")}, (
+        weasy_paint.last_refusal
+    )
+    assert fast == plain, "the same pages, groups, fonts and structure tree, byte for byte"
+    with pikepdf.open(io.BytesIO(plain)) as pdf:  # what the second half's pages hold
+        half = pdf.pages[len(pdf.pages) // 2 :]
+        drawn = [page.Contents.read_bytes() for page in half]
+        assert all(b" Do" in content and b" gs" in content for content in drawn)
+        groups = half[0].Resources.XObject
+        assert len(groups) > len(pdf.pages)
+        assert any("/Shading" in g.get("/Resources", {}) for g in groups.values())
 
 
 def test_html_parse_finds_its_cached_regexes(fast_and_plain: None) -> None:
