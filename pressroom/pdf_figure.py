@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 from .config import Project
 from .errors import BuildWarning, PressroomError
 from .figure_cache import entry, source_digest
@@ -78,6 +76,8 @@ def multipage_warning(
 def _page_count(data: bytes, fail: Callable[[str], PressroomError]) -> int:
     """The PDF's page count, read with qpdf (pikepdf), whose errors say what is wrong; PDFium's
     last-error code is process-wide and may describe an earlier document."""
+    import pikepdf  # (0.04-0.08 s: only a build with a PDF figure pays for loading qpdf)
+
     if not data.strip():
         raise fail("is an empty file")
     try:

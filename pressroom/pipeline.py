@@ -212,7 +212,7 @@ def build_document(
         diagnostics.warn("document is empty", "document.empty", cited.doc.source, 1)
     for w in cited.warnings:  # pandoc's own warnings, re-issued with a kind
         diagnostics.warn(w.message, w.kind, w.path, w.line)
-    from .assets import embed_assets  # (pikepdf, 0.07 s: imported while the first cite runs)
+    from .assets import embed_assets  # (imported beside the first cite: parallel.import_renderers)
 
     embedded = embed_assets(cited, corpus.project)
     for w in embedded.warnings[len(cited.warnings) :]:  # the figures' own (a multi-page PDF)

@@ -9,12 +9,14 @@ bare `weasyprint` command pays them too). A name found missing is kept in the us
 cache file and the search paths as they were (a library installed since changes the first; a
 changed path, the second). Only misses are kept: every name that is found is looked up again,
 so which library is loaded is decided as WeasyPrint decides it. The C types every layout asks
-for are parsed then too (weasy_ctypes.py). PRESSROOM_WEASYPRINT_FAST=0 imports WeasyPrint as
-shipped."""
+for are parsed then too (weasy_ctypes.py), and fontTools' subsetter, which WeasyPrint imports
+for systems without HarfBuzz's, is loaded only if it is used. PRESSROOM_WEASYPRINT_FAST=0
+imports WeasyPrint as shipped."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -30,14 +32,19 @@ KEPT = 8  # systems (fingerprints) kept in the file
 # dynamic linker's cache, gcc's and ld's paths) and the programs it runs (PATH).
 SEARCH_PATHS = ("LD_LIBRARY_PATH", "LIBRARY_PATH", "DYLD_LIBRARY_PATH", "PATH")
 LINKER_CACHE = Path("/etc/ld.so.cache")
+# WeasyPrint 70's pdf/fonts.py imports fontTools' subsetter (0.03-0.06 s) for a system without
+# HarfBuzz's (its `_fonttools_subset`); it is loaded only if that runs.
+UNUSED = "fontTools.subset"
 
 
 def load() -> None:
     """`import weasyprint` (once per process), asking about no library name this system was
-    seen to lack."""
+    seen to lack, and loading fontTools' subsetter only if it is used."""
     if "weasyprint" in sys.modules or os.environ.get("PRESSROOM_WEASYPRINT_FAST", "1") == "0":
         return
     import ctypes.util
+
+    on_first_use(UNUSED)
 
     path = cache_file()
     system = fingerprint()
@@ -52,6 +59,22 @@ def load() -> None:
     if path is not None and not missing <= known:
         write(path, system, known | missing)
     weasy_ctypes.parse_ahead()
+
+
+def on_first_use(name: str) -> None:
+    """Module `name` imported so that it loads when an attribute of it is first read (Python's
+    LazyLoader), as a package's submodule; nothing if it is loaded, or not installed."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    package, _, child = name.rpartition(".")
+    setattr(sys.modules[package], child, module)
 
 
 def remembering(

@@ -1,5 +1,6 @@
 """WeasyPrint's import with the library names it looks for in vain remembered between runs
-(pressroom/weasy_start.py): the same libraries loaded, the vain look-ups made once."""
+(pressroom/weasy_start.py): the same libraries loaded, the vain look-ups made once; fontTools'
+subsetter loaded on first use."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pressroom import weasy_start
 
@@ -27,11 +29,14 @@ libraries = sorted({
     line.split()[-1] for line in open("/proc/self/maps")
     if any(n in line for n in ("gobject", "pango", "harfbuzz", "fontconfig"))
 })
-print(json.dumps({"asked": asked, "libraries": libraries}))
+subset = type(sys.modules["fontTools.subset"]).__name__
+import weasyprint.pdf.fonts
+assert weasyprint.pdf.fonts.subset.Options  # loads on first use
+print(json.dumps({"asked": asked, "libraries": libraries, "subset": subset}))
 """
 
 
-def fresh_import(cache: Path, **env: str) -> dict[str, list[str]]:
+def fresh_import(cache: Path, **env: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-c", IMPORT],
         capture_output=True,
@@ -39,7 +44,7 @@ def fresh_import(cache: Path, **env: str) -> dict[str, list[str]]:
         check=True,
         env={**os.environ, "XDG_CACHE_HOME": str(cache), **env},
     )
-    result: dict[str, list[str]] = json.loads(proc.stdout)
+    result: dict[str, Any] = json.loads(proc.stdout)
     return result
 
 
@@ -56,11 +61,13 @@ def test_a_second_import_skips_the_names_found_missing_and_loads_the_same_librar
     assert second["asked"] == [n for n in first["asked"] if n not in missing]
     assert second["libraries"] == first["libraries"]
     assert any("pango" in path for path in second["libraries"])
+    assert second["subset"] == "_LazyModule"  # fontTools' subsetter: loaded when used
 
 
 def test_weasyprint_as_shipped_keeps_nothing(tmp_path: Path) -> None:
-    fresh_import(tmp_path, PRESSROOM_WEASYPRINT_FAST="0")
+    shipped = fresh_import(tmp_path, PRESSROOM_WEASYPRINT_FAST="0")
     assert not (tmp_path / "pressroom").exists()
+    assert shipped["subset"] == "module"
 
 
 def test_names_kept_for_another_system_are_not_used(tmp_path: Path) -> None:
