@@ -489,6 +489,74 @@ def restart_page(state: State, change: Change) -> int | None:
     return 0 if state.pages and state.starts[0].clean else None
 
 
+@dataclass
+class _Sheets:
+    """A print page's author stylesheets as WeasyPrint parsed them, with the font and counter
+    configuration their rules filled."""
+
+    head: str  # the page's head (everything before its first block), which holds them
+    base: str  # the URL their relative URLs are resolved against
+    fonts: Any
+    counters: Any
+    author: list[Any]
+
+
+# The last print page's stylesheets, parsed once: a page laid out again has the same head as
+# the last (compare()), and parsing them again is a fifth of a relayout's style work.
+_SHEETS: list[_Sheets] = []
+
+
+def _sheets(page: Any, html: str) -> _Sheets | None:
+    """The stylesheets of `page` (WeasyPrint's HTML of `html`, whose head is the last laid out
+    page's), parsed now or kept from the last time; None where its body holds a stylesheet of
+    its own (raw HTML: parsed with the page, as WeasyPrint does)."""
+    from weasyprint.css import find_stylesheets
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    head, blocks = _blocks(html)
+    if any("<style" in b or "<link" in b for b in blocks):
+        return None
+    if not (_SHEETS and (_SHEETS[0].head, _SHEETS[0].base) == (head, page.base_url)):
+        fonts, counters = FontConfiguration(), CounterStyle()
+        for style in page._ua_counter_style():  # (as get_all_computed_styles does)
+            counters.update(style)
+        author = find_stylesheets(
+            page.wrapper_element,
+            page.media_type,
+            page.url_fetcher,
+            page.base_url,
+            fonts,
+            counters,
+            {},
+            [],
+            [],
+        )
+        _SHEETS[:] = [_Sheets(head, page.base_url, fonts, counters, list(author))]
+    return _SHEETS[0]
+
+
+def _context(page: Any, sheets: _Sheets, options: dict[str, Any]) -> Any:
+    """WeasyPrint's layout context of `page`, as Document._build_layout_context makes it,
+    with its author stylesheets already parsed (no user stylesheets, no presentational
+    hints, no forms: pressroom sets none)."""
+    import functools
+
+    from weasyprint.css import StyleFor
+    from weasyprint.css.targets import TargetCollector
+    from weasyprint.images import get_image_from_uri
+    from weasyprint.layout import LayoutContext
+
+    collector = TargetCollector()
+    ordered = [(s, "user agent", None) for s in page._ua_stylesheets(False)]
+    ordered += [(s, "author", None) for s in sheets.author]
+    style_for = StyleFor(page, ordered, False, sheets.fonts, collector)
+    images = functools.partial(
+        get_image_from_uri, cache={}, url_fetcher=page.url_fetcher, options=options
+    )
+    return LayoutContext(style_for, images, sheets.fonts, sheets.counters, collector)
+
+
 class _Relayout:
     """Pages laid out again by WeasyPrint's own remake_page, from a restored state."""
 
@@ -513,8 +581,13 @@ class _Relayout:
         from weasyprint.text.fonts import FontConfiguration
 
         options = dict(DEFAULT_OPTIONS)
-        fonts, counters = FontConfiguration(), CounterStyle()
-        context = Document._build_layout_context(page, fonts, counters, {}, options)
+        sheets = _sheets(page, self.old.html)
+        if sheets is None:
+            fonts, counters = FontConfiguration(), CounterStyle()
+            context = Document._build_layout_context(page, fonts, counters, {}, options)
+        else:
+            fonts, counters = sheets.fonts, sheets.counters
+            context = _context(page, sheets, options)
         root = build_formatting_structure(
             page.etree_element,
             context.style_for,

@@ -264,6 +264,22 @@ def test_the_restart_page_is_the_last_whose_page_before_read_nothing_changed() -
     assert restart(state([9, 20, 30], True), change(15, same_shape=False)) == 0
 
 
+def test_the_stylesheets_are_parsed_once_for_the_pages_laid_out_again(paper: Paper) -> None:
+    """The relayouts of a chain share the stylesheets parsed for the first (the chains above
+    check their pages against full layouts); a stylesheet in the page's body (raw HTML) is
+    parsed with each page, as WeasyPrint does."""
+    import weasyprint
+
+    html = weasy_incremental.STORE[paper.key].html
+    base = paper.base.as_uri() + "/"
+    kept = weasy_incremental._sheets(weasyprint.HTML(string=html, base_url=base), html)
+    assert kept is not None and kept.author
+    assert weasy_incremental._sheets(weasyprint.HTML(string=html, base_url=base), html) is kept
+    at = html.index("</p>", _paragraph(html, 0.5).end())
+    styled = html[:at] + "<style>p { color: #111; }</style>" + html[at:]
+    assert weasy_incremental._sheets(weasyprint.HTML(string=styled, base_url=base), styled) is None
+
+
 def test_a_newer_edit_stops_a_preview_between_its_pages(
     paper: Paper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
