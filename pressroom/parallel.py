@@ -17,7 +17,10 @@ import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Project
 
 WORKERS = 2
 
@@ -50,6 +53,13 @@ def import_renderers() -> None:
     from . import weasy_patch
 
     weasy_patch.apply()
+
+
+def compile_pages(project: Project) -> None:
+    """The page templates of the HTML and the PDF compiled, for the workers to inherit."""
+    from .render.page import compile_ahead
+
+    compile_ahead(project, ("print.html.j2", "page.html.j2"))
 
 
 class WorkerFailed(Exception):

@@ -3,6 +3,7 @@ title block; shared by the HTML and PDF renderers."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from functools import lru_cache
@@ -44,6 +45,16 @@ def render_page(
         "body": body,
     }
     return render(page, context, project.template(template)), reads
+
+
+def compile_ahead(project: Project, templates: tuple[str, ...]) -> None:
+    """Compile page templates before any page is made (the build's parent, while the lead
+    document is cited: the forked workers inherit them, templating._Compiled); a template
+    that does not compile is left to the page that uses it to report."""
+    env = page_environment(Loader(project.template_dirs, set()))
+    for template in templates:
+        with contextlib.suppress(Exception):
+            env.get_template(template)
 
 
 def page_context(doc: Document) -> dict[str, Any]:
