@@ -178,8 +178,8 @@ def _read_lead(corpus: Corpus, name: str) -> None:
     reading = threading.Thread(target=read, daemon=True)
     reading.start()
     parallel.import_renderers()
-    if reading.is_alive():  # time to spare: the page templates every worker compiles (0.05 s)
-        parallel.compile_pages(corpus.project)
+    if reading.is_alive():  # time to spare: what every worker's first page needs (0.1 s)
+        parallel.prepare_pages(corpus.project)
     reading.join()
     if failed:
         raise failed[0]

@@ -147,3 +147,19 @@ def test_a_circle_of_waits_stops_the_schedule(tmp_path: Path) -> None:
     _received(s, corpus, 1, ("wait", "abstract", "paper"))
     with pytest.raises(PressroomError, match="circle"):
         _received(s, corpus, 0, ("wait", "paper", "abstract"))
+
+
+def test_pages_prepared_ahead_hold_the_project_languages_hyphenation(tmp_path: Path) -> None:
+    """What the parent readies for the workers while the lead document is cited: the
+    hyphenation patterns of the project's language, read once (pyphen keeps them by file)."""
+    import pyphen
+
+    from pressroom import parallel
+
+    project = copy_project("notes", tmp_path)
+    meta = project / "manuscript" / "metadata.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("lang: en-US", "lang: nl-NL"), "utf-8")
+    dutch = pyphen.LANGUAGES[pyphen.language_fallback("nl_NL")]
+    pyphen.hdcache.pop(dutch, None)
+    parallel.prepare_pages(load_project(project))
+    assert dutch in pyphen.hdcache
