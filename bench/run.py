@@ -4,8 +4,8 @@
 2. no-op `make`;  3. one paragraph of paper.md edited, through `make` and the watch process;
 4. scaling: synthetic manuscripts (bench/generate.py) of about 10, 50 and 200 pages;
 5. WeasyPrint with and without pressroom's speed patches, in one process (bench/weasy_fast.py),
-   the tagged write with and without its pages compressed while the next are drawn
-   (bench/weasy_write.py);
+   the tagged write with and without its pages compressed while drawn and its second half
+   drawn by a child (bench/weasy_write.py);
    the pandoc steps against their code at an earlier commit (bench/pandoc_steps.py);
    watch's incremental preview against a full PDF, in one process (bench/incremental.py);
    a long preview laid out in full by one process and by two (bench/parallel.py).
