@@ -42,7 +42,7 @@ from typing import Any
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
-from . import weasy
+from . import weasy, weasy_restyle
 
 WEASYPRINT = "70.0"  # the release whose page_maker, remake_page and layout_document this mirrors
 log = logging.getLogger("pressroom.incremental")
@@ -489,79 +489,12 @@ def restart_page(state: State, change: Change) -> int | None:
     return 0 if state.pages and state.starts[0].clean else None
 
 
-@dataclass
-class _Sheets:
-    """A print page's author stylesheets as WeasyPrint parsed them, with the font and counter
-    configuration their rules filled."""
-
-    head: str  # the page's head (everything before its first block), which holds them
-    base: str  # the URL their relative URLs are resolved against
-    fonts: Any
-    counters: Any
-    author: list[Any]
-
-
-# The last print page's stylesheets, parsed once: a page laid out again has the same head as
-# the last (compare()), and parsing them again is a fifth of a relayout's style work.
-_SHEETS: list[_Sheets] = []
-
-
-def _sheets(page: Any, html: str) -> _Sheets | None:
-    """The stylesheets of `page` (WeasyPrint's HTML of `html`, whose head is the last laid out
-    page's), parsed now or kept from the last time; None where its body holds a stylesheet of
-    its own (raw HTML: parsed with the page, as WeasyPrint does)."""
-    from weasyprint.css import find_stylesheets
-    from weasyprint.css.counters import CounterStyle
-    from weasyprint.text.fonts import FontConfiguration
-
-    head, blocks = _blocks(html)
-    if any("<style" in b or "<link" in b for b in blocks):
-        return None
-    if not (_SHEETS and (_SHEETS[0].head, _SHEETS[0].base) == (head, page.base_url)):
-        fonts, counters = FontConfiguration(), CounterStyle()
-        for style in page._ua_counter_style():  # (as get_all_computed_styles does)
-            counters.update(style)
-        author = find_stylesheets(
-            page.wrapper_element,
-            page.media_type,
-            page.url_fetcher,
-            page.base_url,
-            fonts,
-            counters,
-            {},
-            [],
-            [],
-        )
-        _SHEETS[:] = [_Sheets(head, page.base_url, fonts, counters, list(author))]
-    return _SHEETS[0]
-
-
-def _context(page: Any, sheets: _Sheets, options: dict[str, Any]) -> Any:
-    """WeasyPrint's layout context of `page`, as Document._build_layout_context makes it,
-    with its author stylesheets already parsed (no user stylesheets, no presentational
-    hints, no forms: pressroom sets none)."""
-    import functools
-
-    from weasyprint.css import StyleFor
-    from weasyprint.css.targets import TargetCollector
-    from weasyprint.images import get_image_from_uri
-    from weasyprint.layout import LayoutContext
-
-    collector = TargetCollector()
-    ordered = [(s, "user agent", None) for s in page._ua_stylesheets(False)]
-    ordered += [(s, "author", None) for s in sheets.author]
-    style_for = StyleFor(page, ordered, False, sheets.fonts, collector)
-    images = functools.partial(
-        get_image_from_uri, cache={}, url_fetcher=page.url_fetcher, options=options
-    )
-    return LayoutContext(style_for, images, sheets.fonts, sheets.counters, collector)
-
-
 class _Relayout:
     """Pages laid out again by WeasyPrint's own remake_page, from a restored state."""
 
-    def __init__(self, old: State, change: Change, restart: int) -> None:
+    def __init__(self, old: State, change: Change, restart: int, html: str = "") -> None:
         self.old, self.change, self.restart = old, change, restart
+        self.html = html  # the page laid out (its stylesheets and styles kept: weasy_restyle)
         self.context: Any = None
         self.root: Any = None
         self.notes: list[Any] = []
@@ -581,13 +514,18 @@ class _Relayout:
         from weasyprint.text.fonts import FontConfiguration
 
         options = dict(DEFAULT_OPTIONS)
-        sheets = _sheets(page, self.old.html)
-        if sheets is None:
+        first = _BLOCK.search(self.html)
+        at = first.start() if first else len(self.html)
+        kept = weasy_restyle.sheets(page, self.html[:at], self.html[at:]) if self.html else None
+        if kept is None:
             fonts, counters = FontConfiguration(), CounterStyle()
             context = Document._build_layout_context(page, fonts, counters, {}, options)
         else:
-            fonts, counters = sheets.fonts, sheets.counters
-            context = _context(page, sheets, options)
+            fonts, counters = kept.fonts, kept.counters
+            change = self.change
+            same = change.same_shape and not change.empty_matters
+            changed = range(change.first, change.last + 1) if same else None
+            context = weasy_restyle.context(page, self.html, kept, options, self.old.html, changed)
         root = build_formatting_structure(
             page.etree_element,
             context.style_for,
@@ -780,7 +718,7 @@ def preview(
     restart = restart_page(old, change)
     if restart is None:
         return Outcome(None, "pdf preview in full: no page to restart from before the change")
-    work = _Relayout(old, change, restart)
+    work = _Relayout(old, change, restart, html)
     laid = weasy.layout(html, base, roots, locate, render=work.render)
     if work.refused:
         return Outcome(None, f"pdf preview in full: {work.refused}")

@@ -16,7 +16,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from pressroom import weasy, weasy_incremental, weasy_lines
+from pressroom import weasy, weasy_incremental, weasy_lines, weasy_restyle
 from pressroom.assets import embed_assets
 from pressroom.config import load_project
 from pressroom.documents import Corpus
@@ -272,12 +272,40 @@ def test_the_stylesheets_are_parsed_once_for_the_pages_laid_out_again(paper: Pap
 
     html = weasy_incremental.STORE[paper.key].html
     base = paper.base.as_uri() + "/"
-    kept = weasy_incremental._sheets(weasyprint.HTML(string=html, base_url=base), html)
+    at = _paragraph(html, 0.0).start()
+    head, body = html[:at], html[at:]
+    kept = weasy_restyle.sheets(weasyprint.HTML(string=html, base_url=base), head, body)
     assert kept is not None and kept.author
-    assert weasy_incremental._sheets(weasyprint.HTML(string=html, base_url=base), html) is kept
-    at = html.index("</p>", _paragraph(html, 0.5).end())
-    styled = html[:at] + "<style>p { color: #111; }</style>" + html[at:]
-    assert weasy_incremental._sheets(weasyprint.HTML(string=styled, base_url=base), styled) is None
+    assert weasy_restyle.sheets(weasyprint.HTML(string=html, base_url=base), head, body) is kept
+    styled = body.replace("</p>", "<style>p { color: #111; }</style></p>", 1)
+    page = weasyprint.HTML(string=head + styled, base_url=base)
+    assert weasy_restyle.sheets(page, head, styled) is None
+
+
+def test_an_edit_of_the_same_shape_computes_only_the_changed_blocks_styles(
+    paper: Paper, tmp_path: Path
+) -> None:
+    """Two edits of one paragraph in a row: the second relayout takes each unchanged
+    element's style from the first (the same object), computes the edited paragraph's
+    elements anew, and its pages are those of a full layout (step)."""
+    state = weasy_incremental.STORE[paper.key]
+    original = state.html
+    first = step(paper, word, tmp_path)
+    styled = weasy_restyle._STYLED[0]
+    assert styled.html == weasy_incremental.STORE[paper.key].html
+    step(paper, sentence, tmp_path)
+    again = weasy_restyle._STYLED[0]
+    assert again.style_for is not styled.style_for
+    change = weasy_incremental.compare(styled.html, again.html)
+    assert isinstance(change, weasy_incremental.Change) and change.same_shape
+    old, new = styled.style_for._computed_styles, again.style_for._computed_styles
+    shared = {id(style) for style in old.values()} & {id(style) for style in new.values()}
+    fresh = [e for e in again.root.iter() if e.get("data-b") == str(change.first)]
+    assert len(fresh) == 1
+    assert len(shared) > len(new) // 2, "the unchanged elements' styles were not carried"
+    assert id(new[fresh[0], None]) not in shared  # the edited paragraph: styled anew
+    step(paper, lambda html: original, tmp_path, paper.pdf)
+    assert first.restart > 0
 
 
 def test_a_newer_edit_stops_a_preview_between_its_pages(
