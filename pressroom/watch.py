@@ -390,6 +390,10 @@ def watch(
 ) -> None:
     """Serve build/ on 127.0.0.1:PORT, build, then rebuild on every change until Ctrl-C;
     `open_browser` opens the served index in the system's browser."""
+    # GLib's slice allocator keeps per-thread caches behind a lock a fork can inherit held;
+    # with plain malloc (fork-safe), the PDF builder forked beside the preview thread cannot
+    # hang in it (watch_preview.py). Read by GLib at its first allocation.
+    os.environ.setdefault("G_SLICE", "always-malloc")
     # WeasyPrint is imported once, here: a rebuild does not pay its 0.4 s again.
     from . import cite_incremental, weasy  # noqa: F401
 

@@ -5,8 +5,9 @@ The preview is render/pdf.py's quick path (the edited paragraph written alone an
 the last print page, page_incremental.py; the pages laid out again from the change,
 weasy_incremental.py), run where the last layout's state already is. A thread, not a fork: the
 watch process has threads running (the watcher, the server, pandoc's), and a fork taken while
-one of them holds a lock can hang. The forked builder of the slow outputs starts only once the
-thread is done (watch.py), so that no fork is taken while it lays out; it finds the preview
+one of them holds a lock can hang. For the same reason the thread lives as long as watch (see
+EarlyPreview), and the forked builder of the slow outputs starts only once it waits for the
+next edit (watch.py), so that no fork is taken while it lays out; the builder finds the preview
 drafted and checks the spliced page against the whole one pandoc writes, as before
 (render/pdf.py's _check_spliced). A newer edit stops a preview between its pages. Anything
 that cannot be drafted here (a full cite, a refused splice or layout, an error) is left to the
@@ -21,16 +22,22 @@ from .errors import PressroomError
 
 
 class EarlyPreview:
-    """The preview thread of one watch session: at most one runs at a time."""
+    """The preview thread of one watch session: one thread for the whole session, drafting
+    one edit's previews at a time. It never ends while watch runs: a thread that ends frees
+    its share of the C libraries' allocators (GLib's) after Python has let go of it, and a
+    fork taken then inherits their lock held, and hangs in the forked builder."""
 
     def __init__(self) -> None:
+        self._state = threading.Condition()
+        self._job: tuple[Any, list[Any], threading.Event] | None = None
+        self._busy = False
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     def begin(self, project: Any, names: frozenset[str], corpus: Any) -> Any:
         """Cite the edited documents `names` now (in `corpus`, carried to `project`; returned
         for the HTML build to reuse) and draft the preview PDF of each one cited
-        incrementally on a thread; a document that fails to cite is left to the build."""
+        incrementally on the thread; a document that fails to cite is left to the build."""
         from . import cite_incremental
         from .assets import embed_assets
         from .documents import Corpus
@@ -56,12 +63,13 @@ class EarlyPreview:
             if cited.origin in cite_incremental.CHANGES:  # (a full cite: the builder's)
                 jobs.append(cited)
         if jobs:
-            stop, previous = threading.Event(), self._thread
-            self._stop = stop
-            self._thread = threading.Thread(
-                target=_draft, args=(previous, project, jobs, stop), name="preview", daemon=True
-            )
-            self._thread.start()
+            with self._state:
+                self._stop = stop = threading.Event()
+                self._job = (project, jobs, stop)
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
+                    self._thread.start()
+                self._state.notify_all()
         return carried
 
     def stop(self) -> None:
@@ -69,22 +77,32 @@ class EarlyPreview:
         self._stop.set()
 
     def wait(self) -> None:
-        """Until no preview is being drafted (before a fork)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join()
+        """Until no preview is being drafted or waits to be (before a fork: the thread is
+        then waiting in Python, holding no library's lock)."""
+        with self._state:
+            while self._job is not None or self._busy:
+                self._state.wait()
+
+    def _run(self) -> None:
+        while True:
+            with self._state:
+                while self._job is None:
+                    self._state.wait()
+                job, self._job, self._busy = self._job, None, True
+            try:
+                _draft(*job)
+            finally:
+                with self._state:
+                    self._busy = False
+                    self._state.notify_all()
 
 
-def _draft(
-    previous: threading.Thread | None, project: Any, jobs: list[Any], stop: threading.Event
-) -> None:
+def _draft(project: Any, jobs: list[Any], stop: threading.Event) -> None:
     """Each document's preview drafted into build/, as the builder would draft it."""
     from . import weasy_incremental
     from .pipeline import write_draft
     from .render import pdf
 
-    if previous is not None:
-        previous.join()
     weasy_incremental.stopping = stop.is_set
     try:
         for cited in jobs:
