@@ -97,6 +97,6 @@ def leave(code: int) -> NoReturn:
     documents and WeasyPrint's modules: 0.1 s of CPU once the last output is written)."""
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`) or stream
-            stream.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a closed pipe
+            stream.flush()  # (`| head`), a closed stream, none at all (pythonw)
     os._exit(code)
