@@ -4,8 +4,10 @@ imported beside it; then two forked workers (parallel.py), which inherit both, r
 and read and render the rest, so that no document waits for another it does not read.
 
     lead      the largest stale document is cited here (pandoc runs; WeasyPrint is imported
-              meanwhile), then the workers are forked: the first free one lays out its PDF,
-              the other writes its other formats (their pandoc writers off the PDF's core)
+              meanwhile, its patches applied, and, if the cite still runs, the page templates
+              compiled and the language's hyphenation read), then the workers are forked: the
+              first free one lays out its PDF, the other writes its other formats (their
+              pandoc writers off the PDF's core)
     queue     the other stale documents, the largest first
     read      a free worker cites the next one and sends back its citations (not its AST)
     re-plan   a document gone stale through a read (a citation index it reads) is queued
