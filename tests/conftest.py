@@ -15,6 +15,11 @@ from pathlib import Path
 
 import pytest
 
+# As `pressroom watch` does before WeasyPrint's first allocation (watch.py): tests that run
+# watch's Preview in this process fork its PDF builder beside the preview thread, and GLib's
+# slice allocator could hand the fork a lock held (a hang, not a failure).
+os.environ.setdefault("G_SLICE", "always-malloc")
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = Path(__file__).resolve().parent / "projects"
 
