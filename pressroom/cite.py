@@ -282,6 +282,7 @@ def _check_keys(
     # Keys only ever cited in text (`@name`, not `[@name]`): possibly not meant as citations.
     in_text = {k for k, m in reading.modes.items() if m == {"AuthorInText"}}
     problems: list[tuple[int, PressroomError]] = []
+    unknown: list[tuple[int, str, PressroomError]] = []  # (place, key, error) of plain misses
     for key in reading.keys:
         at = source_map.find("@" + key) or 0
         found = library.problems_of(key)
@@ -289,25 +290,28 @@ def _check_keys(
             problems += [(at, e) for e in found]
         elif key not in library.ids:
             path, line = source_map.origin(at) if at else (assembled.doc.source, None)
-            problems.append((at, _unknown(key, library, key in in_text, path, line)))
-    unknown = [(at, e) for at, e in problems if e.kind == "citation.unknown"]
+            error = _unknown(key, library, key in in_text, path, line)
+            if error.kind == "citation.unknown":
+                unknown.append((at, key, error))
+            else:
+                problems.append((at, error))
     if unknown and not library.files:  # all of them for want of a library: one error says so
-        first = min(unknown, key=lambda p: p[0])
-        one = _no_library(project, assembled.doc, first[1], len(unknown))
-        problems = [p for p in problems if p not in unknown] + [(first[0], one)]
+        at, key, error = min(unknown, key=lambda u: u[0])
+        problems.append((at, _no_library(project, assembled.doc, key, error, len(unknown))))
+    else:
+        problems += [(at, error) for at, _, error in unknown]
     if problems:
         problems.sort(key=lambda p: (p[0], p[1].line or 0))
         raise PressroomErrors([e for _, e in problems])
 
 
 def _no_library(
-    project: Project, doc: Document, first: PressroomError, count: int
+    project: Project, doc: Document, key: str, first: PressroomError, count: int
 ) -> PressroomError:
     """One error, at the first of `count` unknown keys, for a project that names no library and no
     references/ folder (a manuscript brought from a pandoc command line's `--bibliography`):
     it names the BibTeX files found under manuscript/ and the file to name one in (a
     folder document's metadata file, else the document itself), path relative to that file."""
-    key = first.message.split("'")[1]  # (_unknown's message: unknown citation key 'KEY'...)
     others = f" and {count - 1} more" if count > 1 else ""
     msg = f"citation key '{key}'{others} cited, but the project has no reference library"
     found = sorted(p for p in project.manuscript.rglob("*.bib") if p.is_file())
