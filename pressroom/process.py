@@ -90,6 +90,27 @@ def execute(argv: list[str] | None = None) -> int:
     return 0
 
 
+def die_with_parent() -> None:
+    """Called first in a forked helper child (a layout's or a write's second half): the kernel
+    is asked to kill it when its parent ends (Linux's PR_SET_PDEATHSIG), so that a build killed
+    outright (SIGTERM's quick exit, SIGKILL, the OOM killer) leaves no child drawing pages for
+    nobody. Where the call does not exist (macOS, Windows) nothing is asked."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def leave(code: int) -> NoReturn:
     """End the process with `code` once a command has run: the exit handlers run (atexit:
     logging's among them) and the output streams flushed, as at any exit, but not the

@@ -43,6 +43,7 @@ from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
 from . import weasy_deflate
+from .process import die_with_parent
 
 MIN_PAGES = 40  # shorter writes are drawn by one process: the fork costs more than it saves
 _RESOURCES = ("ExtGState", "XObject", "Pattern", "Shading")
@@ -148,6 +149,7 @@ def _fork(document: Any, zoom: float, options: dict[str, Any]) -> _Plan:
     if pid == 0:  # the child: draw, send, and leave without running the parent's exit code
         code = 0
         try:
+            die_with_parent()
             reader.close()
             writer.send_bytes(pickle.dumps(_draw(document, first, zoom, options, paint), -1))
         except BaseException:  # whatever happened: no pages, and the parent draws them

@@ -52,6 +52,7 @@ from typing import Any
 import weasyprint
 
 from . import weasy, weasy_incremental
+from .process import die_with_parent
 from .weasy_incremental import WEASYPRINT, Change, Start, State, _Recorder, _Relayout
 
 MIN_PAGES = 60  # shorter previews are laid out by one process: a fork costs more than it saves
@@ -182,6 +183,7 @@ class _Speculation(_Recorder):
             self.result = Parallel(None, f"{ONE}: could not fork ({exc.strerror})")
             return
         if pid == 0:  # the child: lays out from the split page, hands its pages back, exits
+            die_with_parent()
             receive.close()
             _second_half(self.old, self.split, self.page, root, context, send)
         send.close()
