@@ -30,6 +30,8 @@ FILTERS = PACKAGE / "filters"  # pandoc Lua filters
 
 # An opening '---' followed by a `key:` line: front matter, even if its closing line is missing
 # (a '---' before plain text is a rule, and stays one).
+# pandoc's default --tab-stop.
+PANDOC_TAB_STOP = 4
 _OPEN_FRONT = re.compile(r"\A---[ \t]*\r?\n[ \t]*[\w-]+[ \t]*:")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 # A document name make can carry as a target (no spaces, no `$`, `;`, `%`, `(`...).
@@ -115,7 +117,10 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
                 "yaml.front",
             )
         return {}, text
-    data = yamlio.loads(m.group(1), path, line_offset=1) if m.group(1).strip() else {}
+    # pandoc expands tabs to its tab stop (4) before it reads anything, front matter too, so
+    # a title block indented by a tab is YAML to pandoc; YAML itself refuses tab indents.
+    block = m.group(1).expandtabs(PANDOC_TAB_STOP)
+    data = yamlio.loads(block, path, line_offset=1) if block.strip() else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -49,6 +49,9 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
     if "authors" in out:
         institutes = _institutes(out.pop("institute", None), out.pop("affiliations", None))
         out["authors"] = [_author(a, institutes) for a in _as_list(out["authors"])]
+    for key in ("title", "subtitle"):
+        if isinstance(out.get(key), str):
+            out[key] = line_block_title(out[key])
     if isinstance(out.get("keywords"), str):
         out["keywords"] = [k.strip() for k in out["keywords"].split(",") if k.strip()]
     if "date" in out:
@@ -77,6 +80,20 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
             msg = f"linestretch must be a number like 1.5, not '{out['linestretch']}'"
             raise PressroomError(msg, path, lines.get("linestretch"), "config.value") from None
     return out
+
+
+# A pandoc line block: every line opens with "|" and a space (or is "|" alone).
+_LINE_BLOCK = re.compile(r"\A(?:[ \t]*\|(?: [^\n]*)?\n?)+\Z")
+
+
+def line_block_title(text: str) -> str:
+    """A title written as pandoc's line block (`| Chapter 4` / `| A Place for Nature`, one
+    line each, as pandoc prints it) in the one-line Markdown every later stage reads: the
+    lines joined by hard line breaks. Any other title is returned as it is."""
+    if not _LINE_BLOCK.match(text.strip("\n") + "\n"):
+        return text
+    lines = [re.sub(r"\A[ \t]*\|[ ]?", "", line) for line in text.strip("\n").split("\n")]
+    return "\\\n".join(line.strip() for line in lines if line.strip())
 
 
 def _as_list(value: Any) -> list[Any]:

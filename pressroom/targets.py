@@ -44,7 +44,11 @@ def select(
 
 def _one(target: str, known: dict[str, tuple[str, ...]], wanted: set[str], named: bool) -> set[str]:
     """The outputs one target names; an unknown target is an error with the valid ones."""
-    doc, _, fmt = target.partition(".")
+    # A document's own name may hold dots (`ch1.dissertation.Heppler.md`): the format is
+    # what follows the last one, unless the whole target names a document.
+    doc, fmt = (target, "") if target in known else target.rpartition(".")[::2]
+    if not doc:  # no dot at all
+        doc, fmt = fmt, ""
     if doc not in known or (fmt and fmt not in known[doc]):
         valid = [n for d, fs in known.items() for n in (d, *(f"{d}.{f}" for f in fs))]
         close = difflib.get_close_matches(target, valid, n=1)

@@ -160,18 +160,21 @@ def render(template: jinja2.Template, context: dict[str, Any], fallback: Path) -
 
 
 def _generate(template: jinja2.Template, context: dict[str, Any], path: Path) -> str:
-    """The template's output, stopped as soon as it passes MAX_OUTPUT characters (a loop bomb
-    ends here in a moment, not after filling the memory)."""
+    """The template's output, stopped as soon as it passes MAX_OUTPUT characters more than
+    the text it was given (a loop bomb ends here in a moment, not after filling the memory)."""
+    # A page template prints the body it is given, images inlined: a thesis chapter's 15 MB of
+    # photographs is the chapter's size, not a runaway loop, so the given text is allowed too.
+    given = sum(len(value) for value in context.values() if isinstance(value, str))
     parts: list[str] = []
     size = 0
     stream: Any = template.generate(**context)
     for part in stream:
         size += len(part)
-        if size > MAX_OUTPUT:
+        if size > MAX_OUTPUT + given:
             where, line = _running_line(stream, path)
             stream.close()
             raise PressroomError(
-                f"template output passed {MAX_OUTPUT:,} characters (a runaway loop?)",
+                f"template output passed {MAX_OUTPUT + given:,} characters (a runaway loop?)",
                 where,
                 line,
                 "jinja.size",

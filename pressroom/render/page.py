@@ -148,4 +148,6 @@ def _plain(text: str) -> str:
     """A one-line metadata value without its markup: `A *Long* Title` -> `A Long Title`."""
     if not MARKUP.search(text):
         return text
-    return html.unescape(re.sub(r"<[^>]+>", "", markdown_html(text, inline=True)))
+    # A hard line break (a title written as lines) reads as a space in one line.
+    marked = re.sub(r"<br ?/?>", " ", markdown_html(text, inline=True))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", marked)).split())

@@ -1,0 +1,91 @@
+"""What a history dissertation kept as one pandoc file per chapter brings (built with `pandoc
+ch1.diss.md -o ch1.diss.md.pdf`): a title block indented with a tab, a title written as
+pandoc's line block, file names with dots, and a chapter whose photographs make a page of
+more than 20 million characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from pressroom import targets
+from pressroom.config import load_document, load_project, split_front_matter
+from pressroom.render.docx import with_docx_meta
+from pressroom.render.page import page_context
+from pressroom.templating import MAX_OUTPUT, Loader, page_environment, render
+
+from .conftest import write
+
+# pandoc expands each tab to its tab stop (4) before it reads the front matter: the third title
+# line, indented by a tab where the others have four spaces, is one more line of the block.
+CHAPTER = (
+    "---\nauthor:\n- 'Ada Marsh'\ntitle: |\n    | Chapter 4\n\t| A Place for Orchards\n"
+    "\t| The Politics of the Valley\n...\n\nThe valley filled.^[A note.]\n"
+)
+
+
+def _thesis(tmp_path: Path) -> Path:
+    return write(
+        tmp_path / "thesis",
+        {
+            "manuscript/ch4.diss.Marsh.md": CHAPTER,
+            "manuscript/intro.diss.Marsh.md": "---\ntitle: Introduction\n...\n\nIt begins.\n",
+        },
+    )
+
+
+def test_a_front_matter_indented_with_tabs_reads_as_pandoc_reads_it(tmp_path: Path) -> None:
+    front, body = split_front_matter(CHAPTER, tmp_path / "ch4.md")
+    assert front["title"] == (
+        "| Chapter 4\n| A Place for Orchards\n| The Politics of the Valley"
+    )
+    assert front["author"] == ["Ada Marsh"]
+    assert body.count("\n") == CHAPTER.count("\n")  # lines kept for the source map
+
+
+def test_a_title_written_as_a_line_block_is_set_as_its_lines(tmp_path: Path) -> None:
+    root = _thesis(tmp_path)
+    (root / "manuscript/ch4.diss.Marsh.md").write_text(CHAPTER.expandtabs(4), "utf-8")
+    project = load_project(root)
+    doc = load_document(project, "ch4.diss.Marsh")
+    context = page_context(doc)
+    assert str(context["heading"]) == (
+        "Chapter 4<br />\nA Place for Orchards<br />\nThe Politics of the Valley"
+    )
+    # one line wherever markup cannot go: <title>, the running head, the PDF's metadata
+    assert context["title"] == "Chapter 4 A Place for Orchards The Politics of the Valley"
+    assert context["running_title"] == context["title"]
+    title = with_docx_meta({"blocks": [], "meta": {}}, doc.meta)["meta"]["title"]
+    assert title["t"] == "MetaInlines"
+    assert [i["t"] for i in title["c"]].count("LineBreak") == 2
+    assert "|" not in str(title)
+
+
+def test_a_title_that_is_no_line_block_is_left_as_written(tmp_path: Path) -> None:
+    root = _thesis(tmp_path)
+    (root / "manuscript/intro.diss.Marsh.md").write_text(
+        "---\ntitle: 'Orchards | Chips'\n...\n\nIt begins.\n", "utf-8"
+    )
+    doc = load_document(load_project(root), "intro.diss.Marsh")
+    assert page_context(doc)["title"] == "Orchards | Chips"
+
+
+def test_a_document_whose_name_has_dots_is_a_target(tmp_path: Path) -> None:
+    project = load_project(_thesis(tmp_path))
+    assert targets.select(project, ["ch4.diss.Marsh"]) == {
+        "ch4.diss.Marsh.html",
+        "ch4.diss.Marsh.docx",
+        "ch4.diss.Marsh.pdf",
+    }
+    assert targets.select(project, ["build/ch4.diss.Marsh.pdf"]) == {"ch4.diss.Marsh.pdf"}
+    assert targets.select(project, ["intro.diss.Marsh.docx"]) == {"intro.diss.Marsh.docx"}
+
+
+def test_a_page_larger_than_the_template_cap_is_written_whole(tmp_path: Path) -> None:
+    """The cap stops a template that writes without end, not a page of large images."""
+    write(tmp_path, {"page.html.j2": "<main>{{ body }}</main>\n"})
+    env = page_environment(Loader([tmp_path], set()))
+    body = Markup("<img src='data:image/png;base64," + "A" * MAX_OUTPUT + "'>")
+    html = render(env.get_template("page.html.j2"), {"body": body}, tmp_path / "page.html.j2")
+    assert len(html) == len(body) + len("<main></main>\n")
