@@ -233,8 +233,38 @@ def _document_names(manuscript: Path, root: Path) -> list[str]:
                 "config.name",
             )
         names.append(folder.name)
+    if not names:
+        raise _no_documents(manuscript)
     document_names(manuscript, names)
     return sorted(names)
+
+
+# Other tools' Markdown, which pandoc reads as it reads `.md` (Quarto's and R Markdown's code
+# cells are then code, not run).
+_OTHER_MARKDOWN = (".qmd", ".rmd", ".markdown", ".mdown", ".mkd", ".txt")
+
+
+def _no_documents(manuscript: Path) -> PressroomError:
+    """The error for a manuscript/ with no document: a build would otherwise report that
+    everything is up to date and make nothing. Names a Quarto or R Markdown file left there."""
+    other = sorted(
+        p for p in manuscript.iterdir() if p.is_file() and p.suffix.lower() in _OTHER_MARKDOWN
+    )
+    if other:
+        first = other[0]
+        return PressroomError(
+            f"only '.md' files are documents: rename it {first.stem}.md (or paper.md), and "
+            "pandoc's Markdown in it is read as it is; code cells are shown, not run",
+            first,
+            None,
+            "config.no-documents",
+        )
+    return PressroomError(
+        "no document: every manuscript/NAME.md (or folder of .md chapters) is one",
+        manuscript,
+        None,
+        "config.no-documents",
+    )
 
 
 def document_names(manuscript: Path, names: list[str]) -> None:

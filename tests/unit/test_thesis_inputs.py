@@ -1,16 +1,18 @@
 """What a history dissertation kept as one pandoc file per chapter brings (built with `pandoc
 ch1.diss.md -o ch1.diss.md.pdf`): a title block indented with a tab, a title written as
 pandoc's line block, file names with dots, and a chapter whose photographs make a page of
-more than 20 million characters."""
+more than 20 million characters; and a Quarto paper's index.qmd copied in as it is."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from markupsafe import Markup
 
 from pressroom import targets
 from pressroom.config import load_document, load_project, split_front_matter
+from pressroom.errors import PressroomError
 from pressroom.render.docx import with_docx_meta
 from pressroom.render.page import page_context
 from pressroom.templating import MAX_OUTPUT, Loader, page_environment, render
@@ -89,3 +91,20 @@ def test_a_page_larger_than_the_template_cap_is_written_whole(tmp_path: Path) ->
     body = Markup("<img src='data:image/png;base64," + "A" * MAX_OUTPUT + "'>")
     html = render(env.get_template("page.html.j2"), {"body": body}, tmp_path / "page.html.j2")
     assert len(html) == len(body) + len("<main></main>\n")
+
+
+def test_a_quarto_file_alone_is_an_error_that_says_to_rename_it(tmp_path: Path) -> None:
+    """Not a build that makes nothing and reports everything up to date."""
+    root = write(tmp_path / "q", {"manuscript/index.qmd": "---\ntitle: A\n---\n\nText.\n"})
+    with pytest.raises(PressroomError) as caught:
+        load_project(root)
+    assert caught.value.kind == "config.no-documents"
+    assert caught.value.path == root / "manuscript/index.qmd"
+    assert "rename it index.md" in caught.value.message
+
+
+def test_a_manuscript_folder_without_documents_is_an_error(tmp_path: Path) -> None:
+    root = write(tmp_path / "e", {"manuscript/partials/a.md": "Text.\n"})
+    with pytest.raises(PressroomError) as caught:
+        load_project(root)
+    assert (caught.value.kind, caught.value.path) == ("config.no-documents", root / "manuscript")
