@@ -109,7 +109,19 @@ class Preview:
                 built, errors, took = outcome
             else:
                 built, errors, took = self._build("slow", edited)
+            if not edited:  # watch just started: the preview thread readies itself
+                self._ready()
             self._report("slow", built, errors, took)
+
+    def _ready(self) -> None:
+        """The preview thread readied for the first edit's preview (watch_preview.py) with the
+        layouts the first slow phase kept, before watch says it is idle; waited for, so that
+        no fork is taken while it runs. A newer edit stops it."""
+        corpus = self._corpus  # (the first HTML phase's: its project)
+        if corpus is None or self._slow_wanted.is_set():
+            return
+        self._early.warm(corpus.project)
+        self._early.wait()
 
     def _slow_in_child(self, edited: set[Path]) -> tuple[list[str], list[str], float] | None:
         """The slow phase in a forked process; None if a newer edit stopped it first."""

@@ -11,11 +11,18 @@ next edit (watch.py), so that no fork is taken while it lays out; the builder fi
 drafted and checks the spliced page against the whole one pandoc writes, as before
 (render/pdf.py's _check_spliced). A newer edit stops a preview between its pages. Anything
 that cannot be drafted here (a full cite, a refused splice or layout, an error) is left to the
-builder, which drafts it as before."""
+builder, which drafts it as before.
+
+The layouts are laid out ahead by the builder (watch.py's _prime), in its own process: the
+caches a preview fills in this one (the stylesheets parsed, the styles computed, fonts, word
+widths, lines: weasy_restyle.py, weasy_lines.py) would be filled by the first edit's preview.
+Once watch's first build is done, the thread fills them ahead (`EarlyPreview.warm`), writing
+nothing, so that the first edit's preview costs what the later ones cost."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .errors import PressroomError
@@ -29,7 +36,8 @@ class EarlyPreview:
 
     def __init__(self) -> None:
         self._state = threading.Condition()
-        self._job: tuple[Any, list[Any], threading.Event] | None = None
+        # the next job: a function of the event that stops it, and that event
+        self._job: tuple[Callable[[threading.Event], None], threading.Event] | None = None
         self._busy = False
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -63,14 +71,28 @@ class EarlyPreview:
             if cited.origin in cite_incremental.CHANGES:  # (a full cite: the builder's)
                 jobs.append(cited)
         if jobs:
-            with self._state:
-                self._stop = stop = threading.Event()
-                self._job = (project, jobs, stop)
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
-                    self._thread.start()
-                self._state.notify_all()
+            self._queue(lambda stop: _draft(project, jobs, stop))
         return carried
+
+    def warm(self, project: Any) -> None:
+        """watch's first build done: the thread readies itself for the first edit's preview
+        of each PDF whose layout is kept (render/pdf.py's warm), writing nothing; a newer edit
+        stops it as it stops a preview. The caller waits (`wait`) before any fork."""
+        from . import cite_incremental
+        from .render import pdf
+
+        if pdf.incremental_on() and cite_incremental.enabled():
+            self._queue(lambda stop: _warm(project, stop))
+
+    def _queue(self, job: Callable[[threading.Event], None]) -> None:
+        """`job` next on the thread (started with the first), in place of any not begun."""
+        with self._state:
+            self._stop = stop = threading.Event()
+            self._job = (job, stop)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
+                self._thread.start()
+            self._state.notify_all()
 
     def stop(self) -> None:
         """A newer edit came in: the running preview stops at its next page."""
@@ -88,9 +110,9 @@ class EarlyPreview:
             with self._state:
                 while self._job is None:
                     self._state.wait()
-                job, self._job, self._busy = self._job, None, True
+                (job, stop), self._job, self._busy = self._job, None, True
             try:
-                _draft(*job)
+                job(stop)
             finally:
                 with self._state:
                     self._busy = False
@@ -114,6 +136,31 @@ def _draft(project: Any, jobs: list[Any], stop: threading.Event) -> None:
                 weasy_incremental.log.info(
                     "%s.pdf: not drafted early (%s: %s)", cited.doc.name, type(exc).__name__, exc
                 )
+    finally:
+        weasy_incremental.stopping = _never
+
+
+def _warm(project: Any, stop: threading.Event) -> None:
+    """Each PDF with a kept layout readied for its first preview, the longest first (the one
+    most worth it, should an edit stop the rest)."""
+    from . import weasy_incremental
+    from .render import pdf
+    from .targets import outputs
+
+    weasy_incremental.stopping = stop.is_set
+    try:
+        kept = {}
+        for name, formats in outputs(project).items():
+            state = weasy_incremental.STORE.get(str(project.output(name, "pdf")))
+            if "pdf" in formats and state is not None:
+                kept[name] = state.pages
+        for name in sorted(kept, key=lambda n: -kept[n]):
+            if stop.is_set():
+                return
+            said = pdf.warm(project, name)
+            weasy_incremental.log.debug("%s.pdf: %s", name, said)
+    except Exception as exc:  # a bug: said; the first edit's preview does it all, as before
+        weasy_incremental.log.info("preview not readied (%s: %s)", type(exc).__name__, exc)
     finally:
         weasy_incremental.stopping = _never
 

@@ -492,9 +492,12 @@ def restart_page(state: State, change: Change) -> int | None:
 class _Relayout:
     """Pages laid out again by WeasyPrint's own remake_page, from a restored state."""
 
-    def __init__(self, old: State, change: Change, restart: int, html: str = "") -> None:
+    def __init__(
+        self, old: State, change: Change, restart: int, html: str = "", key: str = ""
+    ) -> None:
         self.old, self.change, self.restart = old, change, restart
         self.html = html  # the page laid out (its stylesheets and styles kept: weasy_restyle)
+        self.key = key  # the output it is of (where weasy_restyle keeps them)
         self.context: Any = None
         self.root: Any = None
         self.notes: list[Any] = []
@@ -516,7 +519,8 @@ class _Relayout:
         options = dict(DEFAULT_OPTIONS)
         first = _BLOCK.search(self.html)
         at = first.start() if first else len(self.html)
-        kept = weasy_restyle.sheets(page, self.html[:at], self.html[at:]) if self.html else None
+        head, body = self.html[:at], self.html[at:]
+        kept = weasy_restyle.sheets(self.key, page, head, body) if self.html else None
         if kept is None:
             fonts, counters = FontConfiguration(), CounterStyle()
             context = Document._build_layout_context(page, fonts, counters, {}, options)
@@ -525,7 +529,8 @@ class _Relayout:
             change = self.change
             same = change.same_shape and not change.empty_matters
             changed = range(change.first, change.last + 1) if same else None
-            context = weasy_restyle.context(page, self.html, kept, options, self.old.html, changed)
+            last = self.old.html
+            context = weasy_restyle.context(self.key, page, self.html, kept, options, last, changed)
         root = build_formatting_structure(
             page.etree_element,
             context.style_for,
@@ -718,7 +723,7 @@ def preview(
     restart = restart_page(old, change)
     if restart is None:
         return Outcome(None, "pdf preview in full: no page to restart from before the change")
-    work = _Relayout(old, change, restart, html)
+    work = _Relayout(old, change, restart, html, key)
     laid = weasy.layout(html, base, roots, locate, render=work.render)
     if work.refused:
         return Outcome(None, f"pdf preview in full: {work.refused}")
@@ -736,6 +741,36 @@ def preview(
         f"({time.perf_counter() - started:.2f} s)"
     )
     return Outcome(pdf, message, restart, count, work.resync)
+
+
+def warm(key: str, base: Path, roots: list[Path]) -> str:
+    """watch, once its first build is done (pressroom/watch_preview.py): what the first
+    preview of output `key` would do for the first time in this process, done ahead: the kept
+    page's stylesheets parsed and every element's style computed (weasy_restyle: the first
+    edit then computes only its changed blocks' styles), and a page near its middle laid out
+    again as if a block on it had changed (its fonts, word widths, lines), written and spliced
+    in memory. Nothing is kept or written: STORE is left as it was, and a newer edit stops it
+    between pages. Returns what was done, or why not (`base`, `roots`: as for weasy.layout)."""
+    old = STORE.get(key)
+    why = _doubt(old, "")
+    if why or old is None:
+        return f"not readied: {why}"
+    head, blocks = _blocks(old.html)
+    if not blocks:
+        return "not readied: no block"
+    # A block on the middle page, or on the next (the first page: its first block).
+    first = min((old.starts[old.pages // 2].block or 0) + 1, len(blocks))
+    change = Change(first, first, len(blocks), True, ":empty" in head)
+    restart = restart_page(old, change)
+    if restart is None:
+        return "not readied: no page to restart from"
+    work = _Relayout(old, change, restart, old.html, key)
+    laid = weasy.layout(old.html, base, roots, render=work.render)
+    if work.refused:
+        return f"not readied: {work.refused}"
+    end = work.resync if work.resync is not None else old.pages
+    splice(old.pdf, weasy.write(laid.document, preview=True), restart, end)
+    return f"readied: {len(laid.document.pages)} page(s) from page {restart + 1} laid out ahead"
 
 
 def _doubt(old: State | None, html: str) -> str:

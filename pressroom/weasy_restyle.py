@@ -10,8 +10,10 @@ only the changed blocks' content differs), each unchanged element of the new pag
 computed style of its twin in the last page (the same selectors match it: the same element
 among the same siblings and ancestors, and no :empty rule reads its text), and only the
 changed blocks' elements are matched and computed, as WeasyPrint's StyleFor does (`context`).
-Anything else computes every style as WeasyPrint does. Pinned to WeasyPrint 70.0, as
-weasy_incremental.py is (it checks the version before any relayout)."""
+Anything else computes every style as WeasyPrint does. Both are kept per output (the key
+weasy_incremental.STORE keeps its layout under), as the layouts are: an edit of one document
+does not drop another's. Pinned to WeasyPrint 70.0, as weasy_incremental.py is (it checks the
+version before any relayout)."""
 
 from __future__ import annotations
 
@@ -43,21 +45,23 @@ class _Styled:
     sheets: Sheets
 
 
-_SHEETS: list[Sheets] = []
-_STYLED: list[_Styled] = []
+# By output (weasy_incremental.STORE's key): its stylesheets, and its last page laid out again.
+_SHEETS: dict[str, Sheets] = {}
+_STYLED: dict[str, _Styled] = {}
 
 
-def sheets(page: Any, head: str, body: str) -> Sheets | None:
-    """The stylesheets of `page` (WeasyPrint's HTML of a print page of head `head` and body
-    `body`), parsed now or kept from the last time; None where the body holds a stylesheet
-    of its own (raw HTML: parsed with the page, as WeasyPrint does)."""
+def sheets(key: str, page: Any, head: str, body: str) -> Sheets | None:
+    """The stylesheets of `page` (WeasyPrint's HTML of output `key`'s print page, of head
+    `head` and body `body`), parsed now or kept from the last time; None where the body holds
+    a stylesheet of its own (raw HTML: parsed with the page, as WeasyPrint does)."""
     from weasyprint.css import find_stylesheets
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
 
     if "<style" in body or "<link" in body:
         return None
-    if not (_SHEETS and (_SHEETS[0].head, _SHEETS[0].base) == (head, page.base_url)):
+    kept = _SHEETS.get(key)
+    if kept is None or (kept.head, kept.base) != (head, page.base_url):
         fonts, counters = FontConfiguration(), CounterStyle()
         for style in page._ua_counter_style():  # (as get_all_computed_styles does)
             counters.update(style)
@@ -72,12 +76,13 @@ def sheets(page: Any, head: str, body: str) -> Sheets | None:
             [],
             [],
         )
-        _SHEETS[:] = [Sheets(head, page.base_url, fonts, counters, list(author))]
-        _STYLED.clear()
-    return _SHEETS[0]
+        kept = _SHEETS[key] = Sheets(head, page.base_url, fonts, counters, list(author))
+        _STYLED.pop(key, None)
+    return kept
 
 
 def context(
+    key: str,
     page: Any,
     html: str,
     kept: Sheets,
@@ -85,7 +90,7 @@ def context(
     last: str,
     changed: range | None,
 ) -> Any:
-    """WeasyPrint's layout context of `page` (the print page `html`), as
+    """WeasyPrint's layout context of `page` (output `key`'s print page `html`), as
     Document._build_layout_context makes it, with its author stylesheets already parsed (no
     user stylesheets, no presentational hints, no forms: pressroom sets none); `last` is the
     page it was edited from, `changed` the blocks that differ if the edit kept their shape."""
@@ -98,12 +103,12 @@ def context(
     ordered = [(s, "user agent", None) for s in page._ua_stylesheets(False)]
     ordered += [(s, "author", None) for s in kept.author]
     style_for = None
-    styled = _STYLED[0] if _STYLED else None
+    styled = _STYLED.get(key)
     if styled and changed and styled.sheets is kept and styled.html == last:
         style_for = _restyled(page, ordered, styled, changed, collector)
     if style_for is None:
         style_for = StyleFor(page, ordered, False, kept.fonts, collector)
-    _STYLED[:] = [_Styled(html, page.etree_element, style_for, kept)]
+    _STYLED[key] = _Styled(html, page.etree_element, style_for, kept)
     images = functools.partial(
         get_image_from_uri, cache={}, url_fetcher=page.url_fetcher, options=options
     )

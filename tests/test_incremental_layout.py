@@ -6,11 +6,13 @@ the cases it must refuse, which get a full layout and say why."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -274,12 +276,14 @@ def test_the_stylesheets_are_parsed_once_for_the_pages_laid_out_again(paper: Pap
     base = paper.base.as_uri() + "/"
     at = _paragraph(html, 0.0).start()
     head, body = html[:at], html[at:]
-    kept = weasy_restyle.sheets(weasyprint.HTML(string=html, base_url=base), head, body)
+    key = "a page of its own"  # (the paper's are kept under paper.key)
+    kept = weasy_restyle.sheets(key, weasyprint.HTML(string=html, base_url=base), head, body)
     assert kept is not None and kept.author
-    assert weasy_restyle.sheets(weasyprint.HTML(string=html, base_url=base), head, body) is kept
+    again = weasy_restyle.sheets(key, weasyprint.HTML(string=html, base_url=base), head, body)
+    assert again is kept
     styled = body.replace("</p>", "<style>p { color: #111; }</style></p>", 1)
     page = weasyprint.HTML(string=head + styled, base_url=base)
-    assert weasy_restyle.sheets(page, head, styled) is None
+    assert weasy_restyle.sheets(key, page, head, styled) is None
 
 
 def test_an_edit_of_the_same_shape_computes_only_the_changed_blocks_styles(
@@ -291,10 +295,10 @@ def test_an_edit_of_the_same_shape_computes_only_the_changed_blocks_styles(
     state = weasy_incremental.STORE[paper.key]
     original = state.html
     first = step(paper, word, tmp_path)
-    styled = weasy_restyle._STYLED[0]
+    styled = weasy_restyle._STYLED[paper.key]
     assert styled.html == weasy_incremental.STORE[paper.key].html
     step(paper, sentence, tmp_path)
-    again = weasy_restyle._STYLED[0]
+    again = weasy_restyle._STYLED[paper.key]
     assert again.style_for is not styled.style_for
     change = weasy_incremental.compare(styled.html, again.html)
     assert isinstance(change, weasy_incremental.Change) and change.same_shape
@@ -306,6 +310,81 @@ def test_an_edit_of_the_same_shape_computes_only_the_changed_blocks_styles(
     assert id(new[fresh[0], None]) not in shared  # the edited paragraph: styled anew
     step(paper, lambda html: original, tmp_path, paper.pdf)
     assert first.restart > 0
+
+
+def style_work(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, what the incremental previews do of WeasyPrint's style work: "sheets" for
+    each parse of a page's stylesheets, "styles" for each page whose every style is computed."""
+    import weasyprint.css
+
+    done: list[str] = []
+    inside = [False]
+    preview, parse, style_for = (
+        weasy_incremental.preview,
+        weasyprint.css.find_stylesheets,
+        weasyprint.css.StyleFor.__init__,
+    )
+
+    def previewing(*args: Any, **kwargs: Any) -> Any:
+        inside[0] = True
+        try:
+            return preview(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    def parsing(*args: Any, **kwargs: Any) -> Any:
+        done.extend(["sheets"] if inside[0] else [])
+        return parse(*args, **kwargs)
+
+    def styling(*args: Any, **kwargs: Any) -> None:
+        done.extend(["styles"] if inside[0] else [])
+        style_for(*args, **kwargs)
+
+    monkeypatch.setattr(weasy_incremental, "preview", previewing)
+    monkeypatch.setattr(weasyprint.css, "find_stylesheets", parsing)
+    monkeypatch.setattr(weasyprint.css.StyleFor, "__init__", styling)
+    return done
+
+
+def _as_in_a_new_process(key: str) -> None:
+    """The stylesheets and styles kept for `key` dropped (a new watch process has none: the
+    layouts it keeps were laid out by its forked builder)."""
+    weasy_restyle._SHEETS.pop(key, None)
+    weasy_restyle._STYLED.pop(key, None)
+
+
+def test_the_warm_up_fills_the_caches_of_the_first_preview_and_keeps_nothing(
+    paper: Paper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watch's warm-up (on the preview thread once its first build is done) leaves the kept
+    state as it was (the same object, page and PDF) and the caches full: the first edit's
+    preview then parses no stylesheet and computes only the edited paragraph's styles, and its
+    pages are a full layout's (step). Without it, that preview parses and styles in full."""
+    state = weasy_incremental.STORE[paper.key]
+    original, pdf, entries = state.html, state.pdf, copy.deepcopy(state.entries)
+    done = style_work(monkeypatch)
+    _as_in_a_new_process(paper.key)
+    said = weasy_incremental.warm(paper.key, paper.base, paper.roots)
+    assert said.startswith("readied: ") and "page(s) from page" in said, said
+    assert weasy_incremental.STORE[paper.key] is state
+    assert (state.html, state.pdf, state.entries) == (original, pdf, entries)
+    step(paper, word, tmp_path)
+    assert done == [], "the first edit's preview did style work the warm-up does"
+    step(paper, lambda html: original, tmp_path, paper.pdf)
+    _as_in_a_new_process(paper.key)  # the same edit, not warmed up
+    step(paper, word, tmp_path)
+    assert done == ["sheets", "styles"]
+    step(paper, lambda html: original, tmp_path, paper.pdf)
+
+
+def test_a_newer_edit_stops_the_warm_up_before_any_page(
+    paper: Paper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = weasy_incremental.STORE[paper.key]
+    monkeypatch.setattr(weasy_incremental, "stopping", lambda: True)
+    said = weasy_incremental.warm(paper.key, paper.base, paper.roots)
+    assert said == "not readied: stopped by a newer edit"
+    assert weasy_incremental.STORE[paper.key] is state
 
 
 def test_a_newer_edit_stops_a_preview_between_its_pages(

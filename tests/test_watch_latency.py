@@ -185,3 +185,76 @@ def test_watch_started_on_built_outputs_lays_each_pdf_out_ahead(
     finally:  # the logger as it was, for the tests that read it through caplog
         weasy_incremental.log.handlers.clear()
         weasy_incremental.log.propagate = True
+
+
+def _files(build: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in build.iterdir()}
+
+
+def test_watch_readies_its_preview_thread_for_the_first_edit(
+    incremental: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once watch's first build is done (its PDFs laid out ahead by the forked builder), the
+    preview thread does what the first edit's preview would do for the first time in the
+    watch process, for each PDF whose layout is kept, keeping and writing nothing; the first
+    edit's preview then parses no stylesheet and computes only the edited paragraph's styles,
+    and its pages are a full layout's."""
+    from pressroom import cite_incremental, weasy, weasy_incremental, weasy_restyle
+    from pressroom.config import load_project
+
+    from .test_incremental_layout import same_pages, style_work
+
+    project = incremental.fresh()
+    build = project / "build"
+    for name, new in (("STORE", {}), ("_SHEETS", {}), ("_STYLED", {})):  # a new process's
+        monkeypatch.setattr(weasy_restyle if name != "STORE" else weasy_incremental, name, new)
+    readied: list[tuple[str, str, str, bool]] = []
+    warm = weasy_incremental.warm
+
+    def kept() -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
+        store = {k: (s, s.html, s.pdf) for k, s in weasy_incremental.STORE.items()}
+        return store, _files(build)
+
+    def watched(key: str, base: Path, roots: list[Path]) -> str:
+        before = kept()
+        said = warm(key, base, roots)
+        readied.append((threading.current_thread().name, key, said, kept() == before))
+        return said
+
+    monkeypatch.setattr(weasy_incremental, "warm", watched)
+    cite_incremental.enable()
+    try:
+        preview = Preview(project, strict=False, overrides={})
+        preview.rebuild()
+        preview.wait(300)
+        assert preview.state.error is None
+        keys = {str(build / f"{name}.pdf") for name in ("paper", "abstract", "appendix")}
+        assert set(weasy_incremental.STORE) == keys
+        assert {(thread, key) for thread, key, *_ in readied} == {("preview", k) for k in keys}
+        assert all(said.startswith("readied: ") and same for *_, said, same in readied), readied
+        done = style_work(monkeypatch)
+        previews: list[tuple[str, Any]] = []
+        laid_again = weasy_incremental.preview
+
+        def recorded(key: str, html: str, *args: Any) -> Any:
+            outcome = laid_again(key, html, *args)
+            previews.append((html, outcome))
+            return outcome
+
+        monkeypatch.setattr(weasy_incremental, "preview", recorded)
+        source = project / "manuscript" / "paper.md"
+        _edit(source, "A second paragraph, with a figure.", "A second paragraph, with one figure.")
+        preview.rebuild({source})
+        preview.wait(300)
+        assert preview.state.error is None
+    finally:
+        cite_incremental.enable(False)
+    assert len(previews) == 1, previews  # drafted on the preview thread
+    html, outcome = previews[0]
+    assert outcome.pdf is not None and "laid out again" in outcome.message, outcome.message
+    assert done == [], "the first edit's preview did style work the warm-up does"
+    loaded = load_project(project)
+    laid = weasy.layout(html, project / "manuscript", [loaded.root, *loaded.template_dirs])
+    (tmp_path / "full.pdf").write_bytes(weasy.write(laid.document, preview=True))
+    (tmp_path / "preview.pdf").write_bytes(outcome.pdf)
+    same_pages(tmp_path / "preview.pdf", tmp_path / "full.pdf", outcome.message)

@@ -252,6 +252,21 @@ def prime(cited: Cited, project: Project) -> None:
         weasy_incremental.keep(str(project.output(cited.doc.name, "pdf")), state)
 
 
+def warm(project: Project, name: str) -> str:
+    """watch, on its preview thread once its first build is done: what the first preview of
+    document `name`'s PDF would do for the first time there, done ahead, writing nothing
+    (pressroom/weasy_incremental.py's warm); says what was done, or why not. A handout's
+    preview is the builder's (quick drafts none): nothing to ready."""
+    from .. import weasy_incremental
+    from ..config import load_document
+
+    doc = load_document(project, name)
+    if is_handout(doc.meta):
+        return "not readied: a handout"
+    roots = [project.root, *project.template_dirs]
+    return weasy_incremental.warm(str(project.output(name, "pdf")), doc.source.parent, roots)
+
+
 def _recorded_layout(
     out: Path,
     html: str,
