@@ -126,7 +126,16 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise PressroomError("front matter must be a mapping", path, 2, "config.type")
     blank = "\n" * m.group(0).count("\n")
-    return data, blank + text[m.end() :]
+    return without_empty(data), blank + text[m.end() :]
+
+
+def without_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Metadata without its keys left empty (`fontsize:` with nothing after it, as pandoc
+    templates list every variable they read): pandoc reads one as the empty text its
+    templates treat as unset, so none sets, or is checked as, anything."""
+    for key in [k for k, v in data.items() if v is None]:
+        del data[key]
+    return data
 
 
 def load_project(
@@ -297,6 +306,9 @@ def _library_settings(
     (the paper first; front matter overrides metadata, as for every field), else
     metadata.yaml's. Named nowhere: every library file in references/, the default style."""
     files: list[Path] = [Path(p) for p in metadata.get("bibliography") or []]
+    # pandoc's `references:` (items in the metadata itself): read with the files, as pandoc
+    # reads them beside its bibliography.
+    inline = [metadata_path] if isinstance(metadata.get("references"), list) else []
     style: str | None = None
     origin: tuple[Path, int | None] = (metadata_path, None)
     for source in (s for name in names for s in _metadata_sources(root / "manuscript", name)):
@@ -306,9 +318,11 @@ def _library_settings(
                 front = front if isinstance(front, dict) else {}
             else:
                 front, _ = split_front_matter(yamlio.read_text(source), source)
-            front = normalise(front, source, root) if _library_keys(front) else {}
         except PressroomError:
             continue  # reported when the document itself is read
+        if isinstance(front.get("references"), list):
+            inline.append(source)
+        front = normalise(front, source, root) if _library_keys(front) else {}
         files += [Path(p) for p in front.get("bibliography") or []]
         if style is None and isinstance(front.get("citation-style"), str):
             style, origin = front["citation-style"], (source, line_of(front, "citation-style"))
@@ -324,6 +338,7 @@ def _library_settings(
         )
         for p in files:
             inside(p, root)
+    files += inline
     return _LibrarySettings(tuple(dict.fromkeys(files)), str(style or DEFAULT_STYLE), origin)
 
 
@@ -372,7 +387,8 @@ def _metadata_file(path: Path) -> Any:
         front, rest = split_front_matter(text, path)
         if not rest.strip():
             return front
-    return yamlio.loads(text, path) or {}
+    data = yamlio.loads(text, path) or {}
+    return without_empty(data) if isinstance(data, dict) else data
 
 
 def _apply_overrides(metadata: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

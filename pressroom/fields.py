@@ -67,6 +67,10 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         " library outside the project (default: every file in references/).",
     ),
     "link-citations": (bool, "Link each citation to its bibliography entry (default true)."),
+    "references": (
+        list,
+        "pandoc's library written into the metadata: CSL YAML items, read with the library.",
+    ),
     "nocite": (
         (str, list),
         "pandoc's: sources listed in the bibliography without being cited ('@smith2020, @doe',"

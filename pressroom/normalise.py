@@ -117,10 +117,13 @@ def _institutes(scholar: Any, joss: Any) -> dict[str, str]:
 def _author(author: Any, institutes: dict[str, str]) -> dict[str, Any]:
     """One author in the normalised form: name, affiliation as text and as a list."""
     if isinstance(author, str):
-        return {"name": author.strip(), "affiliation": "", "affiliations": []}
+        name, email = _linked(author.strip())
+        return {"name": name, "affiliation": "", "affiliations": [], **_email(email)}
     author = named_author(author)
     out = dict(author)
-    out["name"] = author_name(author.get("name"))
+    out["name"], email = _linked(author_name(author.get("name")))
+    if email and not out.get("email"):
+        out["email"] = email
     given = author.get("affiliations", author.get("affiliation"))
     if given is None and "institute" in author:
         given = [institutes.get(str(i), str(i)) for i in _as_list(author["institute"])]
@@ -139,6 +142,25 @@ def _author(author: Any, institutes: dict[str, str]) -> dict[str, Any]:
         flag = out.pop("correspondence", out.get("corresponding"))
         out["corresponding"] = flag is True or str(flag).lower() in ("yes", "true")
     return out
+
+
+# An author written as a Markdown link, `[Eleanor Roosevelt](er@example.org)` (pandoc prints
+# the name as the link).
+_LINKED = re.compile(r"\[([^\[\]]+)\]\(\s*(?:mailto:)?([^()\s]+)\s*\)")
+
+
+def _linked(name: str) -> tuple[str, str]:
+    """(name, e-mail) of an author's name written as a Markdown link to an address; a link
+    elsewhere keeps its name only; any other name is as written, without an e-mail."""
+    m = _LINKED.fullmatch(name)
+    if not m:
+        return name, ""
+    target = m.group(2)
+    return m.group(1).strip(), target if "@" in target and "://" not in target else ""
+
+
+def _email(email: str) -> dict[str, str]:
+    return {"email": email} if email else {}
 
 
 def _library_path(given: str, named_in: Path, line: int | None, root: Path) -> Path:

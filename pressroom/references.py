@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bibtex, pandoc, yamlio
-from .config import Project
+from .config import Project, split_front_matter
 from .errors import BuildWarning, PressroomError
 from .write import write_if_changed
 
@@ -207,6 +207,9 @@ def _read(path: Path, cache: Path) -> list[tuple[Any, int | None]]:
     if suffix == ".bib":
         return _read_bibtex(path, cache)
     text = yamlio.read_text(path)
+    if suffix == ".md":  # a document whose front matter holds pandoc's `references:`
+        data = split_front_matter(text, path)[0].get("references")
+        return [(item, getattr(item, "line", None)) for item in data or []]
     if suffix == ".json":
         try:
             data = json.loads(text)
@@ -406,6 +409,7 @@ def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dic
                 return {"literal": value}
             parts.append([int(g) for g in m.groups() if g is not None])
         value = {"date-parts": parts}
+    value = _year_month_day(value)
     if not isinstance(value, dict):
         raise bad("must be a date like 1987-10-26 or {date-parts: [[1987, 10, 26]]}")
     value = dict(value)
@@ -426,6 +430,19 @@ def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dic
     elif not any(k in value for k in ("raw", "literal")):
         raise bad("needs date-parts, raw or literal")
     return value
+
+
+def _year_month_day(value: Any) -> Any:
+    """pandoc-citeproc's YAML dates, which pandoc still reads (`issued: [{year: 1948, month:
+    12}]`, two for a range, or one mapping alone) as CSL's date-parts; anything else as it is."""
+    dates = value if isinstance(value, list) else [value]
+    fields = ("year", "month", "day")
+    if not dates or not all(isinstance(d, dict) and "year" in d for d in dates):
+        return value
+    if any(set(d) - set(fields) for d in dates):
+        return value
+    parts = [[d.get(f) for f in fields[: max(fields.index(k) for k in d) + 1]] for d in dates]
+    return {"date-parts": _numbers(parts)}
 
 
 # Spring, summer, autumn, winter as EDTF and biblatex write them in the month's place.

@@ -25,6 +25,9 @@ ALIASES = {
     "mla": "modern-language-association",
 }
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
+# A style named by its address (`csl: https://www.zotero.org/styles/infoclio-de`, which pandoc
+# downloads): the last part of the address is the style's name in the repository.
+_STYLE_URL = re.compile(r"\Ahttps?://\S*?/(?P<name>[\w.-]+?)(?:\.csl)?/?\Z", re.I)
 
 
 def package_styles() -> Path | None:
@@ -40,7 +43,10 @@ def resolve_style(project: Project) -> Path:
     where, line = project.style_origin or (project.metadata_path, None)
     candidates: list[Path] = []
     given = name
-    if name.endswith(".csl"):
+    address = _STYLE_URL.match(name)
+    if address:  # never fetched (a build opens no connection): the same style, installed
+        name = address.group("name")
+    elif name.endswith(".csl"):
         candidates.append(project.root / name)
         name = Path(name).stem
     candidates.append(project.root / "references" / "styles" / f"{name}.csl")
@@ -57,6 +63,12 @@ def resolve_style(project: Project) -> Path:
                 )
             _check_xml(real, where, line)
             return real
+    if address:
+        msg = (
+            f"citation style '{given}' is an address, and a build opens no connection: no "
+            f"installed style is named '{name}'; save the file as references/styles/{name}.csl"
+        )
+        raise PressroomError(msg, where, line, "style.remote")
     if given.endswith(".csl") and "/" in given:
         msg = f"citation style file '{given}' not found"
         raise PressroomError(msg, where, line, "style.missing")

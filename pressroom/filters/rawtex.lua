@@ -19,6 +19,8 @@ local SPACING = {
   setlength = true, addtolength = true, tiny = true, scriptsize = true, footnotesize = true,
   small = true, normalsize = true, large = true, Large = true, LARGE = true, huge = true,
   Huge = true,
+  -- LaTeX's switch to lettered appendices: the appendix's own headings say what it is
+  appendix = true,
 }
 
 -- True for a command of SPACING with only its arguments: `\vspace{1em}`, `\setlength{\x}{2pt}`.
@@ -116,10 +118,64 @@ local function blank(inlines)
   return true
 end
 
+-- Where biblatex's `\printbibliography` or BibTeX's `\bibliography{refs}` stands, the
+-- bibliography goes: citeproc fills the div `refs` (unless the document has its own
+-- `::: {#refs}`, which one_bibliography keeps).
+local placed_bibliography = false
+
+local function bibliography_place(text)
+  local rest = text:match('^%s*\\printbibliography(.*)$') or text:match('^%s*\\bibliography(.*)$')
+  if not rest or rest:gsub('%b[]', ''):gsub('%b{}', ''):match('%S') then return nil end
+  placed_bibliography = true
+  return pandoc.Div({}, {id = 'refs', class = 'tex-bibliography'})
+end
+
+-- Environments that set a quotation (`\begin{aquote}{Who}`, csquotes' `displayquote`, an
+-- `epigraph`), which pandoc's reader keeps as raw LaTeX: the text is set as a block quotation,
+-- read as the LaTeX it is (notes, italics), and the arguments before it (its source) close it
+-- after a dash.
+local function quotation(text)
+  local name, rest = text:match('^%s*\\begin{(%a+)}(.*)$')
+  if not name or not (name:match('quote') or name == 'epigraph' or name == 'quotation') then
+    return nil
+  end
+  local body = rest:match('^(.*)\\end{' .. name .. '}%s*$')
+  if not body then return nil end
+  local sources = {}
+  repeat
+    local arg, after = body:match('^%s*(%b{})(.*)$')
+    if not arg then arg, after = body:match('^%s*(%b[])(.*)$') end
+    if arg then
+      table.insert(sources, arg:sub(2, -2))
+      body = after
+    end
+  until not arg
+  local blocks = read(body)
+  if blocks == nil then return nil end
+  for _, source in ipairs(sources) do
+    local inlines = pandoc.utils.blocks_to_inlines(read(source) or {})
+    if #inlines > 0 then
+      inlines:insert(1, pandoc.Space())
+      inlines:insert(1, pandoc.Str('\u{2014}'))
+      blocks:insert(pandoc.Para(inlines))
+    end
+  end
+  return pandoc.BlockQuote(blocks)
+end
+
 local function raw_block(el)
   if not is_tex(el.format) then return nil end
   local divs = block_commands(el.text)
   if divs then return divs end
+  local place = bibliography_place(el.text)
+  if place then return place end
+  local quoted = quotation(el.text)
+  if quoted then
+    return quoted:walk({
+      RawInline = function(r) return unknown(r.text) end,
+      RawBlock = function(r) return unknown_block(r.text) end,
+    })
+  end
   local blocks = read(el.text)
   if blocks == nil or #blocks == 0 then
     return unknown_block(el.text)
@@ -141,6 +197,21 @@ local function drop_blank(p)
   if blank(p.content) then return {} end
 end
 
+-- One place for the bibliography: the author's own `::: {#refs}` if there is one (a Quarto
+-- paper keeps `\printbibliography` for its LaTeX output beside it), else the first command's.
+local function one_bibliography(doc)
+  local own, first = false, true
+  doc:walk({Div = function(d)
+    if d.identifier == 'refs' and not d.classes:includes('tex-bibliography') then own = true end
+  end})
+  return doc:walk({Div = function(d)
+    if not d.classes:includes('tex-bibliography') then return nil end
+    if own or not first then return {} end
+    first = false
+    return pandoc.Div({}, {id = 'refs'})
+  end})
+end
+
 -- pandoc runs the functions of a filter kind by kind, each over the whole document, the
 -- metadata too: the raw inlines first, then the raw blocks, then the whole document.
 return {
@@ -148,8 +219,9 @@ return {
     RawInline = raw_inline,
     RawBlock = raw_block,
     Pandoc = function(doc)
+      if placed_bibliography then doc = one_bibliography(doc) end
       if read_inline then return doc:walk({Para = drop_blank}) end
-      return nil
+      return doc
     end,
   },
 }

@@ -5,13 +5,16 @@ more than 20 million characters; and a Quarto paper's index.qmd copied in as it 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markupsafe import Markup
 
 from pressroom import targets
 from pressroom.config import load_document, load_project, split_front_matter
+from pressroom.documents import Corpus
 from pressroom.errors import PressroomError
 from pressroom.render.docx import with_docx_meta
 from pressroom.render.page import page_context
@@ -108,3 +111,66 @@ def test_a_manuscript_folder_without_documents_is_an_error(tmp_path: Path) -> No
     with pytest.raises(PressroomError) as caught:
         load_project(root)
     assert (caught.value.kind, caught.value.path) == ("config.no-documents", root / "manuscript")
+
+
+LIBRARY = (
+    "- id: doe2000\n  type: book\n  title: A Valley Book\n  author: [{family: Doe, given: Jo}]\n"
+)
+
+
+def _cited(tmp_path: Path, text: str) -> list[dict[str, Any]]:
+    root = write(
+        tmp_path / "c",
+        {"manuscript/paper.md": text, "references/library.yaml": LIBRARY},
+    )
+    blocks: list[dict[str, Any]] = Corpus(load_project(root)).cited("paper").ast["blocks"]
+    return blocks
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    """Every element of a piece of pandoc's AST, in document order."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        found.append(node)
+        node = node.get("c")
+    if isinstance(node, list):
+        for child in node:
+            found += _nodes(child)
+    return found
+
+
+def _text(node: Any) -> str:
+    return "".join(n["c"] for n in _nodes(node) if n.get("t") == "Str")
+
+
+def test_an_epigraph_environment_is_a_block_quotation_with_its_source(tmp_path: Path) -> None:
+    """`\\begin{aquote}{Who}` (a thesis class's own epigraph) was printed as LaTeX source."""
+    blocks = _cited(
+        tmp_path,
+        "\\begin{aquote}{Yi--Fu Tuan, \\textit{Space}}\n"
+        "A geographer speaks.\\footnote{Tuan, \\textit{Space and Place}, 200.}\n"
+        "\\end{aquote}\n\nThe valley [@doe2000].\n",
+    )
+    quote = blocks[0]
+    assert quote["t"] == "BlockQuote"
+    first, source = quote["c"]
+    assert [n["t"] for n in first["c"]][-1] == "Note"
+    assert _text(source) == "\u2014Yi\u2013Fu" + "Tuan,Space"  # a dash, then the source
+    assert any(n.get("t") == "Emph" for n in _nodes(source))
+    assert "aquote" not in json.dumps(blocks)
+
+
+@pytest.mark.parametrize("own", ["", "# Bibliography\n\n::: {#refs}\n:::\n\n"])
+def test_printbibliography_is_where_the_bibliography_goes(tmp_path: Path, own: str) -> None:
+    """biblatex's command, kept by a Quarto paper for its LaTeX output: not printed as text;
+    the bibliography stands there, or at the author's own `::: {#refs}`, once."""
+    blocks = _cited(
+        tmp_path,
+        f"The valley [@doe2000].\n\n{own}\\printbibliography\n\n\\appendix\n\n"
+        "# Appendix\n\nTables.\n",
+    )
+    refs = [b for b in blocks if b["t"] == "Div" and b["c"][0][0] == "refs"]
+    assert len(refs) == 1 and "AValleyBook" in _text(refs[0])
+    appendix = next(b for b in blocks if b["t"] == "Header" and _text(b).endswith("Appendix"))
+    assert blocks.index(refs[0]) < blocks.index(appendix)
+    assert "printbibliography" not in json.dumps(blocks) and "appendix" not in _text(blocks)
