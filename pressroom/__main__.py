@@ -25,9 +25,10 @@ def main() -> NoReturn:
     # "Fatal Python error: init_import_site" and exit 1.
     signal.signal(signal.SIGINT, _interrupted_at_start)
     signal.signal(signal.SIGTERM, _interrupted_at_start)
-    from .process import leave, run
+    from . import process
 
-    leave(run())
+    process.ends_with_command = True
+    process.leave(process.run())
 
 
 if __name__ == "__main__":

@@ -195,8 +195,10 @@ def diff_cmd(
 def watch_cmd(ctx: click.Context, port: int) -> None:
     """Serve build/ at http://127.0.0.1:PORT/, rebuild on every change, reload the page (the
     PDF too, at the page you were reading); --open opens it in the browser."""
+    from . import process
     from .watch import watch
 
+    process.ends_with_command = False  # a long-lived process: its layouts' garbage collected
     settings = settings_of(ctx)
     try:
         watch(settings.root, settings.strict, settings.overrides, port, settings.open)

@@ -37,6 +37,12 @@ def limit_memory(megabytes: int = MEMORY_MB) -> None:
 
 interrupted: list[int] = []  # the signals that ended the run (see _terminate)
 
+# Whether this process ends through `leave` once its command is done: set by the command line
+# (__main__), taken back by watch, which lives on; never set for a library caller or a test.
+# While it is set, what WeasyPrint's layout and write allocate is never walked by the garbage
+# collector (weasy_patch.quiet_gc): os._exit gives the memory back at once.
+ends_with_command = False
+
 
 def _terminate(signum: int, frame: object) -> None:
     """Ctrl-C and SIGTERM (make, a killed terminal) end the build alike. The signal is also

@@ -150,9 +150,15 @@ def quiet_gc() -> Iterator[None]:
     2,004 during layout, 2.0 -> 1.4 s of collecting (CPU); the research prototype, on a machine
     short of memory, saw 0.52x -> 0.41x layout (research/review/performance.md §1.5). No full
     collection first: on the default paper it cost more (0.16 s) than it saved. Settings are
-    restored after."""
+    restored after. In a process that ends with its command, see `_left_to_exit`."""
     if not _fast:
         yield
+        return
+    from . import process
+
+    if process.ends_with_command:
+        with _left_to_exit():
+            yield
         return
     thresholds = gc.get_threshold()
     gc.freeze()
@@ -162,6 +168,34 @@ def quiet_gc() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+@contextmanager
+def _left_to_exit() -> Iterator[None]:
+    """No collection during the layout or the write, and none of what they made ever walked.
+
+    Once thresholds are restored, the next generation-1 collection walks every object the
+    layout made: 0.62 s at 145 pages, 1.72 s at 301, its cost per object rising with the heap
+    (bench/RESULTS.md). A build ends with os._exit (process.leave), which gives all of it back
+    without a walk, so here the collector is off during the block and what exists after it is
+    frozen (gc.freeze: moved where no collection looks, in constant time). The cost: garbage
+    in reference cycles stays allocated until the process ends, some 50 MB at 145 pages."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def collect_left() -> None:
+    """Collect what `quiet_gc` left to the end of a process that ends with its command, in a
+    process that goes on instead (the bench, between its rounds)."""
+    gc.unfreeze()
+    gc.collect()
 
 
 class _FastZlib:

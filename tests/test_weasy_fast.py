@@ -21,6 +21,7 @@ from tinyhtml5 import inputstream
 from weasyprint.layout import LayoutContext
 
 from pressroom import (
+    process,
     weasy,
     weasy_backgrounds,
     weasy_deflate,
@@ -485,6 +486,37 @@ def test_quiet_gc_puts_the_collector_back(fast_and_plain: None) -> None:
     weasy_patch.configure(fast=False)
     with weasy_patch.quiet_gc():
         assert gc.get_threshold() == thresholds
+
+
+def test_a_build_leaves_its_layouts_objects_to_its_exit(
+    fast_and_plain: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = crowded_notes_html(6)
+    weasy_patch.configure(fast=True)
+    collected = lay_out(html, tmp_path, fast=True)[:2]  # in a process that goes on
+    monkeypatch.setattr(process, "ends_with_command", True)  # as the command line sets it
+    started: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    gc.callbacks.append(seen)
+    try:
+        laid = weasy.layout(html, tmp_path, [tmp_path])
+        during_layout = list(started)
+        pdf = weasy.write(laid.document)
+        during_write = started[len(during_layout) :]
+        left = gc.get_freeze_count() - frozen
+    finally:
+        gc.callbacks.remove(seen)
+        weasy_patch.collect_left()
+    assert during_layout == [] and during_write == [], "no collection ran in them"
+    assert left > 50_000, "what the layout and the write made lies frozen, never walked"
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert (weasy.placement(laid.document), pdf) == collected, "the same pages and PDF bytes"
 
 
 def build_plain(project: Path, target: str) -> Path:
