@@ -166,7 +166,9 @@ def _again(old: Memory, key: str, markdown: str, args: list[str]) -> dict[str, A
     if patched is None:
         return _refuse("the edit touches what citeproc changed")
     new = {"t": "Para", "c": patched}
-    notes = _notes_before(ast["blocks"], cited_old)
+    notes = _notes_in_json(old.ast, ast, cited_old)
+    if notes is None:
+        notes = _notes_before(ast["blocks"], cited_old)
     blocks[index] = new
     if len(CHANGES) > 16:  # (only the newest is ever asked for)
         CHANGES.clear()
@@ -338,6 +340,32 @@ def _text(value: Any) -> str:
     return "".join(out)
 
 
+class _Differs(Exception):
+    """A paragraph's words part from the ones looked for (_same_words)."""
+
+
+def _same_words(value: Any, words: str) -> bool:
+    """Whether `_text(value) == words`, read only as far as the first word that differs
+    (most of a document's paragraphs: at their first word)."""
+    at = 0
+
+    def visit(node: tree.Node) -> bool | None:
+        nonlocal at
+        if node["t"] == "Cite" or _cross_ref(node):
+            return True
+        if node["t"] == "Str":
+            if not words.startswith(node["c"], at):
+                raise _Differs
+            at += len(node["c"])
+        return None
+
+    try:
+        tree.walk(value, visit)
+    except _Differs:
+        return False
+    return at == len(words)
+
+
 def _find(blocks: list[Any], raw: list[Any]) -> tuple[list[Any], int] | None:
     """The one paragraph of the cited document (at any depth) with `raw`'s words and
     citations; None if there is none or more than one."""
@@ -348,7 +376,7 @@ def _find(blocks: list[Any], raw: list[Any]) -> tuple[list[Any], int] | None:
         if isinstance(v, list):
             for i, child in enumerate(v):
                 if isinstance(child, dict) and child.get("t") == "Para":
-                    if _text(child["c"]) == words and _skeleton(child["c"]) == skeleton:
+                    if _same_words(child["c"], words) and _skeleton(child["c"]) == skeleton:
                         found.append((v, i))
                     continue
                 walk(child)
@@ -359,6 +387,24 @@ def _find(blocks: list[Any], raw: list[Any]) -> tuple[list[Any], int] | None:
 
     walk(blocks)
     return found[0] if len(found) == 1 else None
+
+
+def _notes_in_json(document: bytes, ast: dict[str, Any], target: dict[str, Any]) -> int | None:
+    """How many notes come before `target` in the blocks of `ast`, counted in `document`, its
+    JSON as pandoc.to_json wrote it (the memory's): the notes begun between the blocks' start
+    and the one place the target's own JSON stands. Only a note's JSON begins `{"t":"Note"`
+    (a quote inside a JSON string is escaped), and JSON keeps document order. None where the
+    blocks are not the JSON's last member or the target's JSON is not there exactly once
+    (_notes_before walks the AST)."""
+    if not ast or list(ast)[-1] != "blocks":
+        return None
+    head = pandoc.to_json({k: v for k, v in ast.items() if k != "blocks"})
+    opening = head[:-1] + (b',"blocks":' if len(ast) > 1 else b'"blocks":')
+    needle = pandoc.to_json(target)
+    at = document.find(needle, len(opening))
+    if not document.startswith(opening) or at < 0 or document.find(needle, at + 1) >= 0:
+        return None
+    return document.count(b'{"t":"Note"', len(opening), at)
 
 
 def _notes_before(blocks: list[Any], target: dict[str, Any]) -> int:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pressroom import cite_incremental
+from pressroom import cite_incremental, pandoc, tree
 from pressroom.assemble import assemble
 from pressroom.cite import cite
 from pressroom.config import load_document, load_project
@@ -263,3 +264,39 @@ REACHING = [
 
 def test_edits_that_reach_past_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _chain(copy_default_project(tmp_path), REACHING, monkeypatch)
+
+
+def _paragraphs(value: Any) -> list[dict[str, Any]]:
+    """Every paragraph of a cited AST, at any depth (in notes, quotes, lists), in order."""
+    found: list[dict[str, Any]] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        if node["t"] == "Para":
+            found.append(node)
+
+    tree.walk(value, visit)
+    return found
+
+
+def test_the_shortcuts_of_the_paragraph_s_search_agree_with_the_walks(project: Path) -> None:
+    """The paragraph's words compared up to the first that differs, and the notes before it
+    counted in the memory's JSON, give what the whole walks give, for every paragraph of the
+    default paper (in notes and quotes too); a metadata field named `blocks` and a paragraph
+    written twice are no trap."""
+    ast = cited(project).ast
+    ast["meta"]["blocks"] = {"t": "MetaInlines", "c": [{"t": "Note", "c": []}]}
+    paragraphs = _paragraphs(ast["blocks"])
+    assert len(paragraphs) > 50
+    words = [cite_incremental._text(p["c"]) for p in paragraphs]
+    for p in paragraphs:  # (every paragraph against its own words and its neighbour's)
+        for other in {words[0], words[len(words) // 2], cite_incremental._text(p["c"])}:
+            same = cite_incremental._same_words(p["c"], other)
+            assert same == (cite_incremental._text(p["c"]) == other)
+    document = pandoc.to_json(ast)
+    counted = [cite_incremental._notes_in_json(document, ast, p) for p in paragraphs]
+    walked = [cite_incremental._notes_before(ast["blocks"], p) for p in paragraphs]
+    unique = [document.count(pandoc.to_json(p)) == 1 for p in paragraphs]
+    assert counted == [n if once else None for n, once in zip(walked, unique, strict=True)]
+    assert sum(unique) > 50 and max(walked) > 20
+    twice = {**ast, "blocks": [*ast["blocks"], paragraphs[-1]]}
+    assert cite_incremental._notes_in_json(pandoc.to_json(twice), twice, paragraphs[-1]) is None
