@@ -878,6 +878,18 @@ register(
     )
 )
 
+# inline_block_width measuring only the max-content width when min-width decides it (layout)
+register(
+    WrapPatch(
+        name="min-width-decides-inline-blocks",
+        module="weasyprint.layout.inline",
+        target="inline_block_width",
+        version=WEASYPRINT,
+        group=FAST,
+        wrap=_deferred("weasy_shrink", "wrap_inline_block_width"),
+    )
+)
+
 # resolve_percentages resolving a box's fourteen used lengths in one loop, in its module and in
 # every module that imports it by name (flex.py calls it through `percent`) (layout)
 _PERCENT_USERS = ("percent", "block", "inline", "page", "table", "float", "absolute", "column")

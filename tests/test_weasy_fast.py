@@ -18,6 +18,7 @@ import pydyf
 import pytest
 import tinyhtml5
 from tinyhtml5 import inputstream
+from weasyprint.formatting_structure.boxes import InlineBlockBox
 from weasyprint.layout import LayoutContext
 
 from pressroom import (
@@ -28,6 +29,7 @@ from pressroom import (
     weasy_draw,
     weasy_paint,
     weasy_patch,
+    weasy_shrink,
     weasy_text,
 )
 
@@ -298,6 +300,68 @@ def test_normal_flow_is_answered_as_released(fast_and_plain: None) -> None:
         for position in (*positions, ("note()", "aside")):
             box.style = {"float": value, "position": position}
             assert box.is_in_normal_flow() == released(box), box.style
+
+
+def test_inline_blocks_sized_by_their_min_width_are_the_released_size(
+    fast_and_plain: None, tmp_path: Path
+) -> None:
+    # Note numbers whose min-width decides (a short number), whose text is wider than it (a
+    # long one), with words that could wrap; and inline blocks sized some other way: a
+    # max-width, a set width, a percentage min-width, an inline table, no min-width at all.
+    style = (
+        "body { font: 10pt/1.3 serif; } a.m { display: inline-block; min-width: 1.6em; } "
+        "a.m::after { content: '.'; } .mx { display: inline-block; min-width: 3em; "
+        "max-width: 2em; } .w { display: inline-block; min-width: 2em; width: 5em; } "
+        ".pc { display: inline-block; min-width: 12%; } .none { display: inline-block; } "
+        ".tb { display: inline-table; min-width: 4em; } .pad { padding: 0 2px; border: 1px "
+        "solid; }"
+    )
+    kinds = (
+        '<a class="m" href="#n">{n}</a>',
+        '<a class="m pad" href="#n">{n}</a>',
+        '<a class="m" href="#n">{n}{n}{n}{n}</a>',
+        '<a class="m" href="#n">a b</a>',
+        '<span class="mx">{n} {n}</span>',
+        '<span class="w">{n}</span>',
+        '<span class="pc">{n} of</span>',
+        '<span class="none">{n}</span>',
+        '<span class="tb"><span style="display: table-cell">{n}</span></span>',
+    )
+    html = (
+        f"<html lang='en'><head><title>I</title><style>{style}</style></head><body>"
+        + "".join(
+            f"<p>{kind.format(n=i + 1)} {words(18, i)} {kind.format(n=i + 7)}</p>"
+            for i in range(8)
+            for kind in kinds
+        )
+        + "</body></html>"
+    )
+
+    def sizes(fast: bool) -> tuple[list[tuple[float, ...]], bytes]:
+        weasy_patch.configure(fast=fast)
+        document = weasy.layout(html, tmp_path, [tmp_path]).document
+        found: list[tuple[float, ...]] = []
+
+        def walk(box: object) -> None:
+            if isinstance(box, InlineBlockBox):
+                found.append((box.width, box.height, box.position_x, box.position_y))
+            for child in getattr(box, "children", []):
+                walk(child)
+
+        for page in document.pages:
+            walk(page._page_box)
+        return found, weasy.write(document)
+
+    plain = sizes(fast=False)
+    before = dict(weasy_shrink.shrink_counts)
+    fast = sizes(fast=True)
+    assert "min-width-decides-inline-blocks" in weasy_patch.applied()
+    decided = weasy_shrink.shrink_counts["decided"] - before["decided"]
+    asked = weasy_shrink.shrink_counts["asked"] - before["asked"]
+    assert decided >= 8 * 4 and asked >= 8 * 5, (decided, asked)
+    assert len(plain[0]) == 8 * 2 * len(kinds)
+    assert fast[0] == plain[0], "every inline block's width, height and place"
+    assert fast[1] == plain[1]
 
 
 def test_boxes_without_background_are_told_early_with_the_same_pdf(
