@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import cite_incremental, cite_reading, pandoc, quotes, tree
+from . import bibliographies, cite_incremental, cite_reading, pandoc, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Document, Project, folder_metadata
 from .errors import BuildWarning, PressroomError, PressroomErrors
@@ -41,7 +41,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
     ):
         if key in doc.meta:
             meta[key] = doc.meta[key]
-    markdown = _citation_types(assembled.markdown, library.ids)
+    markdown = raw_tex_attributes(_citation_types(assembled.markdown, library.ids))
     args = ["-f", reader, "-t", "json", *_filters(markdown, meta)]
     args += ["--metadata-file", str(meta_file(project, doc.name, meta))]
     if library.items:
@@ -64,6 +64,8 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ) from None
     try:
         ast = again if again is not None else json.loads(out)
+        if again is None:  # (a paragraph cited alone keeps the last cite's lists)
+            bibliographies.split(ast, bibliographies.named(doc.meta), library.places)
         # (the paragraphs an incremental cite reuses had the bibliography and quotes fixed)
         notes_only = library.notes_only if again is None else None
         reading = cite_reading.read(ast, notes_only, quotes.american(str(meta["lang"])))
@@ -151,6 +153,41 @@ def _citation_types(markdown: str, ids: frozenset[str]) -> str:
         return m.group(0)
 
     return _TYPED.sub(plain, markdown) if "@" in markdown else markdown
+
+
+# pandoc's raw LaTeX written with a raw attribute, as manuscripts made for LaTeX set a page break
+# or a length: a fence ```{=latex} (or {=tex}) and `\x`{=latex}. The reader leaves raw
+# attributes off (a raw HTML block would pass every check unseen), and would print these as
+# "{=latex} \clearpage"; as a class instead, rawtex.lua reads them as the raw LaTeX they are.
+_RAW_TEX_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*\{=(?:la)?tex\}[ \t]*$")
+_RAW_TEX_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1\{=(?:la)?tex\}")
+_ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def raw_tex_attributes(markdown: str) -> str:
+    """`markdown` with each raw LaTeX attribute outside code made the class `raw-tex`; the same
+    lines, so the source map holds."""
+    if "{=" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    fence = ""  # the fence of the code block the line is in
+    for n, line in enumerate(lines):
+        if fence:
+            closing = line.strip()
+            if closing and closing.strip(fence[0]) == "" and len(closing) >= len(fence):
+                fence = ""
+            continue
+        raw = _RAW_TEX_FENCE.match(line)
+        if raw:
+            lines[n] = f"{raw.group(1)}{raw.group(2)}{{.raw-tex}}"
+            fence = raw.group(2)
+            continue
+        opened = _ANY_FENCE.match(line)
+        if opened:
+            fence = opened.group(1)
+            continue
+        lines[n] = _RAW_TEX_SPAN.sub(r"\1\2\1{.raw-tex}", line)
+    return "\n".join(lines)
 
 
 def _run_cached(

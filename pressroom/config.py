@@ -15,6 +15,7 @@ from .fields import (
     DOCUMENT_FIELDS,
     FORMATS,
     METADATA_FIELDS,
+    NAMED_BIBLIOGRAPHY,
     foreign_layout,
     line_of,
     validate_meta,
@@ -305,7 +306,7 @@ def _library_settings(
     every document name are read together; the style is the first document's that names one
     (the paper first; front matter overrides metadata, as for every field), else
     metadata.yaml's. Named nowhere: every library file in references/, the default style."""
-    files: list[Path] = [Path(p) for p in metadata.get("bibliography") or []]
+    files: list[Path] = [Path(p) for k in _library_file_keys(metadata) for p in metadata[k] or []]
     # pandoc's `references:` (items in the metadata itself): read with the files, as pandoc
     # reads them beside its bibliography.
     inline = [metadata_path] if isinstance(metadata.get("references"), list) else []
@@ -323,7 +324,7 @@ def _library_settings(
         if isinstance(front.get("references"), list):
             inline.append(source)
         front = normalise(front, source, root) if _library_keys(front) else {}
-        files += [Path(p) for p in front.get("bibliography") or []]
+        files += [Path(p) for k in _library_file_keys(front) for p in front[k] or []]
         if style is None and isinstance(front.get("citation-style"), str):
             style, origin = front["citation-style"], (source, line_of(front, "citation-style"))
     if style is None and isinstance(metadata.get("citation-style"), str):
@@ -351,9 +352,15 @@ def _metadata_sources(manuscript: Path, name: str) -> list[Path]:
 
 def _library_keys(front: dict[str, Any]) -> bool:
     """Whether front matter names a library or a style, in a form `normalise` can read."""
-    return isinstance(front.get("bibliography"), str | list) or any(
+    return any(isinstance(front[k], str | list) for k in _library_file_keys(front)) or any(
         isinstance(front.get(k), str) for k in ("csl", "citation-style")
     )
+
+
+def _library_file_keys(meta: dict[str, Any]) -> list[str]:
+    """The keys that name library files: `bibliography`, and `bibliography_NAME` for each of
+    several bibliographies (bibliographies.py)."""
+    return [k for k in meta if k == "bibliography" or NAMED_BIBLIOGRAPHY.fullmatch(k)]
 
 
 def find_root(start: Path) -> Path:

@@ -162,6 +162,11 @@ def _hint(key: str, valid: list[str]) -> str:
     )
 
 
+# `bibliography_NAME`: the files of one of several bibliographies (bibliographies.py), read as
+# `bibliography` is.
+NAMED_BIBLIOGRAPHY = re.compile(r"bibliography_([\w-]+)")
+
+
 def validate_meta(
     meta: dict[str, Any], path: Path, fields: Fields
 ) -> tuple[list[PressroomError], list[BuildWarning]]:
@@ -172,6 +177,8 @@ def validate_meta(
     lines = getattr(meta, "lines", {})
     for key, value in meta.items():
         line = lines.get(key)
+        if NAMED_BIBLIOGRAPHY.fullmatch(key):  # one of several bibliographies (bibliographies.py)
+            fields = {**fields, key: fields["bibliography"]}
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import yamlio
 from .errors import PressroomError
-from .fields import author_name, foreign_layout, named_author, paper_size
+from .fields import NAMED_BIBLIOGRAPHY, author_name, foreign_layout, named_author, paper_size
 
 # What later stages read, whichever spelling the user wrote (`normalise`):
 #   authors         [{name: str, affiliation: str ("; "-joined), affiliations: [str],
@@ -62,11 +62,9 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
         given = Path(str(meta["csl"])).expanduser()
         candidate = given if given.is_absolute() else path.parent / given
         out["citation-style"] = str(candidate) if candidate.is_file() else str(meta["csl"])
-    if "bibliography" in out:
-        line = lines.get("bibliography")
-        out["bibliography"] = [
-            str(_library_path(str(b), path, line, root)) for b in _as_list(out["bibliography"])
-        ]
+    for key in [k for k in out if k == "bibliography" or NAMED_BIBLIOGRAPHY.fullmatch(k)]:
+        line = lines.get(key)
+        out[key] = [str(_library_path(str(b), path, line, root)) for b in _as_list(out[key])]
     if "fontsize" in out:
         size = str(out["fontsize"]).strip()
         out["fontsize"] = f"{size}pt" if re.fullmatch(r"\d+(\.\d+)?", size) else size

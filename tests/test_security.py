@@ -184,7 +184,7 @@ def test_style_path_outside_or_remote_is_refused(hostile: Path, listener: Listen
     meta.write_text(base + f"citation-style: http://127.0.0.1:{listener.port}/s.csl\n")
     run = run_build(hostile)
     assert run.code == 1
-    assert run.stderr.strip().endswith("[style.missing]")
+    assert run.stderr.strip().endswith("[style.remote]")  # named, never fetched
 
 
 # Symlinks inside the project that point at the canary beside it: (link, target, kind).

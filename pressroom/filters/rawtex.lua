@@ -13,6 +13,7 @@ local SPACING = {
   pagenumbering = true, pagestyle = true, thispagestyle = true, frontmatter = true,
   mainmatter = true, backmatter = true, singlespacing = true, onehalfspacing = true,
   doublespacing = true, SingleSpacing = true, OnehalfSpacing = true, DoubleSpacing = true,
+  setstretch = true,
   linespread = true,
   -- lengths and type sizes set for what follows (`\setlength{\parindent}{-0.2in}`, `\small`
   -- before a bibliography, as LaTeX templates style one): the stylesheet sets those
@@ -218,6 +219,13 @@ return {
   {
     RawInline = raw_inline,
     RawBlock = raw_block,
+    -- raw LaTeX written with a raw attribute (```{=latex}), which cite.py makes this class
+    Code = function(el)
+      if el.classes:includes('raw-tex') then return raw_inline(pandoc.RawInline('latex', el.text)) end
+    end,
+    CodeBlock = function(el)
+      if el.classes:includes('raw-tex') then return raw_block(pandoc.RawBlock('latex', el.text)) end
+    end,
     Pandoc = function(doc)
       if placed_bibliography then doc = one_bibliography(doc) end
       if read_inline then return doc:walk({Para = drop_blank}) end

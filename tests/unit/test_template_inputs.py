@@ -7,6 +7,7 @@ written as Markdown links to their e-mail addresses."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,76 @@ def test_an_author_written_as_a_link_is_a_name_with_an_address(tmp_path: Path) -
     assert (first["name"], first["email"]) == ("Ada Marsh", "ada.marsh@example.org")
     assert second["name"] == "Ben Okoro" and not second.get("email")
     assert page_context(doc)["running_author"] == "Marsh and Okoro"
+
+
+# The template's thesis: archival sources and literature in two files, listed apart, as
+# pandoc's multiple-bibliographies filter reads `bibliography_NAME` and `::: {#refs_NAME}`.
+THESIS = """\
+---
+bibliography_sources: sources.bib
+bibliography_main: references.bib
+bibliography: other.yaml
+---
+
+A letter [@letter1947] and a study [@brown2016] and a note [@other2001].
+
+# Bibliography
+
+## Sources
+
+::: {#refs_sources}
+:::
+
+## Literature
+
+::: {#refs_main}
+:::
+"""
+
+SOURCES = (
+    "@book{letter1947,\n  author = {Cassin, René},\n  title = {Letter to the Commission},\n"
+    "  year = {1947}\n}\n"
+)
+
+
+def _ids(div: dict[str, Any]) -> list[str]:
+    return [entry["c"][0][0] for entry in div["c"][1]]
+
+
+def test_several_bibliographies_each_list_their_own_file(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "m",
+        {
+            "manuscript/paper.md": THESIS,
+            "manuscript/sources.bib": SOURCES,
+            "manuscript/references.bib": BIB,
+            "manuscript/other.yaml": "- id: other2001\n  type: book\n  title: Elsewhere\n",
+        },
+    )
+    project = load_project(root)
+    assert not [w for w in load_document(project, "paper").warnings if "bibliography_" in w.message]
+    blocks = Corpus(project).cited("paper").ast["blocks"]
+    divs = {b["c"][0][0]: b for b in blocks if b["t"] == "Div"}
+    assert _ids(divs["refs_sources"]) == ["ref-letter1947"]
+    assert _ids(divs["refs_main"]) == ["ref-brown2016"]
+    assert "csl-bib-body" in divs["refs_main"]["c"][0][1]  # set as a bibliography
+    assert _ids(divs["refs"]) == ["ref-other2001"]  # no list of its own: where citeproc put it
+    assert blocks[-1] is divs["refs"]
+
+
+def test_raw_latex_with_a_raw_attribute_is_read_as_latex(tmp_path: Path) -> None:
+    """```{=latex} blocks, as the template's thesis sets its pages: a page break, a list of
+    figures, a line spacing; not "{=latex} \\clearpage" printed as code."""
+    text = (
+        "Text `\\emph{set}`{=latex} here.\n\n```{=latex}\n\\clearpage\n```\n\n"
+        "~~~{=tex}\n%FIXME spacing for the appendix\n\\setstretch{1}\n~~~\n\n"
+        "````markdown\n```{=latex}\n\\clearpage\n```\n````\n"
+    )
+    root = write(tmp_path / "r", {"manuscript/paper.md": text})
+    cited = Corpus(load_project(root)).cited("paper")
+    blocks = cited.ast["blocks"]
+    assert [b["t"] for b in blocks] == ["Para", "Div", "CodeBlock"]
+    assert blocks[0]["c"][2] == {"t": "Emph", "c": [{"t": "Str", "c": "set"}]}
+    assert blocks[1]["c"][0][1] == ["page-break"]
+    assert blocks[2]["c"][1] == "```{=latex}\n\\clearpage\n```"  # a code sample stays one
+    assert not [w for w in cited.warnings if w.kind == "markdown.raw-tex"]
