@@ -39,9 +39,10 @@ METADATA_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
         ' `affiliation: 1` or `"1, 2"` names them.',
     ),
     "institute": (
-        list,
+        (list, str),
         "Affiliations by id, as pandoc-scholar writes them ([{id: {name: ...}}, {id: name}]);"
-        " an author's `institute` names them.",
+        " an author's `institute` names them. As text (pandoc's, a thesis's department): the"
+        " affiliation of every author who has none.",
     ),
     "keywords": ((list, str), "Keywords (a list, or text separated by commas)."),
     "conference": (

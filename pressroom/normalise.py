@@ -47,8 +47,15 @@ def normalise(meta: dict[str, Any], path: Path, root: Path) -> yamlio.LineDict:
     if foreign_layout(out):  # validate_meta warned; later stages see the default
         del out["layout"]
     if "authors" in out:
-        institutes = _institutes(out.pop("institute", None), out.pop("affiliations", None))
+        institute = out.pop("institute", None)
+        by_id = institute if isinstance(institute, list) else None
+        institutes = _institutes(by_id, out.pop("affiliations", None))
         out["authors"] = [_author(a, institutes) for a in _as_list(out["authors"])]
+        if isinstance(institute, str) and institute.strip():
+            for author in out["authors"]:
+                if not author["affiliations"]:
+                    author["affiliations"] = [institute.strip()]
+                    author["affiliation"] = institute.strip()
     for key in ("title", "subtitle"):
         if isinstance(out.get(key), str):
             out[key] = line_block_title(out[key])

@@ -434,15 +434,22 @@ def _date(ident: str, key: str, value: Any, path: Path, line: int | None) -> dic
 
 def _year_month_day(value: Any) -> Any:
     """pandoc-citeproc's YAML dates, which pandoc still reads (`issued: [{year: 1948, month:
-    12}]`, two for a range, or one mapping alone) as CSL's date-parts; anything else as it is."""
+    12}]`, two for a range, or one mapping alone; `[{literal: ...}]`) as CSL's date-parts (or
+    literal); anything else as it is."""
     dates = value if isinstance(value, list) else [value]
+    if len(dates) == 1 and isinstance(dates[0], dict) and set(dates[0]) == {"literal"}:
+        return {"literal": str(dates[0]["literal"])}  # `- literal: 10-7-13`: printed as written
     fields = ("year", "month", "day")
     if not dates or not all(isinstance(d, dict) and "year" in d for d in dates):
         return value
-    if any(set(d) - set(fields) for d in dates):
+    if any(set(d) - {*fields, "season"} for d in dates):
         return value
-    parts = [[d.get(f) for f in fields[: max(fields.index(k) for k in d) + 1]] for d in dates]
-    return {"date-parts": _numbers(parts)}
+    parts = [
+        [d.get(f) for f in fields[: max(fields.index(k) for k in d if k in fields) + 1]]
+        for d in dates
+    ]
+    seasons = [d["season"] for d in dates if "season" in d]
+    return {"date-parts": _numbers(parts), **({"season": seasons[0]} if seasons else {})}
 
 
 # Spring, summer, autumn, winter as EDTF and biblatex write them in the month's place.

@@ -182,3 +182,32 @@ def test_raw_latex_with_a_raw_attribute_is_read_as_latex(tmp_path: Path) -> None
     assert blocks[1]["c"][0][1] == ["page-break"]
     assert blocks[2]["c"][1] == "```{=latex}\n\\clearpage\n```"  # a code sample stays one
     assert not [w for w in cited.warnings if w.kind == "markdown.raw-tex"]
+
+
+def test_a_thesis_template_department_and_pandoc_citeproc_dates(tmp_path: Path) -> None:
+    """A Master's thesis template (R Markdown, CSL YAML written by pandoc-citeproc): the
+    department as `institute:` text, and dates as `- literal:` or with a `season:`."""
+    library = (
+        "references:\n"
+        "- id: interview2013\n  type: webpage\n  title: An Interview\n"
+        "  author: [{family: Connor, given: Mia}]\n  issued:\n    - literal: 10-7-13\n"
+        "- id: spring2009\n  type: article-journal\n  title: Humanities Now\n"
+        "  author: [{family: Svensson, given: Per}]\n  issued:\n    - year: 2009\n"
+        "      season: 2\n"
+    )
+    root = write(
+        tmp_path / "u",
+        {
+            "manuscript/paper.md": (
+                "---\nauthor: 'Petra Muster'\ninstitute: 'Historisches Seminar'\n"
+                "bibliography: refs.yaml\n---\n\nText [@interview2013; @spring2009].\n"
+            ),
+            "manuscript/refs.yaml": library,
+        },
+    )
+    project = load_project(root)
+    (author,) = load_document(project, "paper").meta["authors"]
+    assert author["affiliation"] == "Historisches Seminar"
+    items = {i["id"]: i for i in load_library(project).items}
+    assert items["interview2013"]["issued"] == {"literal": "10-7-13"}
+    assert items["spring2009"]["issued"] == {"date-parts": [[2009]], "season": 2}
