@@ -13,7 +13,7 @@ local SPACING = {
   pagenumbering = true, pagestyle = true, thispagestyle = true, frontmatter = true,
   mainmatter = true, backmatter = true, singlespacing = true, onehalfspacing = true,
   doublespacing = true, SingleSpacing = true, OnehalfSpacing = true, DoubleSpacing = true,
-  setstretch = true,
+  setstretch = true, vskip = true, hskip = true,
   linespread = true,
   -- lengths and type sizes set for what follows (`\setlength{\parindent}{-0.2in}`, `\small`
   -- before a bibliography, as LaTeX templates style one): the stylesheet sets those

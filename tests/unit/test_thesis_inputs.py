@@ -174,3 +174,9 @@ def test_printbibliography_is_where_the_bibliography_goes(tmp_path: Path, own: s
     appendix = next(b for b in blocks if b["t"] == "Header" and _text(b).endswith("Appendix"))
     assert blocks.index(refs[0]) < blocks.index(appendix)
     assert "printbibliography" not in json.dumps(blocks) and "appendix" not in _text(blocks)
+
+
+def test_tex_skips_are_left_to_the_page(tmp_path: Path) -> None:
+    """A dissertation's bibliography spaces its groups with TeX's `\\vskip 0.75in`."""
+    blocks = _cited(tmp_path, "Archives.\n\n\\vskip 0.75in\n\nBooks.\\hskip 1em And more.\n")
+    assert [_text(b) for b in blocks] == ["Archives.", "Books.Andmore."]
