@@ -1,16 +1,19 @@
 """Fixtures: copy a project from tests/projects/ and build it with the real command line.
 
-Whole-project builds are the slow part of the suite, so each is made once per session and
-shared; a test that edits a built project gets a fresh copy of the built tree instead of a
-build of its own (`BuiltTree`)."""
+Whole-project builds are the slow part of the suite, so each is made once per test run and
+shared, by pytest-xdist's workers too (`shared_build`); a test that edits a built project gets
+a fresh copy of the built tree instead of a build of its own (`BuiltTree`)."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -132,28 +135,43 @@ class BuiltTree:
         return self.project
 
 
-@pytest.fixture(scope="session")
-def notes_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    project = copy_project("notes", tmp_path_factory.mktemp("notes"))
-    run = run_build(project)
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory, name: str, copy: Callable[[Path], Path]
+) -> Run:
+    """A project copied by `copy` into a folder and built, once for the whole test run: under
+    pytest-xdist the first worker to ask builds it while the other waits on the lock, then both
+    read the same tree (its users only read it). The build's result is kept beside it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's own folder, above each worker's (xdist's basetemp/gwN)
+    record = base / f"{name}.run.json"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            folder = base / f"{name}.shared"
+            folder.mkdir()
+            run = run_build(copy(folder))
+            saved = {**asdict(run), "project": str(run.project)}
+            record.write_text(json.dumps(saved), "utf-8")
+    saved = json.loads(record.read_text("utf-8"))
+    run = Run(**{**saved, "project": Path(saved["project"])})
     assert run.code == 0, run.stderr
     return run
+
+
+@pytest.fixture(scope="session")
+def notes_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return shared_build(tmp_path_factory, "notes", lambda dest: copy_project("notes", dest))
 
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    project = copy_default_project(tmp_path_factory.mktemp("default"))
-    run = run_build(project)
-    assert run.code == 0, run.stderr
-    return run
+    return shared_build(tmp_path_factory, "default", copy_default_project)
 
 
 @pytest.fixture(scope="session")
 def handout_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    project = copy_project("handout", tmp_path_factory.mktemp("handout"))
-    run = run_build(project)
-    assert run.code == 0, run.stderr
-    return run
+    return shared_build(tmp_path_factory, "handout", lambda dest: copy_project("handout", dest))
 
 
 @pytest.fixture(scope="session")

@@ -118,12 +118,19 @@ def longer(html: str) -> str:
 # --- The check -------------------------------------------------------------------------------
 
 
+# Full layouts made in this module, by page and base: two tests' chains pass through the same
+# pages (a word, then a sentence, edited into the paper as it is), each laid out in full once.
+_FULL: dict[tuple[str, Path], bytes] = {}
+
+
 def full(paper: Paper, html: str, dest: Path) -> Path:
     """A full layout of `html` as a plain build makes it (a fresh process: no lines planned)."""
-    weasy_lines.forget_plans()
     path = dest / "full.pdf"
-    laid = weasy.layout(html, paper.base, paper.roots)
-    path.write_bytes(weasy.write(laid.document, preview=True))
+    if (html, paper.base) not in _FULL:
+        weasy_lines.forget_plans()
+        laid = weasy.layout(html, paper.base, paper.roots)
+        _FULL[html, paper.base] = weasy.write(laid.document, preview=True)
+    path.write_bytes(_FULL[html, paper.base])
     return path
 
 
