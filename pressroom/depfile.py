@@ -20,6 +20,9 @@ from .write import write_if_changed
 # The hash recorded for an input saved while the build ran: it never matches a file's hash, so
 # the output stays stale and the next build remakes it from what is on disk then.
 CHANGED_DURING_BUILD = "changed-during-build"
+# The hash recorded for an input that did not exist when the output was made (a project without
+# metadata.yaml): once such a file appears, the output is stale.
+ABSENT = "absent"
 # A record's key (never a file name): the command line's settings the output was built with,
 # -M values (and --paper) and whether under --strict (so without a warning). An output built
 # with other -M values is stale; under --strict, one not built under it is too (its warnings
@@ -79,8 +82,12 @@ def write_record(
     build = build_dir.resolve()
     root = build.parent
     hashes: dict[str, str] = {}
-    for p in sorted({p.resolve() for p in inputs if p.exists()}):
+    for p in sorted({p.resolve() for p in inputs}):
         ours = p.is_relative_to(build)
+        if not p.exists():
+            if not ours:
+                hashes[_key(root, p)] = ABSENT
+            continue
         saved = bool(started) and not ours and saved_since(p, started or 0)
         hashes[_key(root, p)] = CHANGED_DURING_BUILD if saved else sha256(p)
     record: dict[str, Any] = dict(hashes)
@@ -110,6 +117,13 @@ def read_record_and_settings(
     root = build_dir.resolve().parent
     inputs = {root / name: str(digest) for name, digest in data.items()}
     return inputs, settings if isinstance(settings, dict) else {}
+
+
+def make_inputs(record: dict[Path, str]) -> set[Path]:
+    """What make compares a record's output with: each input, or for one recorded absent, the
+    folder it would appear in (whose time moves when it does: make then runs the build, which
+    finds from the record whether the new file is one the output reads)."""
+    return {p if digest != ABSENT else p.parent for p, digest in record.items()}
 
 
 # A name make reads as text once its specials are escaped; any other character (`;`, `=`, `%`,

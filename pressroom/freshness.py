@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Project, load_document
-from .depfile import CHANGED_DURING_BUILD, read_record_and_settings, settings_mark, sha256
+from .depfile import (
+    ABSENT,
+    CHANGED_DURING_BUILD,
+    read_record_and_settings,
+    settings_mark,
+    sha256,
+)
 
 
 @dataclass
@@ -51,6 +57,10 @@ def check(
     for p, digest in recorded.items():
         if digest == CHANGED_DURING_BUILD:
             return False, False
+        if digest == ABSENT:
+            if p.exists():  # a file the build looked for and did not find, there now
+                return False, False
+            continue
         try:
             if p.stat().st_mtime_ns <= out_mtime:
                 continue

@@ -13,7 +13,7 @@ import os
 
 from . import figure_cache
 from .config import Project, load_document
-from .depfile import CHANGED_DURING_BUILD, make_escape, make_rule, read_record
+from .depfile import CHANGED_DURING_BUILD, make_escape, make_inputs, make_rule, read_record
 from .write import write_if_changed
 
 
@@ -40,7 +40,7 @@ def record(project: Project, targets: frozenset[str] | None) -> None:
     text = f"OUTPUTS_DOCS := {' '.join(make_escape(d) for d in docs)}\nOUTPUTS := {names}\n"
     write_if_changed(deps / "outputs.mk", text.encode("utf-8"))
     records = [read_record(project.build_dir, out) or {} for out in outputs]
-    inputs = {p for r in records for p in r}
+    inputs = {p for r in records for p in make_inputs(r) if p.exists()}
     # Every output's record at hand: the converted figures none of them was made from go.
     figure_cache.prune(project, {digest for r in records for digest in r.values()})
     write_if_changed(deps / "built.d", make_rule(project.root, deps / "built", inputs).encode())

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from pressroom.config import load_document, load_project
+from pressroom.depfile import make_inputs, read_record, write_record
 from pressroom.documents import Corpus
 from pressroom.errors import PressroomError
+from pressroom.freshness import check
 from pressroom.references import load_library
 from pressroom.render.page import page_context
 from pressroom.styles import resolve_style
@@ -211,3 +213,18 @@ def test_a_thesis_template_department_and_pandoc_citeproc_dates(tmp_path: Path) 
     items = {i["id"]: i for i in load_library(project).items}
     assert items["interview2013"]["issued"] == {"literal": "10-7-13"}
     assert items["spring2009"]["issued"] == {"date-parts": [[2009]], "season": 2}
+
+
+def test_a_metadata_file_added_after_a_build_makes_its_outputs_stale(tmp_path: Path) -> None:
+    """A legal memo built first with the default style, then given `metadata.yaml` naming the
+    author's own CSL: the build looked for that file and found none, so its appearing counts."""
+    build = tmp_path / "build"
+    source, metadata = tmp_path / "manuscript/paper.md", tmp_path / "manuscript/metadata.yaml"
+    write(tmp_path, {"manuscript/paper.md": "The leading case is @hayes.\n"})
+    output = build / "paper.html"
+    write(build, {"paper.html": "out"})
+    write_record(build, output, [source, metadata])
+    assert check(build, output) == (True, False)
+    assert make_inputs(read_record(build, output) or {}) == {source, metadata.parent}
+    metadata.write_text("citation-style: allard-factum\n", "utf-8")
+    assert check(build, output) == (False, False)
