@@ -45,7 +45,9 @@ def split(ast: dict[str, Any], files: dict[str, list[str]], places: dict[str, An
         mine = [e for e in left if _source_file(e, places) in paths]
         left = [e for e in left if e not in mine]
         _, classes, attrs = refs["c"][0]
-        div["c"] = [[ident, [*div["c"][0][1], *classes], attrs], mine]
+        # pandoc's Word writer gives its "Bibliography" style to the entries of `#refs` only
+        style = [["custom-style", "Bibliography"]]
+        div["c"] = [[ident, [*div["c"][0][1], *classes], [*attrs, *style]], mine]
     refs["c"][1] = left
     if not left:
         for blocks in holders:

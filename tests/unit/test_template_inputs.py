@@ -164,6 +164,7 @@ def test_several_bibliographies_each_list_their_own_file(tmp_path: Path) -> None
     assert _ids(divs["refs_sources"]) == ["ref-letter1947"]
     assert _ids(divs["refs_main"]) == ["ref-brown2016"]
     assert "csl-bib-body" in divs["refs_main"]["c"][0][1]  # set as a bibliography
+    assert ["custom-style", "Bibliography"] in divs["refs_main"]["c"][0][2]  # in Word too
     assert _ids(divs["refs"]) == ["ref-other2001"]  # no list of its own: where citeproc put it
     assert blocks[-1] is divs["refs"]
 
