@@ -35,10 +35,36 @@ _LIQUID = re.compile(
 
 
 def protect(text: str, path: Path) -> str:
-    """`text` with every `{` inside code hidden from Jinja; a Liquid tag in prose is an error."""
-    protected = hide_code(text)
+    """`text` with every `{` inside code hidden from Jinja; a Liquid tag in prose is an error,
+    and so is a Quarto shortcode other than `{{< pagebreak >}}` (a page break)."""
+    protected = _quarto(hide_code(text), path)
     _refuse_liquid(protected, path)
     return protected
+
+
+# A Quarto shortcode in prose (`{{< pagebreak >}}`, `{{< include _part.qmd >}}`), which Jinja
+# would report as "unexpected '<'".
+_SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)[^\n]*?>\}\}")
+
+
+def _quarto(text: str, path: Path) -> str:
+    """`text` with Quarto's page break as LaTeX's, which every format reads as one (the same
+    line); any other shortcode is an error at its line that says what to write instead."""
+    text = _SHORTCODE.sub(lambda m: "\\newpage" if m.group(1) == "pagebreak" else m.group(0), text)
+    m = _SHORTCODE.search(text)
+    if not m:
+        return text
+    instead = (
+        'a Jinja include of a file in manuscript/, {% include "partials/part.md" %}'
+        if m.group(1) == "include"
+        else "the value itself, or 'templating: false' in the front matter to print it as text"
+    )
+    raise PressroomError(
+        f"'{m.group(0)}' is a Quarto shortcode, which pressroom does not run; write {instead}",
+        path,
+        text.count("\n", 0, m.start()) + 1,
+        "jinja.quarto",
+    )
 
 
 def hide_code(text: str) -> str:

@@ -180,3 +180,16 @@ def test_tex_skips_are_left_to_the_page(tmp_path: Path) -> None:
     """A dissertation's bibliography spaces its groups with TeX's `\\vskip 0.75in`."""
     blocks = _cited(tmp_path, "Archives.\n\n\\vskip 0.75in\n\nBooks.\\hskip 1em And more.\n")
     assert [_text(b) for b in blocks] == ["Archives.", "Books.Andmore."]
+
+
+def test_quarto_page_break_is_a_page_break_and_other_shortcodes_say_what_to_write(
+    tmp_path: Path,
+) -> None:
+    """A Quarto paper copied in as paper.md: Jinja would stop at '{{<' with "unexpected '<'"."""
+    blocks = _cited(tmp_path, "Text.\n\n{{< pagebreak >}}\n\nMore `{{< pagebreak >}}`.\n")
+    assert blocks[1]["t"] == "Div" and blocks[1]["c"][0][1] == ["page-break"]
+    assert "{{< pagebreak >}}" in json.dumps(blocks[2])  # code stays as written
+    with pytest.raises(PressroomError) as caught:
+        _cited(tmp_path / "i", "Text.\n\n{{< include _part.qmd >}}\n")
+    assert (caught.value.kind, caught.value.line) == ("jinja.quarto", 3)
+    assert '{% include "partials/part.md" %}' in caught.value.message
