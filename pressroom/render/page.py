@@ -150,4 +150,5 @@ def _plain(text: str) -> str:
         return text
     # A hard line break (a title written as lines) reads as a space in one line.
     marked = re.sub(r"<br ?/?>", " ", markdown_html(text, inline=True))
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", marked)).split())
+    # (spaces only: a no-break space in a title stays one)
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", "", marked))).strip()
