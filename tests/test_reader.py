@@ -17,6 +17,7 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
+from . import readers
 from .conftest import ROOT, Run, copy_project, run_build
 
 ZWSP = "\u200b"
@@ -31,7 +32,7 @@ def reader_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    return [p.extract_text().replace(ZWSP, "") for p in pypdf.PdfReader(path).pages]
+    return [text.replace(ZWSP, "") for text in readers.pdf_pages(path)]
 
 
 def html(path: Path) -> BeautifulSoup:
