@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import bibliographies, cite_incremental, cite_reading, pandoc, quotes, tree
+from . import bibliographies, cite_incremental, cite_reading, pandoc, quarto, quotes, tree
 from .cache import cache_path, digest, library_file, meta_file
 from .config import FILTERS, Document, Project, folder_metadata
 from .errors import BuildWarning, PressroomError, PressroomErrors
@@ -66,6 +66,7 @@ def cite(assembled: Assembled, project: Project, library: Library, style: Path) 
         ast = again if again is not None else json.loads(out)
         if again is None:  # (a paragraph cited alone keeps the last cite's lists)
             bibliographies.split(ast, bibliographies.named(doc.meta), library.places)
+            quarto.keep_bibliography(ast["blocks"])
         # (the paragraphs an incremental cite reuses had the bibliography and quotes fixed)
         notes_only = library.notes_only if again is None else None
         reading = cite_reading.read(ast, notes_only, quotes.american(str(meta["lang"])))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from html import escape  # (xml.sax.saxutils's imports urllib.request: 15 ms of a cold start)
 from typing import Any
 
-from .. import pandoc, tree
+from .. import pandoc, quarto, tree
 from ..config import Project
 from ..errors import Diagnostics
 from ..meta import conference_line, markdown_blocks
@@ -36,7 +36,11 @@ class DocxRenderer:
         ast = docx_sections.mark(
             with_equation_tabs(
                 with_page_breaks(
-                    with_draft_markers(with_docx_meta(cited.ast, cited.doc.meta, cited.doc.name))
+                    with_draft_markers(
+                        with_docx_meta(
+                            quarto.for_format(cited.ast, "docx"), cited.doc.meta, cited.doc.name
+                        )
+                    )
                 )
             )
         )

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from pressroom import targets
+from pressroom import quarto, targets
 from pressroom.config import load_document, load_project, split_front_matter
 from pressroom.documents import Corpus
 from pressroom.errors import PressroomError
+from pressroom.quarto import for_format
 from pressroom.render.docx import with_docx_meta
 from pressroom.render.page import page_context
 from pressroom.templating import MAX_OUTPUT, Loader, page_environment, render
@@ -193,3 +194,71 @@ def test_quarto_page_break_is_a_page_break_and_other_shortcodes_say_what_to_writ
         _cited(tmp_path / "i", "Text.\n\n{{< include _part.qmd >}}\n")
     assert (caught.value.kind, caught.value.line) == ("jinja.quarto", 3)
     assert '{% include "partials/part.md" %}' in caught.value.message
+
+
+# A Quarto paper's conditional blocks (its bibliography placed in the HTML-only one, as the
+# CHR 2025 paper does, beside `\printbibliography` for LaTeX).
+CONDITIONAL = """\
+Shared [@doe2000].
+
+::: {.content-visible when-format="html"}
+Only on the web.
+:::
+
+::: {.content-hidden when-format="docx"}
+Not in Word.
+:::
+
+::: {.content-visible unless-format="html"}
+Not on the web.
+:::
+
+:::: {.content-visible when-format="html"}
+::: {#refs}
+:::
+::::
+
+::: {.content-visible when-format="latex"}
+\\printbibliography
+:::
+"""
+
+
+def test_quarto_conditional_blocks_are_for_their_formats(tmp_path: Path) -> None:
+    blocks = _cited(tmp_path, CONDITIONAL)
+    docx = for_format({"blocks": blocks}, "docx")["blocks"]
+    texts = [_text(b) for b in docx]
+    assert "Notontheweb." in texts and "Onlyontheweb." not in texts and "NotinWord." not in texts
+    shown = {fmt: [_text(b) for b in blocks if quarto.shown(b, fmt)] for fmt in ("html", "pdf")}
+    assert "Onlyontheweb." in shown["html"] and "Notontheweb." not in shown["html"]
+    assert "Notontheweb." in shown["pdf"] and "Onlyontheweb." not in shown["pdf"]
+    # the bibliography in every format, once
+    refs = [b for b in _nodes(blocks) if b.get("t") == "Div" and b["c"][0][0] == "refs"]
+    assert len(refs) == 1 and "AValleyBook" in _text(refs[0])
+    holder = next(b for b in blocks if refs[0] in _nodes(b))
+    assert all(quarto.shown(holder, fmt) for fmt in quarto.ANSWERS)
+
+
+def test_the_pages_stylesheets_hide_what_is_for_other_formats() -> None:
+    """The web and print pages share one AST; their stylesheets decide (as pandoc writes a
+    div's attributes: data-when-format)."""
+    from weasyprint import CSS, HTML
+
+    html = (
+        '<main><div class="content-visible" data-when-format="html"><p>web</p></div>'
+        '<div class="content-visible" data-when-format="pdf"><p>print</p></div>'
+        '<div class="content-hidden" data-when-format="latex"><p>not latex</p></div>'
+        '<div class="content-visible" data-unless-format="html"><p>not web</p></div></main>'
+    )
+    templates = Path(quarto.__file__).parent / "templates"
+    for sheet, seen in (("print.css", ["print", "not web"]), ("web.css", ["web", "not latex"])):
+        pages = HTML(string=html).render(stylesheets=[CSS(filename=str(templates / sheet))]).pages
+        texts = [b.text for p in pages for b in _boxes(p._page_box) if hasattr(b, "text")]
+        assert [t for t in texts if not t.isdigit()] == seen, sheet  # (not the page number)
+
+
+def _boxes(box: Any) -> list[Any]:
+    found = [box]
+    for child in getattr(box, "children", []):
+        found += _boxes(child)
+    return found
