@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pressroom.linebreak import hyphenation, kinsoku
-from pressroom.linebreak.paragraph import Line, Run, Settings, build, choose
+from pressroom.linebreak.paragraph import ZWSP, Line, Run, Settings, build, choose
 
 TEXT = (
     "In the early 1980s the United States government began to ask whether the technological "
@@ -498,3 +498,54 @@ def test_a_word_kept_whole_at_a_page_turn_stays_in_its_document() -> None:
         weasy_lines_of(html(height))
     assert weasy_lines.STATS.page_turns > turns, "some page is meant to be set again"
     assert weasy_lines_of(html(2000)) == fresh
+
+
+# --- a URL: pieces kept whole, a zero-width space between them (render/print_urls.py) -------
+
+URL = (
+    "http://yosemite.epa.gov/opa/admpress.nsf/6427a6b7538955c585257359003f0230/"
+    "2c861bd40017ca988525735600604ee3!OpenDocument&Start=3.2&Count=5&Expand=3.4"
+)
+
+
+def url_html(width: int) -> str:
+    """A justified paragraph with URL as the print page has it."""
+    from pressroom.render import print_urls
+
+    nowrap = '<span style="white-space: nowrap">{}</span>'
+    pieces = "".join(
+        str(p["c"]) if p["t"] == "Str" else nowrap.format(p["c"][1][0]["c"])  # type: ignore[index]
+        for p in print_urls.pieces(URL)
+    )
+    style = f"font: 10pt 'Linux Libertine O'; width: {width}px; hyphens: auto; text-align: justify"
+    return f'<p lang="en" style="{style}">The agency\'s release is at {pieces} and was read.</p>'
+
+
+def test_a_url_breaks_between_its_pieces_and_never_runs_past_the_line() -> None:
+    from pressroom.render import print_urls
+
+    runs = [Run("See ", "f", "en-US")]
+    for piece in print_urls.pieces(URL):
+        text = piece["c"] if piece["t"] == "Str" else piece["c"][1][0]["c"]  # type: ignore[index]
+        runs.append(Run(str(text), "f", "en-US", wrap=piece["t"] == "Str"))
+    runs.append(Run(" in 2009.", "f", "en-US"))
+    for width in (288, 360, 420):  # (the longest piece: 46 characters, 276 units)
+        lines = lines_of("", width, runs)
+        assert "".join(text for _, text in lines).replace(ZWSP, "") == "See " + URL + " in 2009."
+        assert all(line.width <= width for line, _ in lines), width
+        assert len(lines) >= len(URL) * 6 // width  # (mono: 6 units a character)
+
+
+def test_weasyprint_sets_a_url_within_the_line() -> None:
+    """Total fit breaks a URL where its zero-width spaces allow, as WeasyPrint's own breaking
+    does: before, it knew no break inside one, planned an overfull line, and the end of the URL
+    ran past the margin (a dissertation's notes of EPA addresses)."""
+    from pressroom import weasy_lines
+
+    assert weasy_lines.install()
+    for width in (300, 420):
+        lines = weasy_lines_of(url_html(width))
+        assert "".join(lines).replace(ZWSP, "").replace(" ", "") == (
+            "The agency's release is at " + URL + " and was read."
+        ).replace(" ", "")
+        assert len(lines) >= 3 and any(line.startswith("/2c861") for line in lines), lines

@@ -15,6 +15,9 @@ Measure = Callable[[str, Hashable], float]  # (text, font key) -> width
 Prepare = Callable[[dict[Hashable, set[str]]], None]
 HYPHEN = "\u2010"  # what WeasyPrint prints at a hyphen break (hyphenate-character: auto)
 _DASHES = "\u2014\u2013"  # em and en dash: a break may follow them, unhyphenated
+# A zero-width space: a break may follow it, with nothing added (render/print_urls.py puts one
+# between the pieces of a URL, where Chicago lets it break).
+ZWSP = "\u200b"
 
 
 class Run(NamedTuple):
@@ -170,8 +173,13 @@ def _add_run(
     tokens = _tokens(run, measure, settings, hyphens)
     append = items.append
     position, end = offset, offset + len(text)
-    for token in text.split(" "):  # each but the last followed by one space
-        if token:
+    for spaced in text.split(" "):  # each but the last followed by one space
+        for n, token in enumerate(spaced.split(ZWSP) if ZWSP in spaced else (spaced,)):
+            if n:  # after a zero-width space: a free break, nothing added
+                position += 1
+                append(Penalty(0, 0, False, position))
+            if not token:
+                continue
             template = tokens.get(token)
             if template is None:  # Japanese, divided as it goes
                 _add_cjk(items, token, position, run, measure)
@@ -241,7 +249,7 @@ def _new_templates(
             texts.add(run.text.strip(" "))
             continue
         known = _tokens(run, measure, settings, hyphens)
-        for token in set(run.text.split(" ")).difference(known):
+        for token in set(run.text.replace(ZWSP, " ").split(" ")).difference(known):
             if token and not kinsoku.CJK.search(token):
                 parts = _parts(token, run, hyphens)
                 new.append((run, known, token, parts))
