@@ -17,9 +17,9 @@ opportunity modelled differently), the rest of the paragraph is planned again fr
 did break, so the layout never depends on the plan being right. A page that would end on a
 divided word has its part of the paragraph set again with that line ending on a whole word
 (`wrap_linebox_layout`), and a line that would still be loose lends a little of its width to
-its letters (`_track_loose`). Paragraphs this does not model
-(preserved newlines, soft hyphens, images or other atomic boxes of unknown width, right-to-left
-text) keep WeasyPrint's own breaking."""
+its letters (`_track_loose`). A <br> is a forced break. Paragraphs this does not model
+(other preserved newlines, soft hyphens, images or other atomic boxes of unknown width,
+right-to-left text) keep WeasyPrint's own breaking."""
 
 from __future__ import annotations
 
@@ -228,6 +228,9 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
             starts[where] = offset
             if isinstance(child, text_box):  # text is always in the flow
                 text = child.text
+                if text == "\n" and child.style["white_space"] == "pre-line" and not glued:
+                    add(text, _style_info(child.style))  # a <br>: a forced break
+                    continue
                 if "\n" in text or "\xad" in text or "\t" in text:
                     raise _Unsupported
                 info = _style_info(child.style)
@@ -249,6 +252,8 @@ def _runs(context: Any, linebox: Any) -> tuple[list[Run], dict[tuple[int, ...], 
                 raise _Unsupported
 
     walk(linebox, (), False)
+    if runs and runs[-1].text == "\n":  # (a paragraph ending in a <br>: an empty last line)
+        raise _Unsupported
     return runs, starts
 
 

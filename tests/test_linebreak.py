@@ -549,3 +549,43 @@ def test_weasyprint_sets_a_url_within_the_line() -> None:
             "The agency's release is at " + URL + " and was read."
         ).replace(" ", "")
         assert len(lines) >= 3 and any(line.startswith("/2c861") for line in lines), lines
+
+
+# --- a hard line break (<br>) ---------------------------------------------------------------
+
+
+def test_a_hard_line_break_ends_its_line_unstretched() -> None:
+    cut = TEXT.index(" ", 200)
+    runs = [Run(TEXT[:cut], "f", "en-US"), Run("\n", "f", "en-US"),
+            Run(TEXT[cut:], "f", "en-US")]
+    joined = "".join(r.text for r in runs)
+    for width in (240, 300, 360):
+        lines = lines_of("", width, runs)
+        ends = [line.end for line, _ in lines]
+        # The line before the break ends at it (with the space after it, where WeasyPrint
+        # resumes), as set, not justified; the next starts after them.
+        assert cut + 2 in ends, width
+        before = lines[ends.index(cut + 2)][0]
+        assert before.width <= width and before.ratio < 1e-3
+        assert lines[ends.index(cut + 2) + 1][0].start == cut + 2
+        assert "".join(text for _, text in lines) == joined
+
+
+def test_a_paragraph_with_a_hard_line_break_is_planned() -> None:
+    """A paragraph with a <br> (Markdown's hard line break) is set by total fit too: left to
+    WeasyPrint's own breaking it gets its half-word line (a dissertation's paragraph began
+    with "Quantitative-" alone)."""
+    from pressroom import weasy_lines
+
+    with_break = HALF_WORD.replace("</p>", "<br />\nNext line.</p>")
+    assert weasy_lines.install()
+    try:
+        weasy_lines.uninstall()
+        assert half_words(weasy_lines_of(with_break)) == ["Examina\u2010"]  # the bug, shown
+    finally:
+        weasy_lines.install()
+    stats = weasy_lines.STATS
+    before = (stats.planned, stats.diverged, stats.native)
+    lines = weasy_lines_of(with_break)
+    assert half_words(lines) == [] and lines[-1] == "Next line."
+    assert stats.planned > before[0] and (stats.diverged, stats.native) == before[1:]

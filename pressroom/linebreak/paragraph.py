@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from . import hyphenation, kinsoku
 from .knuthplass import INFINITY, Box, Break, Compiled, Glue, Item, Params, Penalty, breakpoints
@@ -18,6 +18,9 @@ _DASHES = "\u2014\u2013"  # em and en dash: a break may follow them, unhyphenate
 # A zero-width space: a break may follow it, with nothing added (render/print_urls.py puts one
 # between the pieces of a URL, where Chicago lets it break).
 ZWSP = "\u200b"
+# A forced line break (HTML's <br>, Markdown's hard line break), as a run of its own: TeX's
+# \\, glue that fills the line, then a break that must be taken.
+NEWLINE = "\n"
 
 
 class Run(NamedTuple):
@@ -160,6 +163,10 @@ def _add_run(
     space = measure(" ", run.font)
     stretch, shrink = space * settings.stretch, space * settings.shrink
     text = run.text
+    if text == NEWLINE:
+        items.append(Glue(0, 1e6, 0, offset))
+        items.append(Penalty(0, -INFINITY, False, offset + 1))
+        return
     if not run.wrap:  # kept on one line (CSS white-space: nowrap): a single box
         body = text.strip(" ")
         if text.startswith(" ") and items and not isinstance(items[-1], Glue):
@@ -194,9 +201,17 @@ def _add_run(
                                        entry[5]))
             position += len(token)
         if position < end:
-            if items and not isinstance(items[-1], Glue):
+            last = items[-1] if items else None
+            if _forced(last):  # a space after a forced break: the next line starts after it,
+                last.pos = position + 1  # where WeasyPrint resumes (and no glue to drop)
+            elif items and not isinstance(last, Glue):
                 append(Glue(space, stretch, shrink, position + 1, position + 1 == end))
             position += 1
+
+
+def _forced(item: Item | None) -> TypeGuard[Penalty]:
+    """Whether `item` is a forced line break (a NEWLINE's)."""
+    return isinstance(item, Penalty) and item.penalty == -INFINITY
 
 
 def _tokens(
@@ -245,6 +260,8 @@ def _new_templates(
     for run in runs:
         texts = wanted.setdefault(run.font, set())
         texts.add(" ")
+        if run.text == NEWLINE:
+            continue
         if not run.wrap:
             texts.add(run.text.strip(" "))
             continue
