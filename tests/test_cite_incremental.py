@@ -133,6 +133,8 @@ def _chain(project: Path, edits: list[Edit], monkeypatch: pytest.MonkeyPatch) ->
             full = cited(project)
             monkeypatch.delenv("PRESSROOM_INCREMENTAL")
             assert quick.ast == full.ast, f"{edit.name}: the AST differs from a full cite"
+            made = cite_incremental.made_here(quick.doc.source) or b""
+            assert made == pandoc.to_json(quick.ast), f"{edit.name}: the kept JSON differs"
             assert quick.citations == full.citations, edit.name
             assert quick.notes == full.notes, edit.name
             assert quick.warnings == full.warnings, edit.name
