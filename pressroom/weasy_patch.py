@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .weasy_anchors import seen_lists
 from .weasy_ctypes import one_array_type
 
 NOTES = "notes"  # changes what WeasyPrint does: notes stay with their calls
@@ -875,6 +876,18 @@ register(
         version=WEASYPRINT,
         group=FAST,
         wrap=_deferred("weasy_strut", "wrap_strut"),
+    )
+)
+
+# make_page asking whether it has seen an anchor of a set, not of a list of every anchor before
+register(
+    SourcePatch(
+        name="anchors-seen-in-a-set",
+        module="weasyprint.layout.page",
+        target="make_page",
+        version=WEASYPRINT,
+        group=FAST,
+        transform=seen_lists,
     )
 )
 

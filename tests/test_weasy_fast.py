@@ -24,6 +24,7 @@ from weasyprint.layout import LayoutContext
 from pressroom import (
     process,
     weasy,
+    weasy_anchors,
     weasy_backgrounds,
     weasy_deflate,
     weasy_draw,
@@ -361,6 +362,56 @@ def test_inline_blocks_sized_by_their_min_width_are_the_released_size(
     assert decided >= 8 * 4 and asked >= 8 * 5, (decided, asked)
     assert len(plain[0]) == 8 * 2 * len(kinds)
     assert fast[0] == plain[0], "every inline block's width, height and place"
+    assert fast[1] == plain[1]
+
+
+def test_anchors_seen_in_a_set_give_the_same_page_numbers(
+    fast_and_plain: None, tmp_path: Path
+) -> None:
+    # A contents list whose page numbers (target-counter) point at paragraphs that run on
+    # over a page turn, so that an anchor met again on its second page must be known as seen.
+    style = (
+        "@page { size: 100mm 80mm; margin: 8mm; } body { font: 9pt/1.3 serif; } "
+        "a.toc { display: block; } a.toc::after { content: ' p. ' target-counter(attr(href), "
+        "page); } h2 { font-size: 10pt; }"
+    )
+    parts = 12
+    contents = "".join(f'<a class="toc" href="#s{i}">Part {i}</a>' for i in range(parts))
+    body = "".join(
+        f"<h2 id='h{i}'>Part {i}</h2><p id='s{i}'>{words(90 + 17 * (i % 4), i)}</p>"
+        for i in range(parts)
+    )
+    html = (
+        f"<html lang='en'><head><title>A</title><style>{style}</style></head><body>"
+        f"{contents}{body}</body></html>"
+    )
+
+    def pages(fast: bool) -> tuple[list[str], bytes, set[str]]:
+        weasy_patch.configure(fast=fast)
+        document = weasy.layout(html, tmp_path, [tmp_path]).document
+        on_pages: dict[str, set[int]] = {}
+
+        def walk(box: object, page: int) -> None:
+            element = getattr(box, "element", None)
+            if element is not None and element.get("id"):
+                on_pages.setdefault(element.get("id"), set()).add(page)
+            for child in getattr(box, "children", []):
+                walk(child, page)
+
+        for number, page in enumerate(document.pages):
+            walk(page._page_box, number)
+        (tmp_path / f"{fast}.pdf").write_bytes(weasy.write(document))
+        split = {ident for ident, found in on_pages.items() if len(found) > 1}
+        return pdf_pages(tmp_path / f"{fast}.pdf"), (tmp_path / f"{fast}.pdf").read_bytes(), split
+
+    plain = pages(fast=False)
+    before = weasy_anchors.seen_counts["asked"]
+    fast = pages(fast=True)
+    assert "anchors-seen-in-a-set" in weasy_patch.applied()
+    assert weasy_anchors.seen_counts["asked"] - before > 2 * parts
+    assert len(plain[2]) > parts // 2, "paragraphs run on over a page turn"
+    assert "Part 11 p. " in plain[0][0] + plain[0][1]
+    assert fast[0] == plain[0], "every page number of the contents, and every page"
     assert fast[1] == plain[1]
 
 
