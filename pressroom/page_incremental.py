@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import cite_incremental, pandoc
@@ -28,6 +29,10 @@ _MARK = "\ue000"  # a block number to be found (a private-use character: never i
 # Print pages spliced, by output, with the cite they are of: the page pandoc must write too
 # (render/pdf.py checks it).
 SPLICED: dict[str, tuple[str, str]] = {}
+# The print writer's last outputs, by what they were written from (arguments, the files these
+# name as they were, input): the next edit of the same paragraph writes it as it was, which
+# the last one wrote as it became.
+_WRITTEN: dict[tuple[tuple[str, ...], tuple[Any, ...], bytes], bytes] = {}
 
 
 def spliced(
@@ -52,7 +57,7 @@ def spliced(
         (args, print_urls.breakable(_alone(b, change.notes, api))) for b in (change.old, change.new)
     ]
     try:
-        bodies = pandoc.run_many(jobs)
+        bodies = _written(jobs)
     except pandoc.PandocFailed:
         return _refuse("pandoc could not write the paragraph alone")
     old, new = (printable(_after_notes(b.decode("utf-8"), change.notes)) for b in bodies)
@@ -69,6 +74,29 @@ def spliced(
     result = page[: at.start()] + renumbered + page[at.end() :]
     SPLICED[key] = (origin, result)
     return result
+
+
+def _written(jobs: list[tuple[list[str], bytes]]) -> list[bytes]:
+    """pandoc's output for each job, run side by side, but for a job the last call ran (the
+    same arguments, naming files as they were then, and the same input): kept from it."""
+    keys = [(tuple(args), _stamps(args), stdin) for args, stdin in jobs]
+    runs = [job for job, key in zip(jobs, keys, strict=True) if key not in _WRITTEN]
+    ran = iter(pandoc.run_many(runs) if runs else [])
+    bodies = [_WRITTEN[key] if key in _WRITTEN else next(ran) for key in keys]
+    _WRITTEN.clear()
+    _WRITTEN.update(zip(keys, bodies, strict=True))
+    return bodies
+
+
+def _stamps(args: list[str]) -> tuple[Any, ...]:
+    """The files `args` name (filters), each with its modification time and size."""
+    found = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_absolute() and path.is_file():
+            info = path.stat()
+            found.append((arg, info.st_mtime_ns, info.st_size))
+    return tuple(found)
 
 
 def _refuse(why: str) -> Any:

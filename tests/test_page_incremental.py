@@ -47,14 +47,27 @@ def whole_page(project_dir: Path, paper: Cited) -> str:
     return pdf.print_html(paper.doc, project, pdf.printable(paper, body.decode(), quiet))[0]
 
 
-def test_spliced_page_equals_whole_page(tmp_path: Path, incremental: object) -> None:
+def test_spliced_page_equals_whole_page(
+    tmp_path: Path, incremental: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit's spliced page is pandoc's whole one; the paragraph as it was, written by
+    the edit before (the same paragraph edited again), is not written again."""
     project_dir = copy_default_project(tmp_path)
     paper_md = project_dir / "manuscript" / "paper.md"
     before = cited(project_dir)
     page = whole_page(project_dir, before)
     text = paper_md.read_text("utf-8")
     quiet = Diagnostics(project_dir, echo=False)
+    written: list[int] = []  # paragraphs pandoc wrote alone, per splice
+    run_many = pandoc.run_many
+
+    def counted(jobs: list[tuple[list[str], bytes]], *args: object) -> list[bytes]:
+        written[-1] += len(jobs)
+        return run_many(jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pandoc, "run_many", counted)
     for name, old, new in EDITS:
+        written.append(0)
         assert text.count(old) == 1, name
         text = text.replace(old, new)
         paper_md.write_text(text, "utf-8")
@@ -70,9 +83,12 @@ def test_spliced_page_equals_whole_page(tmp_path: Path, incremental: object) -> 
             lambda body, c=after, q=quiet: pdf.printable(c, body, q),
             pdf._BLOCK,
         )
+        spliced_by = written[-1]
         whole = whole_page(project_dir, after)
         assert spliced == whole, f"{name}: the spliced page differs from pandoc's"
         before, page = after, whole
+        written[-1] = spliced_by  # (not the whole page's)
+    assert written == [2, 2, 2, 2, 1]  # the last edit's paragraph was the one before's
 
 
 def test_refused_without_the_page_it_was_made_from(tmp_path: Path, incremental: object) -> None:
