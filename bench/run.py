@@ -75,19 +75,35 @@ class Series:
         return f"{med:.{digits}f} {unit} ({min(v):.{digits}f}–{max(v):.{digits}f}, n={len(v)})"
 
 
+# Started between the bench and the command: Linux keeps a process's peak RSS across fork and
+# exec, so a command forked from this (by then large) process would report this process's peak
+# as its own. Forked from this small one instead, it reports its own; written to argv[1].
+_PEAK = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execvp(sys.argv[2], sys.argv[2:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """Run a command; return (wall seconds, peak RSS in MiB of its largest process)."""
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        # wait4's maxrss covers the child and every descendant it waited for (pandoc).
-        _, status, usage = os.wait4(proc.pid, 0)
+        # wait4's maxrss covers the command and every descendant it waited for (pandoc).
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK, peak.name, *cmd],
+            cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
+        )
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{' '.join(cmd)} failed in {cwd}:\n{err.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+        kilobytes = int(peak.read() or 0)
+    return wall, kilobytes / 1024
 
 
 def mtimes(build: Path, name: str) -> dict[str, int]:
