@@ -48,19 +48,13 @@ _NAMES = ("cached_anchors", "cached_lookups")
 
 def seen_lists(function: ast.FunctionDef) -> str | None:
     """`cached_anchors = []` and `cached_lookups = []` in make_page become SeenLists."""
-    found = [
-        node
-        for node in ast.walk(function)
-        if isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in _NAMES
-    ]
-    if sorted(n.targets[0].id for n in found if isinstance(n.targets[0], ast.Name)) != sorted(
-        _NAMES
-    ) or any(not (isinstance(n.value, ast.List) and not n.value.elts) for n in found):
+    from .weasy_patch import assigned_value  # (weasy_patch imports this module)
+
+    found = [assigned_value(function, name) for name in _NAMES]
+    if any(n is None or not (isinstance(n.value, ast.List) and not n.value.elts) for n in found):
         return "no single `cached_anchors = []` and `cached_lookups = []` in make_page"
     for node in found:
+        assert node is not None  # (checked above)
         made = ast.parse(_MADE, mode="eval").body
         for child in ast.walk(made):  # the new nodes sit on the line of the list they replace
             ast.copy_location(child, node.value)
