@@ -161,7 +161,7 @@ def watch_variants(against: Path | None) -> list[Variant]:
         ("PRESSROOM_INCREMENTAL=0", False, None),
     ]
     if against is not None:
-        variants.append((f"before ({_commit(against)})", True, against))
+        variants.append((f"before ({short_commit(against)})", True, against))
     return variants
 
 
@@ -240,7 +240,8 @@ def watch_lines(
     ]
 
 
-def _commit(checkout: Path) -> str:
+def short_commit(checkout: Path) -> str:
+    """The short hash of `checkout`'s HEAD."""
     return subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
     ).stdout.strip()
@@ -288,7 +289,7 @@ def section(found: list[Rounds], when: str) -> list[str]:
 
 
 def when() -> str:
-    commit = _commit(ROOT)
+    commit = short_commit(ROOT)
     start = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"{start}, commit {commit}, load average {os.getloadavg()[0]:.1f} at the start"
 

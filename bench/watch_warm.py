@@ -71,10 +71,11 @@ def session(checkout: Path, project: Path, anchor: str) -> dict[str, Any]:
 
 def measure(against: Path, first_page: bool, sessions: int) -> dict[str, dict[str, list[float]]]:
     """Sessions of this checkout and `against`, in turn."""
+    from bench.incremental import short_commit
     from bench.run import WORK, default_project
 
     default = default_project()
-    variants = {"this checkout": ROOT, f"before ({_commit(against)})": against}
+    variants = {"this checkout": ROOT, f"before ({short_commit(against)})": against}
     found: dict[str, dict[str, list[float]]] = {
         label: {"first": [], "later": [], "start": []} for label in variants
     }
@@ -121,12 +122,6 @@ def lines(found: dict[str, dict[str, list[float]]], first_page: bool, when: str)
         "|---|---|---|---|---|",
         *rows,
     ]
-
-
-def _commit(checkout: Path) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
-    ).stdout.strip()
 
 
 if __name__ == "__main__":
