@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -303,6 +303,25 @@ def test_normal_flow_is_answered_as_released(fast_and_plain: None) -> None:
             assert box.is_in_normal_flow() == released(box), box.style
 
 
+def every_box(
+    html: str, tmp: Path, fast: bool, read: Callable[[object], list[object]]
+) -> tuple[list[object], bytes]:
+    """`html` laid out with the fast patches or without: what `read` finds in each box, in tree
+    order, page by page, and the PDF written."""
+    weasy_patch.configure(fast=fast)
+    document = weasy.layout(html, tmp, [tmp]).document
+    found: list[object] = []
+
+    def walk(box: object) -> None:
+        found.extend(read(box))
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found, weasy.write(document)
+
+
 def test_inline_blocks_sized_by_their_min_width_are_the_released_size(
     fast_and_plain: None, tmp_path: Path
 ) -> None:
@@ -338,20 +357,13 @@ def test_inline_blocks_sized_by_their_min_width_are_the_released_size(
         + "</body></html>"
     )
 
-    def sizes(fast: bool) -> tuple[list[tuple[float, ...]], bytes]:
-        weasy_patch.configure(fast=fast)
-        document = weasy.layout(html, tmp_path, [tmp_path]).document
-        found: list[tuple[float, ...]] = []
+    def size(box: object) -> list[object]:
+        if not isinstance(box, InlineBlockBox):
+            return []
+        return [(box.width, box.height, box.position_x, box.position_y)]
 
-        def walk(box: object) -> None:
-            if isinstance(box, InlineBlockBox):
-                found.append((box.width, box.height, box.position_x, box.position_y))
-            for child in getattr(box, "children", []):
-                walk(child)
-
-        for page in document.pages:
-            walk(page._page_box)
-        return found, weasy.write(document)
+    def sizes(fast: bool) -> tuple[list[object], bytes]:
+        return every_box(html, tmp_path, fast, size)
 
     plain = sizes(fast=False)
     before = dict(weasy_shrink.shrink_counts)
@@ -441,22 +453,14 @@ def test_boxes_without_background_are_told_early_with_the_same_pdf(
         + "</body></html>"
     )
 
+    def background_of(box: object) -> list[object]:
+        background = getattr(box, "background", "unset")
+        if hasattr(background, "layers"):  # not its style: read lazily, it holds more or less
+            background = (background.color, background.layers)
+        return [(type(box).__name__, re.sub(" at 0x[0-9a-f]+", "", repr(background)))]
+
     def backgrounds(fast: bool) -> tuple[list[object], bytes]:
-        weasy_patch.configure(fast=fast)
-        document = weasy.layout(html, tmp_path, [tmp_path]).document
-        found: list[object] = []
-
-        def walk(box: object) -> None:
-            background = getattr(box, "background", "unset")
-            if hasattr(background, "layers"):  # not its style: read lazily, it holds more or less
-                background = (background.color, background.layers)
-            found.append((type(box).__name__, re.sub(" at 0x[0-9a-f]+", "", repr(background))))
-            for child in getattr(box, "children", []):
-                walk(child)
-
-        for page in document.pages:
-            walk(page._page_box)
-        return found, weasy.write(document)
+        return every_box(html, tmp_path, fast, background_of)
 
     plain = backgrounds(fast=False)
     before = dict(weasy_backgrounds.background_counts)
